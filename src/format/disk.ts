@@ -1,0 +1,485 @@
+/**
+ * Values (docs/format.md, "Values"): diskcache's Disk, which turns keys into bytes and values into bytes or files.
+ *
+ * Strings, numbers and byte arrays are stored raw (never CBOR: a 4 KiB Buffer through cbor-x costs ~1k ops/s);
+ * everything else is CBOR. A value of `minFileSize` bytes or more goes to its own file `ab/cd/<28 hex>.val`.
+ * Every check runs before a file is written, so a bad value leaves nothing behind.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { Encoder } from 'cbor-x';
+import { KEY_BYTES, Key, decodeKey, encodeKey, hashEncodedKey, typeName } from './keys.js';
+
+/** Inline bytes (Uint8Array/Buffer below `minFileSize`); fetched as a Buffer. */
+export const MODE_RAW_BYTES = 1;
+/** Inline UTF-8 text (a well-formed string shorter than `minFileSize` characters). */
+export const MODE_RAW_TEXT = 2;
+/** Inline f64 little-endian: any number, never a file. */
+export const MODE_RAW_NUMBER = 3;
+/** Inline CBOR (cbor-x) for every other value. */
+export const MODE_CBOR = 4;
+/** A file of raw bytes: a large Uint8Array, or anything stored with `read: true`. */
+export const MODE_BINARY_FILE = 5;
+/** A UTF-8 text file. */
+export const MODE_TEXT_FILE = 6;
+/** A CBOR file. */
+export const MODE_CBOR_FILE = 7;
+/** Inline UTF-16LE text: a string with lone surrogates, which UTF-8 would turn into U+FFFD. */
+export const MODE_TEXT16 = 8;
+/** A UTF-16LE text file. */
+export const MODE_TEXT16_FILE = 9;
+/** Inline zlib-compressed JSON (JSONDisk). */
+export const MODE_JSON = 10;
+/** A file of zlib-compressed JSON (JSONDisk). */
+export const MODE_JSON_FILE = 11;
+
+/** How a value was stored: `inline` bytes for the record, or `filename` relative to the directory. */
+export interface StoredValue {
+  mode: number;
+  /** Bytes in the value file; 0 for inline values (as diskcache). */
+  size: number;
+  filename: string | null;
+  inline: Uint8Array | null;
+}
+
+/** Disk settings; the cache passes every `disk*` setting with the prefix dropped (`diskMinFileSize` → `minFileSize`). */
+export interface DiskOptions {
+  /** Values of this many bytes (strings: characters) or more go to their own file. Default 2**15 (32 KiB). */
+  minFileSize?: number;
+  [extra: string]: unknown;
+}
+
+/** diskcache tries opening a value file 10 times: a concurrent remove() may delete its fresh parent directory. */
+const OPEN_ATTEMPTS = 10;
+
+// CBOR encoders, measured on Node 20 with cbor-x 1.6.9:
+// - useRecords: false everywhere. Records (tag 105) carry their definitions inside every message when no structures
+//   are shared: a 5-field object took 78 B and 0.81 µs instead of 68 B and 0.48 µs, and no other CBOR reader knows
+//   them (docs/format.md promises a reader in another language).
+// - structuredClone only when checkCbor saw a cycle or a shared object: it tags every object and cost ~40% more
+//   encode time on an array of 100 objects; without it a cycle overflows the stack and sharing is lost.
+// - alwaysUseFloat only when a -0 is inside: cbor-x otherwise writes -0 as the integer 0.
+// - copyBuffers: decoded byte strings and typed arrays would otherwise be views of the engine's read buffer.
+const CBOR_TREE = new Encoder({ useRecords: false, copyBuffers: true });
+const CBOR_GRAPH = new Encoder({ useRecords: false, copyBuffers: true, structuredClone: true });
+const CBOR_NEG_ZERO = new Encoder({ useRecords: false, copyBuffers: true, structuredClone: true, alwaysUseFloat: true });
+
+const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+
+/**
+ * diskcache's Disk: encodes keys (`put`/`get`/`hash`), stores and fetches values (`store`/`fetch`), names and removes
+ * value files (`filename`/`remove`). Subclass it to change any of these; the cache takes the class as `disk`.
+ */
+export class Disk {
+  /** The cache directory (absolute); value files live below it. */
+  readonly directory: string;
+  /** Values of this many bytes (strings: characters) or more go to their own file. */
+  minFileSize: number;
+
+  /**
+   * @param directory the cache directory.
+   * @param options `minFileSize` (bytes, default 2**15); other keys are for subclasses.
+   * @throws RangeError when `minFileSize` is not a number >= 0.
+   */
+  constructor(directory: string, options: DiskOptions = {}) {
+    const minFileSize = options.minFileSize ?? 2 ** 15;
+    if (typeof minFileSize !== 'number' || !(minFileSize >= 0)) {
+      throw new RangeError(`minFileSize must be a number of bytes >= 0; got ${String(minFileSize)}`);
+    }
+    this.directory = path.resolve(directory);
+    this.minFileSize = minFileSize;
+  }
+
+  /** Encodes a key ({@link encodeKey}). @throws TypeError/RangeError naming `key` for a bad key. */
+  put(key: Key): Buffer {
+    return encodeKey(key);
+  }
+
+  /** Decodes a key that `put` encoded ({@link decodeKey}). */
+  get(bytes: Uint8Array): Key {
+    return decodeKey(bytes);
+  }
+
+  /** The shard-routing hash of an encoded key: CRC32C, an unsigned 32-bit integer stable across processes. */
+  hash(bytes: Uint8Array): number {
+    return hashEncodedKey(bytes);
+  }
+
+  /**
+   * Stores a value, synchronously. Numbers: inline f64 (-0, NaN and ±Infinity included). Strings: UTF-8, or
+   * UTF-16LE when they hold lone surrogates, inline below `minFileSize` characters, else a text file. Uint8Array:
+   * inline below `minFileSize` bytes, else a binary file; always a binary file when `read` is true. Anything else:
+   * CBOR, inline below `minFileSize` bytes, else a CBOR file.
+   *
+   * @param value the value.
+   * @param read diskcache's `read=True`: byte arrays always go to a file (streams go through `storeStream`).
+   * @param key the item's key, passed on to `filename()`; undefined when not known yet (push).
+   * @throws TypeError naming `value` for what CBOR cannot keep faithfully (functions, symbols, class instances,
+   *   ...) or for a non-Uint8Array with `read`, before any file is written; the fs error when writing a file fails.
+   */
+  store(value: unknown, read: boolean, key?: Key): StoredValue {
+    if (typeof value === 'number') {
+      const inline = Buffer.allocUnsafe(8);
+      inline.writeDoubleLE(value);
+      return { mode: MODE_RAW_NUMBER, size: 0, filename: null, inline };
+    }
+    if (typeof value === 'string') {
+      const utf8 = isWellFormed(value);
+      const bytes = Buffer.from(value, utf8 ? 'utf8' : 'utf16le');
+      if (value.length < this.minFileSize) return inline(utf8 ? MODE_RAW_TEXT : MODE_TEXT16, bytes);
+      return this.#file(utf8 ? MODE_TEXT_FILE : MODE_TEXT16_FILE, bytes, key, value);
+    }
+    if (value instanceof Uint8Array) {
+      // A copy: the caller may reuse its buffer after set() returns.
+      if (!read && value.length < this.minFileSize) return inline(MODE_RAW_BYTES, Buffer.from(value));
+      return this.#file(MODE_BINARY_FILE, value, key, value);
+    }
+    if (read) {
+      throw new TypeError(`value must be a Uint8Array (or a stream, through storeStream) when read is true; got ${typeName(value)}`);
+    }
+    const bytes = encodeCbor(value);
+    if (bytes.length < this.minFileSize) return inline(MODE_CBOR, bytes);
+    return this.#file(MODE_CBOR_FILE, bytes, key, value);
+  }
+
+  /**
+   * Streams chunks into a new binary file (diskcache's `read=True` with a file object): always a file, whatever its
+   * size. A failure midway removes the partial file.
+   *
+   * @param source a Node Readable, or any (async) iterable of Uint8Array or string chunks.
+   * @param key the item's key, passed on to `filename()`.
+   * @returns a MODE_BINARY_FILE StoredValue; `size` is the bytes written.
+   * @throws TypeError naming `value` when `source` is not a stream or a chunk is not bytes; the source's or the fs
+   *   error otherwise.
+   */
+  async storeStream(source: AsyncIterable<Uint8Array> | NodeJS.ReadableStream, key?: Key): Promise<StoredValue> {
+    const chunks: AsyncIterable<unknown> | Iterable<unknown> = source instanceof Uint8Array ? [source] : source as AsyncIterable<unknown>;
+    if (typeof chunks !== 'object' || chunks === null || !(Symbol.asyncIterator in chunks || Symbol.iterator in chunks)) {
+      throw new TypeError(`value must be a readable stream or an iterable of Uint8Array chunks; got ${typeName(source)}`);
+    }
+    const { relative, fd } = this.#open(key, source);
+    let size = 0;
+    try {
+      for await (const chunk of chunks) {
+        const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        if (!(bytes instanceof Uint8Array)) throw new TypeError(`value must yield Uint8Array chunks; got ${typeName(chunk)}`);
+        writeAll(fd, bytes);
+        size += bytes.length;
+      }
+    } catch (err) {
+      fs.closeSync(fd);
+      this.remove(relative);
+      throw err;
+    }
+    fs.closeSync(fd);
+    return { mode: MODE_BINARY_FILE, size, filename: relative, inline: null };
+  }
+
+  /**
+   * Reads a stored value back.
+   *
+   * MODE_BINARY_FILE with `read` gives an `fs.ReadStream` over a descriptor opened here, so it survives a later
+   * delete of the item; without `read`, a Buffer. Every other mode gives its value whatever `read` says.
+   *
+   * @param mode the stored mode.
+   * @param filename the value file, relative to the directory (file modes).
+   * @param inline the inline bytes (inline modes).
+   * @param read whether a binary file comes back as a stream.
+   * @throws the fs error when the file is missing (ENOENT: the caller treats it as a miss); RangeError for an
+   *   unknown mode or a missing field.
+   */
+  fetch(mode: number, filename: string | null, inline: Uint8Array | null, read: boolean): unknown {
+    switch (mode) {
+      case MODE_RAW_NUMBER: {
+        const b = asBuffer(need(inline, mode));
+        if (b.length !== 8) throw new RangeError(`a number value has 8 bytes; got ${b.length}`);
+        return b.readDoubleLE(0);
+      }
+      case MODE_RAW_TEXT: return asBuffer(need(inline, mode)).toString('utf8');
+      case MODE_TEXT16: return asBuffer(need(inline, mode)).toString('utf16le');
+      case MODE_RAW_BYTES: return Buffer.from(need(inline, mode)); // a copy, never a view of the engine's buffers
+      case MODE_CBOR: return CBOR_TREE.decode(need(inline, mode));
+      case MODE_BINARY_FILE: {
+        const full = path.join(this.directory, need(filename, mode));
+        if (!read) return fs.readFileSync(full);
+        // Open now: the item may be deleted before the stream is read, and an open descriptor outlives the unlink.
+        const fd = fs.openSync(full, 'r');
+        return fs.createReadStream(full, { fd });
+      }
+      case MODE_TEXT_FILE: return fs.readFileSync(path.join(this.directory, need(filename, mode)), 'utf8');
+      case MODE_TEXT16_FILE: return fs.readFileSync(path.join(this.directory, need(filename, mode)), 'utf16le');
+      case MODE_CBOR_FILE: return CBOR_TREE.decode(fs.readFileSync(path.join(this.directory, need(filename, mode))));
+    }
+    throw new RangeError(`unknown value mode ${mode} for ${this.constructor.name}`);
+  }
+
+  /**
+   * Names a new value file: 16 random bytes as 32 hex digits, `hex[0:2]/hex[2:4]/hex[4:32].val` (at most 256 × 256
+   * directories). Subclasses may return any path below the directory; the cache stores `relative` as returned.
+   *
+   * @param key the item's key, or undefined when not known yet; ignored here.
+   * @param value the value being stored; ignored here.
+   * @returns `relative` (with `/`) and `full` = `directory` joined with it.
+   */
+  filename(key?: Key, value?: unknown): { relative: string; full: string } {
+    const hex = crypto.randomBytes(16).toString('hex');
+    const relative = `${hex.slice(0, 2)}/${hex.slice(2, 4)}/${hex.slice(4)}.val`;
+    return { relative, full: path.join(this.directory, relative) };
+  }
+
+  /**
+   * Deletes a value file, then its parent directories while they are empty, up to but not including `directory`.
+   * Never throws (two processes may remove the same file); a path outside the directory is left alone.
+   *
+   * @param relative the file, relative to the directory, as `filename()` returned it.
+   */
+  remove(relative: string): void {
+    const full = path.resolve(this.directory, relative);
+    if (!isInside(this.directory, full)) return;
+    try {
+      fs.unlinkSync(full);
+    } catch {
+      // already gone, or never written: the directories may still be empty
+    }
+    for (let dir = path.dirname(full); isInside(this.directory, dir); dir = path.dirname(dir)) {
+      try {
+        fs.rmdirSync(dir);
+      } catch {
+        return; // not empty (or gone): stop, as os.removedirs does
+      }
+    }
+  }
+
+  /** Writes `bytes` to a new value file and describes it. */
+  protected writeFile(mode: number, bytes: Uint8Array, key: Key | undefined, value: unknown): StoredValue {
+    return this.#file(mode, bytes, key, value);
+  }
+
+  #file(mode: number, bytes: Uint8Array, key: Key | undefined, value: unknown): StoredValue {
+    const { relative, fd } = this.#open(key, value);
+    try {
+      writeAll(fd, bytes);
+    } catch (err) {
+      fs.closeSync(fd);
+      this.remove(relative); // ENOSPC and the like: leave no half-written file behind
+      throw err;
+    }
+    fs.closeSync(fd);
+    return { mode, size: bytes.length, filename: relative, inline: null };
+  }
+
+  /** Creates the file `filename()` names (exclusively: never overwrite another item's file), retrying as diskcache. */
+  #open(key: Key | undefined, value: unknown): { relative: string; fd: number } {
+    const { relative, full } = this.filename(key, value);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        fs.mkdirSync(path.dirname(full), { recursive: true });
+      } catch {
+        // the open below reports what matters
+      }
+      try {
+        return { relative, fd: fs.openSync(full, 'wx') };
+      } catch (err) {
+        if (attempt >= OPEN_ATTEMPTS || typeof (err as NodeJS.ErrnoException).code !== 'string') throw err;
+      }
+    }
+  }
+}
+
+/**
+ * diskcache's JSONDisk: keys and values as zlib-compressed JSON. Keys become KEY_BYTES, so `1` and `1.0` stay one
+ * key (JSON writes both as `1`) and `[1, 2]` is compared as its JSON text. Values come back parsed (tuples and
+ * Dates as JSON makes them); `read: true` values are stored raw, as in Disk.
+ */
+export class JSONDisk extends Disk {
+  /** zlib level, -1 (default compression) to 9; default 1. */
+  compressLevel: number;
+
+  /**
+   * @param directory the cache directory.
+   * @param options Disk's, plus `compressLevel` (default 1).
+   * @throws RangeError when `compressLevel` is not an integer from -1 to 9.
+   */
+  constructor(directory: string, options: DiskOptions & { compressLevel?: number } = {}) {
+    super(directory, options);
+    const level = options.compressLevel ?? 1;
+    if (!Number.isInteger(level) || (level as number) < -1 || (level as number) > 9) {
+      throw new RangeError(`compressLevel must be an integer from -1 to 9; got ${String(level)}`);
+    }
+    this.compressLevel = level as number;
+  }
+
+  /** The key's JSON, deflated, as a KEY_BYTES key. @throws TypeError naming `key` when JSON cannot hold it. */
+  override put(key: unknown): Buffer {
+    return encodeKey(this.#deflate(key, 'key'));
+  }
+
+  /**
+   * Parses a key that `put` made. Keys the cache encodes itself (queue keys from push, tags) are not JSON and are
+   * decoded as plain keys.
+   */
+  override get(bytes: Uint8Array): Key {
+    if (bytes[0] === KEY_BYTES) {
+      try {
+        return JSON.parse(zlib.inflateSync(bytes.subarray(1)).toString('utf8')) as Key;
+      } catch {
+        // not ours: fall through
+      }
+    }
+    return decodeKey(bytes);
+  }
+
+  /**
+   * With `read` false: the value's JSON, deflated, inline below `minFileSize` bytes (MODE_JSON) or a file
+   * (MODE_JSON_FILE). With `read` true: as Disk (raw bytes to a file).
+   *
+   * @throws TypeError naming `value` when JSON cannot hold it (undefined, functions, symbols, bigint, cycles).
+   */
+  override store(value: unknown, read: boolean, key?: Key): StoredValue {
+    if (read) return super.store(value, read, key);
+    const bytes = this.#deflate(value, 'value');
+    if (bytes.length < this.minFileSize) return inline(MODE_JSON, bytes);
+    return this.writeFile(MODE_JSON_FILE, bytes, key, value);
+  }
+
+  /** Parses MODE_JSON and MODE_JSON_FILE values; other modes as Disk. */
+  override fetch(mode: number, filename: string | null, inline: Uint8Array | null, read: boolean): unknown {
+    if (mode === MODE_JSON) return JSON.parse(zlib.inflateSync(need(inline, mode)).toString('utf8'));
+    if (mode === MODE_JSON_FILE) {
+      const bytes = fs.readFileSync(path.join(this.directory, need(filename, mode)));
+      return JSON.parse(zlib.inflateSync(bytes).toString('utf8'));
+    }
+    return super.fetch(mode, filename, inline, read);
+  }
+
+  #deflate(value: unknown, name: string): Buffer {
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(value);
+    } catch (err) {
+      throw new TypeError(`${name} is not JSON serializable: ${(err as Error).message}`, { cause: err });
+    }
+    if (text === undefined) throw new TypeError(`${name} is not JSON serializable; got ${typeName(value)}`);
+    return zlib.deflateSync(Buffer.from(text, 'utf8'), { level: this.compressLevel });
+  }
+}
+
+// ---- helpers --------------------------------------------------------------------------------------------------
+
+function inline(mode: number, bytes: Uint8Array): StoredValue {
+  return { mode, size: 0, filename: null, inline: bytes };
+}
+
+function need<T>(field: T | null, mode: number): T {
+  if (field === null) throw new RangeError(`a value of mode ${mode} needs its ${mode === MODE_RAW_NUMBER || mode % 2 === 0 ? 'bytes' : 'file'}`);
+  return field;
+}
+
+function asBuffer(u: Uint8Array): Buffer {
+  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let off = 0; off < bytes.length; ) off += fs.writeSync(fd, bytes, off, bytes.length - off);
+}
+
+/** True when `p` is strictly below `root` (both absolute). */
+function isInside(root: string, p: string): boolean {
+  const rel = path.relative(root, p);
+  return rel !== '' && rel !== '..' && !rel.startsWith('..' + path.sep) && !path.isAbsolute(rel);
+}
+
+/** CBOR of a value checkCbor accepts, with the encoder its shape needs. */
+function encodeCbor(value: unknown): Buffer {
+  const check = new CborCheck();
+  check.visit(value, null);
+  return (check.negativeZero ? CBOR_NEG_ZERO : check.shared ? CBOR_GRAPH : CBOR_TREE).encode(value);
+}
+
+/** Typed arrays cbor-x brings back as themselves (DataView and ArrayBuffer come back as Buffer: rejected). */
+const TYPED_ARRAYS = new Set<object>([
+  Buffer.prototype, Int8Array.prototype, Uint8Array.prototype, Uint8ClampedArray.prototype, Int16Array.prototype,
+  Uint16Array.prototype, Int32Array.prototype, Uint32Array.prototype, Float32Array.prototype, Float64Array.prototype,
+  BigInt64Array.prototype, BigUint64Array.prototype,
+]);
+const MAP_KEY = Symbol('a Map key');
+const MAP_VALUE = Symbol('a Map value');
+const SET_ELEMENT = Symbol('a Set element');
+type Segment = string | number | symbol | null;
+
+/**
+ * Walks a value before it is encoded and throws for what cbor-x would store wrongly: functions and symbols (cbor-x
+ * throws a bare Error), class instances and boxed primitives (they come back as plain objects), Error subclasses,
+ * ArrayBuffer/DataView (come back as Buffer), array holes and lone surrogates and `__proto__` keys (changed on the
+ * way back), symbol-keyed properties (dropped). It notes cycles/shared objects and -0, which pick the encoder.
+ */
+class CborCheck {
+  shared = false;
+  negativeZero = false;
+  readonly #seen = new Set<object>();
+  readonly #path: Segment[] = [];
+
+  visit(v: unknown, segment: Segment): void {
+    switch (typeof v) {
+      case 'number':
+        if (v === 0 && 1 / v < 0) this.negativeZero = true;
+        return;
+      case 'string':
+        if (!isWellFormed(v)) this.#fail(segment, 'is a string with a lone surrogate, which CBOR (UTF-8) cannot hold');
+        return;
+      case 'boolean': case 'undefined': case 'bigint':
+        return;
+      case 'function': case 'symbol':
+        return this.#fail(segment, `is a ${typeof v}, which cannot be stored`);
+    }
+    if (v === null) return;
+    const o = v as object;
+    if (this.#seen.has(o)) {
+      this.shared = true;
+      return;
+    }
+    this.#seen.add(o);
+    const proto: object | null = Object.getPrototypeOf(o);
+    if (proto === Date.prototype || proto === RegExp.prototype || TYPED_ARRAYS.has(proto as object)) return;
+    this.#path.push(segment);
+    if (proto === Array.prototype) {
+      const a = o as unknown[];
+      for (let i = 0; i < a.length; i++) {
+        if (a[i] === undefined && !(i in a)) this.#fail(i, 'is a hole in a sparse array, which CBOR cannot keep');
+        this.visit(a[i], i);
+      }
+    } else if (proto === Object.prototype || proto === null) {
+      if (Object.getOwnPropertySymbols(o).length > 0) this.#fail(null, 'has symbol-keyed properties, which CBOR drops');
+      for (const k of Object.keys(o)) {
+        if (k === '__proto__') this.#fail(k, 'is an own "__proto__" key, which cbor-x renames');
+        if (!isWellFormed(k)) this.#fail(k, 'is a key with a lone surrogate, which CBOR (UTF-8) cannot hold');
+        this.visit((o as Record<string, unknown>)[k], k);
+      }
+    } else if (proto === Map.prototype) {
+      for (const [k, x] of o as Map<unknown, unknown>) {
+        this.visit(k, MAP_KEY);
+        this.visit(x, MAP_VALUE);
+      }
+    } else if (proto === Set.prototype) {
+      for (const x of o as Set<unknown>) this.visit(x, SET_ELEMENT);
+    } else {
+      this.#path.pop();
+      const what = typeName(o) === 'object' ? 'an object with a custom prototype' : `an instance of ${typeName(o)}`;
+      this.#fail(segment, `is ${what}, which would come back as a plain object; only primitives, plain objects, ` +
+        'arrays, Map, Set, Date, RegExp and typed arrays can be stored');
+    }
+    this.#path.pop();
+  }
+
+  #fail(segment: Segment, why: string): never {
+    let where = 'value';
+    for (const s of [...this.#path, segment]) {
+      if (s === null) continue;
+      where += typeof s === 'number' ? `[${s}]` : typeof s === 'symbol' ? ` → ${s.description}` :
+        /^[A-Za-z_$][\w$]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`;
+    }
+    throw new TypeError(`${where} ${why}`);
+  }
+}

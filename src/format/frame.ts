@@ -1,0 +1,104 @@
+/**
+ * Frames: how one record is laid on disk (docs/format.md, "Frames").
+ *
+ *   magic u32 | crc u32 | length u32 | op u8 | body[length]        (little-endian)
+ *
+ * `crc` is CRC32C over `length`, `op` and `body`. A frame whose bytes run past the end of the file is incomplete:
+ * at the tail of the log it is either still being written or torn by a crash, and a reader waits before it.
+ * A frame whose CRC does not match is corrupt (or torn, with other writers' frames after it); the reader does not
+ * trust its length and resynchronises on the next magic whose frame checks out.
+ */
+import { crc32c } from './crc32c.js';
+
+export const FRAME_MAGIC = 0x5246_434c; // "LCFR" read as little-endian bytes
+export const MAGIC_BYTES = 4;
+export const CRC_BYTES = 4;
+export const LENGTH_BYTES = 4;
+export const OP_BYTES = 1;
+export const FRAME_HEADER_BYTES = MAGIC_BYTES + CRC_BYTES + LENGTH_BYTES + OP_BYTES;
+/** Largest body a frame may carry; bigger values go to their own files long before this. */
+export const MAX_BODY_BYTES = 256 * 1024 * 1024;
+
+export const FRAME_OK = 0;
+export const FRAME_INCOMPLETE = 1;
+export const FRAME_CORRUPT = 2;
+export type FrameStatus = typeof FRAME_OK | typeof FRAME_INCOMPLETE | typeof FRAME_CORRUPT;
+
+/** Allocates a frame with room for `bodyLength` body bytes; fill the body from FRAME_HEADER_BYTES, then sealFrame. */
+export function allocFrame(op: number, bodyLength: number): Buffer {
+  const buf = Buffer.allocUnsafe(FRAME_HEADER_BYTES + bodyLength);
+  buf.writeUInt32LE(FRAME_MAGIC, 0);
+  buf.writeUInt32LE(bodyLength, MAGIC_BYTES + CRC_BYTES);
+  buf[MAGIC_BYTES + CRC_BYTES + LENGTH_BYTES] = op;
+  return buf;
+}
+
+/** Computes and stores the CRC once the body is written. */
+export function sealFrame(buf: Buffer): Buffer {
+  buf.writeUInt32LE(crc32c(buf, MAGIC_BYTES + CRC_BYTES), MAGIC_BYTES);
+  return buf;
+}
+
+/** Result of reading one frame; reused by the caller to avoid an allocation per frame. */
+export interface FrameView {
+  status: FrameStatus;
+  op: number;
+  /** Offset of the body inside the buffer. */
+  body: number;
+  length: number;
+  /** Offset just past the frame (OK), or of the frame start (INCOMPLETE/CORRUPT). */
+  next: number;
+}
+
+/** Reads the frame at `pos` in `buf[0, end)`. Never throws on bad bytes. */
+export function readFrame(buf: Buffer, pos: number, end: number, out: FrameView): FrameView {
+  out.next = pos;
+  if (end - pos < FRAME_HEADER_BYTES) {
+    out.status = FRAME_INCOMPLETE;
+    return out;
+  }
+  if (buf.readUInt32LE(pos) !== FRAME_MAGIC) {
+    out.status = FRAME_CORRUPT;
+    return out;
+  }
+  const length = buf.readUInt32LE(pos + MAGIC_BYTES + CRC_BYTES);
+  if (length > MAX_BODY_BYTES) {
+    out.status = FRAME_CORRUPT;
+    return out;
+  }
+  const frameEnd = pos + FRAME_HEADER_BYTES + length;
+  if (frameEnd > end) {
+    out.status = FRAME_INCOMPLETE;
+    return out;
+  }
+  if (crc32c(buf, pos + MAGIC_BYTES + CRC_BYTES, frameEnd) !== buf.readUInt32LE(pos + MAGIC_BYTES)) {
+    out.status = FRAME_CORRUPT;
+    return out;
+  }
+  out.status = FRAME_OK;
+  out.op = buf[pos + MAGIC_BYTES + CRC_BYTES + LENGTH_BYTES];
+  out.body = pos + FRAME_HEADER_BYTES;
+  out.length = length;
+  out.next = frameEnd;
+  return out;
+}
+
+/**
+ * The offset of the next frame in `buf(pos, end)` that checks out, or -1. Called at a frame that is corrupt or
+ * incomplete: if a good frame follows, the bad one was torn (O_APPEND writers are serialised, so nothing can land
+ * after a write still in progress) and its bytes are skipped; if none follows, the bad bytes are the tail and the
+ * reader waits there. Every process reaches the same decision from the same bytes.
+ */
+export function nextGoodFrame(buf: Buffer, pos: number, end: number, scratch: FrameView): number {
+  const magic0 = FRAME_MAGIC & 0xff;
+  for (let p = pos + 1; p < end; p++) {
+    p = buf.indexOf(magic0, p);
+    if (p < 0 || p >= end) return -1;
+    if (readFrame(buf, p, end, scratch).status === FRAME_OK) return p;
+  }
+  return -1;
+}
+
+export function newFrameView(): FrameView {
+  return { status: FRAME_INCOMPLETE, op: 0, body: 0, length: 0, next: 0 };
+}

@@ -1,0 +1,246 @@
+/**
+ * Records: the body of a frame (docs/format.md, "Records"). One layout serves every op:
+ *
+ *   writer u32 | seq u32 | time f64 | num1 f64 | num2 f64 | flags u16 | mode u8 |
+ *   keyLength u32 | tagLength u32 | valueLength u32 | key | tag | value             (little-endian)
+ *
+ * `writer`+`seq` name the handle that wrote the record, so a writer finds its own command when it replays the log.
+ * `time` is the command's "now" (epoch seconds): every process judges expiry at replay with it, so a conditional
+ * command has one outcome everywhere. What num1, num2, flags, mode and the three byte fields mean depends on op.
+ */
+import { FRAME_HEADER_BYTES, allocFrame, sealFrame } from './frame.js';
+
+export const OP_SET = 1; // key, tag, value; num1 expireTime (HAS_EXPIRE), num2 file size
+export const OP_ADD = 2; // as SET, applied only when the key is absent or expired at `time`
+export const OP_DELETE = 3; // key; removes a live item
+export const OP_DELV = 4; // key; num1 version: removes the item only if it still has that version
+export const OP_INCR = 5; // key; num1 delta, num2 default (DEFAULT_NULL: none)
+export const OP_TOUCH = 6; // key; num1 expireTime (HAS_EXPIRE)
+export const OP_CLEAR = 7; // removes every item
+export const OP_PUSH = 8; // key = prefix (HAS_PREFIX), value, tag; SIDE_FRONT; the key is chosen at replay
+export const OP_TXN = 9; // value = nested commands (see encodeTxnValue): commits the writer's open transaction
+export const OP_SETTING = 10; // key = setting name (UTF-8), value = JSON (UTF-8)
+export const OP_SEAL = 11; // num1 reason, num2 base id: records after a seal in the same segment are void
+export const OP_ENTRY = 12; // compacted item (base files): time storeTime, num1 expire, num2 file size, value = meta + value
+export const OP_BASE = 13; // last record of a base: num1 sequence, num2 rowid counter, value = slotHighWater u32 | txnOwner u32
+export const OP_BEGIN = 14; // num1 pid: opens a transaction window; other writers' records inside it are void
+export const OP_ABORT = 15; // num1 the window owner's writer id: closes its window with nothing applied
+
+export const FLAG_HAS_EXPIRE = 1;
+export const FLAG_DEFAULT_NULL = 2;
+export const FLAG_SIDE_FRONT = 4;
+export const FLAG_HAS_PREFIX = 8;
+export const FLAG_SCAN = 16;
+export const FLAG_HAS_TAG = 32;
+/** The value field holds a value file's name (UTF-8); num2 is the file's size in bytes. */
+export const FLAG_FILE = 64;
+
+export const SEAL_ROLLOVER = 1;
+export const SEAL_COMPACTION_START = 2;
+export const SEAL_COMPACTION_DONE = 3;
+
+const WRITER = 0;
+const SEQ = WRITER + 4;
+const TIME = SEQ + 4;
+const NUM1 = TIME + 8;
+const NUM2 = NUM1 + 8;
+const FLAGS = NUM2 + 8;
+const MODE = FLAGS + 2;
+const KEY_LEN = MODE + 1;
+const TAG_LEN = KEY_LEN + 4;
+const VAL_LEN = TAG_LEN + 4;
+export const RECORD_FIXED_BYTES = VAL_LEN + 4;
+
+/** ENTRY value prefix: rowid f64 | version f64 | slot u32, then the item's value bytes. */
+export const ENTRY_META_BYTES = 8 + 8 + 4;
+
+const EMPTY = Buffer.alloc(0);
+
+export interface RecordInput {
+  writer: number;
+  seq: number;
+  time: number;
+  num1?: number;
+  num2?: number;
+  flags?: number;
+  mode?: number;
+  key?: Uint8Array;
+  tag?: Uint8Array | null;
+  /** The value, possibly in parts (written one after the other, no concatenation). */
+  value?: Uint8Array | readonly Uint8Array[] | null;
+}
+
+/** Body length of a record with these byte fields. */
+function bodyLength(r: RecordInput): number {
+  let v = 0;
+  if (r.value) {
+    if (r.value instanceof Uint8Array) v = r.value.length;
+    else for (const part of r.value) v += part.length;
+  }
+  return RECORD_FIXED_BYTES + (r.key?.length ?? 0) + (r.tag?.length ?? 0) + v;
+}
+
+/** Writes the record body at `at` in `buf`; returns the offset after it. */
+export function writeRecordBody(buf: Buffer, at: number, r: RecordInput): number {
+  const key = r.key ?? EMPTY;
+  const tag = r.tag ?? EMPTY;
+  buf.writeUInt32LE(r.writer >>> 0, at + WRITER);
+  buf.writeUInt32LE(r.seq >>> 0, at + SEQ);
+  buf.writeDoubleLE(r.time, at + TIME);
+  buf.writeDoubleLE(r.num1 ?? 0, at + NUM1);
+  buf.writeDoubleLE(r.num2 ?? 0, at + NUM2);
+  buf.writeUInt16LE(r.flags ?? 0, at + FLAGS);
+  buf[at + MODE] = r.mode ?? 0;
+  buf.writeUInt32LE(key.length, at + KEY_LEN);
+  buf.writeUInt32LE(tag.length, at + TAG_LEN);
+  let p = at + RECORD_FIXED_BYTES;
+  buf.set(key, p);
+  p += key.length;
+  buf.set(tag, p);
+  p += tag.length;
+  const valStart = p;
+  if (r.value) {
+    if (r.value instanceof Uint8Array) {
+      buf.set(r.value, p);
+      p += r.value.length;
+    } else {
+      for (const part of r.value) {
+        buf.set(part, p);
+        p += part.length;
+      }
+    }
+  }
+  buf.writeUInt32LE(p - valStart, at + VAL_LEN);
+  return p;
+}
+
+/** Encodes a whole frame (header + record body) ready for one append. */
+export function encodeRecord(op: number, r: RecordInput): Buffer {
+  const buf = allocFrame(op, bodyLength(r));
+  writeRecordBody(buf, FRAME_HEADER_BYTES, r);
+  return sealFrame(buf);
+}
+
+/** Field offsets of a record body inside a buffer; reused to avoid an allocation per record. */
+export interface RecordView {
+  buf: Buffer;
+  op: number;
+  writer: number;
+  seq: number;
+  time: number;
+  num1: number;
+  num2: number;
+  flags: number;
+  mode: number;
+  keyStart: number;
+  keyLength: number;
+  tagStart: number;
+  tagLength: number;
+  valueStart: number;
+  valueLength: number;
+}
+
+export function newRecordView(): RecordView {
+  return {
+    buf: EMPTY, op: 0, writer: 0, seq: 0, time: 0, num1: 0, num2: 0, flags: 0, mode: 0,
+    keyStart: 0, keyLength: 0, tagStart: 0, tagLength: 0, valueStart: 0, valueLength: 0,
+  };
+}
+
+/**
+ * Decodes the record body at `buf[body, body+length)`. Returns false when the lengths inside do not add up (a
+ * frame whose CRC matched but whose body is not a record: treated as corruption by the caller).
+ */
+export function readRecord(buf: Buffer, op: number, body: number, length: number, out: RecordView): boolean {
+  if (length < RECORD_FIXED_BYTES) return false;
+  out.buf = buf;
+  out.op = op;
+  out.writer = buf.readUInt32LE(body + WRITER);
+  out.seq = buf.readUInt32LE(body + SEQ);
+  out.time = buf.readDoubleLE(body + TIME);
+  out.num1 = buf.readDoubleLE(body + NUM1);
+  out.num2 = buf.readDoubleLE(body + NUM2);
+  out.flags = buf.readUInt16LE(body + FLAGS);
+  out.mode = buf[body + MODE];
+  out.keyLength = buf.readUInt32LE(body + KEY_LEN);
+  out.tagLength = buf.readUInt32LE(body + TAG_LEN);
+  out.valueLength = buf.readUInt32LE(body + VAL_LEN);
+  out.keyStart = body + RECORD_FIXED_BYTES;
+  out.tagStart = out.keyStart + out.keyLength;
+  out.valueStart = out.tagStart + out.tagLength;
+  return out.valueStart + out.valueLength === body + length;
+}
+
+// ---- transactions ---------------------------------------------------------------------------------------------
+// TXN value: readCount u32 | (keyLength u32 | key | version f64)* | opCount u32 | (op u8 | bodyLength u32 | body)*
+// Nested bodies use the record layout above (their writer/seq are the TXN's).
+
+export interface TxnRead {
+  key: Uint8Array;
+  version: number;
+}
+export interface TxnOp {
+  op: number;
+  record: RecordInput;
+}
+
+export function encodeTxnValue(reads: readonly TxnRead[], ops: readonly TxnOp[]): Buffer {
+  let size = 4 + 4;
+  for (const r of reads) size += 4 + r.key.length + 8;
+  for (const o of ops) size += 1 + 4 + bodyLength(o.record);
+  const buf = Buffer.allocUnsafe(size);
+  let p = 0;
+  buf.writeUInt32LE(reads.length, p);
+  p += 4;
+  for (const r of reads) {
+    buf.writeUInt32LE(r.key.length, p);
+    buf.set(r.key, p + 4);
+    p += 4 + r.key.length;
+    buf.writeDoubleLE(r.version, p);
+    p += 8;
+  }
+  buf.writeUInt32LE(ops.length, p);
+  p += 4;
+  for (const o of ops) {
+    buf[p] = o.op;
+    const start = p + 5;
+    const end = writeRecordBody(buf, start, o.record);
+    buf.writeUInt32LE(end - start, p + 1);
+    p = end;
+  }
+  return buf;
+}
+
+/** Walks a TXN value: calls `onRead` per read, then `onOp` per nested command. Returns false if malformed. */
+export function walkTxnValue(
+  buf: Buffer,
+  start: number,
+  length: number,
+  onRead: (keyStart: number, keyLength: number, version: number) => void,
+  onOp: (op: number, body: number, bodyLength: number) => void,
+): boolean {
+  const end = start + length;
+  let p = start;
+  if (p + 4 > end) return false;
+  const reads = buf.readUInt32LE(p);
+  p += 4;
+  for (let i = 0; i < reads; i++) {
+    if (p + 4 > end) return false;
+    const kl = buf.readUInt32LE(p);
+    if (p + 4 + kl + 8 > end) return false;
+    onRead(p + 4, kl, buf.readDoubleLE(p + 4 + kl));
+    p += 4 + kl + 8;
+  }
+  if (p + 4 > end) return false;
+  const ops = buf.readUInt32LE(p);
+  p += 4;
+  for (let i = 0; i < ops; i++) {
+    if (p + 5 > end) return false;
+    const op = buf[p];
+    const bl = buf.readUInt32LE(p + 1);
+    if (p + 5 + bl > end) return false;
+    onOp(op, p + 5, bl);
+    p += 5 + bl;
+  }
+  return p === end;
+}

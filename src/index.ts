@@ -1,0 +1,17 @@
+/** logcache: python-diskcache's API on a log-structured, process-safe disk engine. */
+export { Cache } from './api/cache.js';
+export type {
+  CacheOptions, SetOptions, GetOptions, PopOptions, IncrOptions, PushOptions, PullOptions, PeekItemOptions, RetryOptions,
+} from './api/cache.js';
+export { DEFAULT_SETTINGS, EVICTION_POLICY } from './api/settings.js';
+export type { EvictionPolicyName, Settings } from './api/settings.js';
+export { ENOVAL, UNKNOWN, UnknownFileWarning, EmptyDirWarning } from './api/constants.js';
+export { memoize, argsToKey } from './api/memoize.js';
+export type { MemoizeOptions, MemoizedFunction } from './api/memoize.js';
+export { Disk, JSONDisk } from './format/disk.js';
+export type { Key } from './format/keys.js';
+export type { CheckWarning } from './shard/check.js';
+export type { CompactionResult } from './shard/compaction.js';
+export {
+  LogcacheError, KeyError, IndexError, Timeout, ClosedError, CorruptionError, IOError,
+} from './errors.js';

@@ -1,0 +1,167 @@
+/**
+ * Compaction (Bitcask's merge): writes the live items, as of the seal of the active segment, into a base file,
+ * then removes the segments (and older bases) it replaces. Every process that reaches the "compaction done" seal
+ * reloads from the base and lets the old files go (Linux keeps an unlinked file readable through an open fd, so
+ * a process still reading an old segment is not disturbed).
+ *
+ * Crash reasoning: the base is written under a temporary name, fsynced and linked into place, so it exists whole
+ * or not at all; old files are removed only after that. Two compactors at once (a lock lost to a stalled event
+ * loop) write the same bytes for the same seal; the second link fails with EEXIST and is ignored.
+ */
+import * as path from 'node:path';
+import {
+  ENTRY_META_BYTES, FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_TAG, OP_BASE, OP_ENTRY, OP_SETTING,
+  SEAL_COMPACTION_DONE, SEAL_COMPACTION_START, encodeRecord,
+} from '../format/record.js';
+import { FILE_HEADER_BYTES, KIND_BASE, baseName, fileHeader, parseLogFileName } from '../format/segment.js';
+import { MODE_RAW_NUMBER } from '../format/disk.js';
+import { NEVER, idToBytesOf } from './keydir.js';
+import { tryLock } from './lock.js';
+import type { Shard } from './shard.js';
+
+const WRITE_BATCH = 1024 * 1024;
+
+export interface CompactionResult {
+  /** Id of the base written (the sealed segment it covers), or 0 when another process was compacting. */
+  base: number;
+  items: number;
+  bytesBefore: number;
+  bytesAfter: number;
+}
+
+/** Bytes the shard's log files take on disk now. */
+export function logDiskBytes(shard: Shard): number {
+  let total = 0;
+  for (const name of shard.fs.readdirSync(shard.dir)) {
+    if (parseLogFileName(name)) {
+      try {
+        total += shard.fs.statSync(path.join(shard.dir, name)).size;
+      } catch { /* removed meanwhile */ }
+    }
+  }
+  return total;
+}
+
+/** Compacts now, unless another process holds the compaction lock. */
+export function compact(shard: Shard): CompactionResult {
+  const release = tryLock(shard.dir, 'compact');
+  if (!release) return { base: 0, items: 0, bytesBefore: 0, bytesAfter: 0 };
+  try {
+    const bytesBefore = logDiskBytes(shard);
+    shard.sync();
+    let written = 0;
+    let items = 0;
+    const target = shard.activeSegmentId;
+    // The base must hold the state exactly as of the seal: write it from inside the replay, at the seal.
+    shard.onSealed = (id) => {
+      if (id !== target) return;
+      items = writeBase(shard, id);
+      written = id;
+    };
+    try {
+      shard.seal(SEAL_COMPACTION_START, 0);
+    } finally {
+      shard.onSealed = null;
+    }
+    if (written === 0) return { base: 0, items: 0, bytesBefore, bytesAfter: bytesBefore };
+    removeReplaced(shard, written);
+    // Tell every process (this one too) to move to the base and let the old files go.
+    shard.seal(SEAL_COMPACTION_DONE, written);
+    return { base: written, items, bytesBefore, bytesAfter: logDiskBytes(shard) };
+  } finally {
+    release();
+  }
+}
+
+/** Writes `NNNNNNNNNN.base` for sealed segment `id` from the shard's current state. Returns the item count. */
+function writeBase(shard: Shard, id: number): number {
+  const { fs, dir, state } = shard;
+  const kd = state.kd;
+  const tmp = path.join(dir, `.tmp-base-${shard.writer.toString(16)}-${id}`);
+  const fd = fs.openSync(tmp, 'w');
+  let items = 0;
+  try {
+    let chunks: Buffer[] = [fileHeader(KIND_BASE, id)];
+    let chunkBytes = FILE_HEADER_BYTES;
+    const emit = (frame: Buffer) => {
+      chunks.push(frame);
+      chunkBytes += frame.length;
+      if (chunkBytes >= WRITE_BATCH) {
+        fs.writeSync(fd, Buffer.concat(chunks));
+        chunks = [];
+        chunkBytes = 0;
+      }
+    };
+    const meta = Buffer.allocUnsafe(ENTRY_META_BYTES);
+    for (const slot of kd.slots()) {
+      let value: Buffer | null;
+      const number = kd.numbers.get(slot);
+      if (kd.mode[slot] === MODE_RAW_NUMBER && number !== undefined) {
+        value = Buffer.allocUnsafe(8);
+        value.writeDoubleLE(number);
+      } else value = shard.valueBytes(slot);
+      if (value === null) continue; // corrupt on disk: reported by valueBytes, dropped here
+      const m = Buffer.from(meta);
+      m.writeDoubleLE(kd.rowid[slot], 0);
+      m.writeDoubleLE(kd.version[slot], 8);
+      m.writeUInt32LE(slot, 16);
+      const tag = kd.tags.get(slot);
+      const file = kd.files.get(slot);
+      const expire = kd.expire[slot];
+      let flags = 0;
+      if (expire !== NEVER) flags |= FLAG_HAS_EXPIRE;
+      if (tag !== undefined) flags |= FLAG_HAS_TAG;
+      if (file) flags |= FLAG_FILE;
+      emit(encodeRecord(OP_ENTRY, {
+        writer: shard.writer, seq: 0, time: kd.storeTime[slot], num1: expire === NEVER ? 0 : expire,
+        num2: file?.size ?? 0, flags, mode: kd.mode[slot], key: idToBytesOf(kd.ids[slot]!),
+        tag: tag === undefined ? null : idToBytesOf(tag), value: [m, value],
+      }));
+      items++;
+    }
+    for (const [name, value] of state.settings) {
+      emit(encodeRecord(OP_SETTING, {
+        writer: shard.writer, seq: 0, time: 0, key: Buffer.from(name), value: Buffer.from(JSON.stringify(value)),
+      }));
+    }
+    const hw = Buffer.allocUnsafe(8);
+    hw.writeUInt32LE(kd.highWater, 0);
+    hw.writeUInt32LE(state.txnOwner, 4);
+    // The trailer: a base without it is incomplete and never loaded.
+    emit(encodeRecord(OP_BASE, { writer: shard.writer, seq: 0, time: Date.now() / 1000, num1: state.seq, num2: state.rowidCounter, value: hw }));
+    if (chunks.length) fs.writeSync(fd, Buffer.concat(chunks));
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    fs.linkSync(tmp, path.join(dir, baseName(id)));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    fs.unlinkSync(tmp);
+  }
+  fsyncDir(shard);
+  return items;
+}
+
+/** Removes segments up to `baseId` and bases older than it. */
+function removeReplaced(shard: Shard, baseId: number): void {
+  for (const name of shard.fs.readdirSync(shard.dir)) {
+    const p = parseLogFileName(name);
+    if (!p) continue;
+    if ((p.kind === KIND_BASE && p.id < baseId) || (p.kind !== KIND_BASE && p.id <= baseId)) {
+      try {
+        shard.fs.unlinkSync(path.join(shard.dir, name));
+      } catch { /* another compactor removed it */ }
+    }
+  }
+}
+
+function fsyncDir(shard: Shard): void {
+  try {
+    const fd = shard.fs.openSync(shard.dir, 'r');
+    try { shard.fs.fsyncSync(fd); } finally { shard.fs.closeSync(fd); }
+  } catch { /* not supported on every file system */ }
+}
+

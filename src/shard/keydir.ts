@@ -1,0 +1,216 @@
+/**
+ * The keydir: an in-memory index from key id to slot, with the item's metadata in parallel typed arrays
+ * (Bitcask's keydir, laid out as lru-cache lays out its entries). A slot's number is the same in every process
+ * (lowest free slot first, derived only from the log), so the access sidecar can be addressed by slot.
+ *
+ * Two doubly linked lists thread the live slots: insertion order (diskcache's rowid order: iteration, peekitem)
+ * and store order (least-recently-stored eviction). Rare fields (tags, value files, numbers) live in sparse maps.
+ */
+import { NumberHeap } from './heap.js';
+
+export const NIL = -1;
+/** Expiry of an item that never expires. */
+export const NEVER = Infinity;
+
+export interface ValueFile {
+  name: string;
+  size: number;
+}
+
+export class KeyDir {
+  readonly map = new Map<string, number>();
+  ids: (string | undefined)[] = [];
+  capacity = 0;
+  /** One past the highest slot ever used: with the free heap, it fixes future slot numbers. */
+  highWater = 0;
+  readonly free = new NumberHeap();
+
+  // Where the item's value lies: the frame (file number local to this process, offset, length) and the value
+  // bytes inside it, so a read verifies the frame's CRC and slices the value.
+  file = new Uint32Array(0);
+  offset = new Float64Array(0);
+  frameLength = new Uint32Array(0);
+  valueOffset = new Uint32Array(0);
+  valueLength = new Uint32Array(0);
+  mode = new Uint8Array(0);
+  expire = new Float64Array(0);
+  storeTime = new Float64Array(0);
+  rowid = new Float64Array(0);
+  version = new Float64Array(0);
+  insPrev = new Int32Array(0);
+  insNext = new Int32Array(0);
+  stoPrev = new Int32Array(0);
+  stoNext = new Int32Array(0);
+  insHead = NIL;
+  insTail = NIL;
+  stoHead = NIL;
+  stoTail = NIL;
+
+  readonly tags = new Map<number, string>();
+  readonly files = new Map<number, ValueFile>();
+  /** Values of MODE_RAW_NUMBER items: kept in memory so incr and get need no read. */
+  readonly numbers = new Map<number, number>();
+
+  /** Bytes of live frames plus live value files: what volume() reports. */
+  liveBytes = 0;
+  /** Items with a finite expiry. */
+  expiring = 0;
+
+  get count(): number {
+    return this.map.size;
+  }
+
+  clear(): void {
+    this.map.clear();
+    this.ids = [];
+    this.capacity = 0;
+    this.highWater = 0;
+    this.free.clear();
+    this.tags.clear();
+    this.files.clear();
+    this.numbers.clear();
+    this.insHead = this.insTail = this.stoHead = this.stoTail = NIL;
+    this.liveBytes = 0;
+    this.expiring = 0;
+    this.#grow(0, true);
+  }
+
+  #grow(min: number, reset = false): void {
+    const cap = reset ? 1024 : Math.max(min + 1, this.capacity * 2, 1024);
+    const f64 = (a: Float64Array) => { const b = new Float64Array(cap); if (!reset) b.set(a); return b; };
+    const u32 = (a: Uint32Array) => { const b = new Uint32Array(cap); if (!reset) b.set(a); return b; };
+    const i32 = (a: Int32Array) => { const b = new Int32Array(cap); if (!reset) b.set(a); return b; };
+    this.file = u32(this.file);
+    this.offset = f64(this.offset);
+    this.frameLength = u32(this.frameLength);
+    this.valueOffset = u32(this.valueOffset);
+    this.valueLength = u32(this.valueLength);
+    const m = new Uint8Array(cap);
+    if (!reset) m.set(this.mode);
+    this.mode = m;
+    this.expire = f64(this.expire);
+    this.storeTime = f64(this.storeTime);
+    this.rowid = f64(this.rowid);
+    this.version = f64(this.version);
+    this.insPrev = i32(this.insPrev);
+    this.insNext = i32(this.insNext);
+    this.stoPrev = i32(this.stoPrev);
+    this.stoNext = i32(this.stoNext);
+    this.capacity = cap;
+  }
+
+  /** Allocates the lowest free slot (or `slot`, when loading a base) for `id` and links it at both tails. */
+  insert(id: string, slot = -1): number {
+    if (slot < 0) slot = this.free.size > 0 ? this.free.pop()! : this.highWater;
+    if (slot >= this.highWater) this.highWater = slot + 1;
+    if (slot >= this.capacity) this.#grow(slot);
+    this.map.set(id, slot);
+    this.ids[slot] = id;
+    this.insNext[slot] = NIL;
+    this.insPrev[slot] = this.insTail;
+    if (this.insTail !== NIL) this.insNext[this.insTail] = slot;
+    else this.insHead = slot;
+    this.insTail = slot;
+    this.stoNext[slot] = NIL;
+    this.stoPrev[slot] = this.stoTail;
+    if (this.stoTail !== NIL) this.stoNext[this.stoTail] = slot;
+    else this.stoHead = slot;
+    this.stoTail = slot;
+    this.expire[slot] = NEVER;
+    return slot;
+  }
+
+  /** After a base is loaded: every slot below highWater that no item holds is free. */
+  rebuildFree(): void {
+    this.free.clear();
+    for (let s = 0; s < this.highWater; s++) if (this.ids[s] === undefined) this.free.push(s);
+  }
+
+  /** Moves a slot to the tail of the store-order list (it was just stored). */
+  touchStored(slot: number): void {
+    if (this.stoTail === slot) return;
+    this.#unlinkStored(slot);
+    this.stoNext[slot] = NIL;
+    this.stoPrev[slot] = this.stoTail;
+    if (this.stoTail !== NIL) this.stoNext[this.stoTail] = slot;
+    else this.stoHead = slot;
+    this.stoTail = slot;
+  }
+
+  #unlinkStored(slot: number): void {
+    const p = this.stoPrev[slot];
+    const n = this.stoNext[slot];
+    if (p !== NIL) this.stoNext[p] = n;
+    else this.stoHead = n;
+    if (n !== NIL) this.stoPrev[n] = p;
+    else this.stoTail = p;
+  }
+
+  /** Frees a slot; the caller has already subtracted its bytes. */
+  remove(slot: number): void {
+    const id = this.ids[slot]!;
+    this.map.delete(id);
+    this.ids[slot] = undefined;
+    const p = this.insPrev[slot];
+    const n = this.insNext[slot];
+    if (p !== NIL) this.insNext[p] = n;
+    else this.insHead = n;
+    if (n !== NIL) this.insPrev[n] = p;
+    else this.insTail = p;
+    this.#unlinkStored(slot);
+    if (this.expire[slot] !== NEVER) this.expiring--;
+    this.tags.delete(slot);
+    this.files.delete(slot);
+    this.numbers.delete(slot);
+    this.free.push(slot);
+  }
+
+  /** Bytes an item holds on disk: its frame and its value file. */
+  bytesOf(slot: number): number {
+    return this.frameLength[slot] + (this.files.get(slot)?.size ?? 0);
+  }
+
+  setExpire(slot: number, expire: number): void {
+    const was = this.expire[slot] !== NEVER;
+    const is = expire !== NEVER;
+    if (was !== is) this.expiring += is ? 1 : -1;
+    this.expire[slot] = expire;
+  }
+
+  /** Live slots in insertion order (or reverse). Safe against removal of the slot just yielded. */
+  *slots(reverse = false): Generator<number> {
+    let s = reverse ? this.insTail : this.insHead;
+    while (s !== NIL) {
+      const next = reverse ? this.insPrev[s] : this.insNext[s];
+      yield s;
+      s = next;
+    }
+  }
+}
+
+/** After loading a base (written in insertion order): relinks the store-order list by (storeTime, rowid). */
+export function rebuildStoreOrder(kd: KeyDir): void {
+  const slots = [...kd.slots()];
+  slots.sort((a, b) => kd.storeTime[a] - kd.storeTime[b] || kd.rowid[a] - kd.rowid[b]);
+  kd.stoHead = kd.stoTail = NIL;
+  for (const s of slots) {
+    kd.stoPrev[s] = kd.stoTail;
+    kd.stoNext[s] = NIL;
+    if (kd.stoTail !== NIL) kd.stoNext[kd.stoTail] = s;
+    else kd.stoHead = s;
+    kd.stoTail = s;
+  }
+}
+
+/** A keydir id back to the encoded key bytes (the inverse of keyIdOfEncoded in format/keys.ts). */
+export function idToBytesOf(id: string): Buffer {
+  // Text ids are the type byte followed by the string itself; every other id is latin1 of the encoded bytes.
+  if (id.charCodeAt(0) === 0x03) {
+    const text = Buffer.from(id.slice(1), 'utf8');
+    const out = Buffer.allocUnsafe(text.length + 1);
+    out[0] = 0x03;
+    text.copy(out, 1);
+    return out;
+  }
+  return Buffer.from(id, 'latin1');
+}

@@ -1,0 +1,88 @@
+/**
+ * Queue keys for push/pull/peek (diskcache's queue on integer keys). Without a prefix the queue is every integer
+ * key k with 0 < k < 999999999999999; with prefix P it is every text key 'P-' followed by 15 digits. Each queue
+ * is a sorted array of its numbers, kept as items come and go, so push finds its end in O(1).
+ */
+import { KEY_INT, KEY_TEXT, encodeKey } from '../format/keys.js';
+
+const QUEUE_MAX = 999999999999999;
+const DIGITS = 15;
+/** Map key of the queue without a prefix (prefixes are text, so this cannot collide). */
+const NO_PREFIX = '\u0000';
+
+export class QueueIndex {
+  readonly #queues = new Map<string, number[]>();
+
+  clear(): void {
+    this.#queues.clear();
+  }
+
+  get(prefix: string | null): number[] | undefined {
+    return this.#queues.get(prefix === null ? NO_PREFIX : prefix);
+  }
+
+  /** The encoded key of number `n` in the queue `prefix`. */
+  static encodeKey(prefix: string | null, n: number): Buffer {
+    return prefix === null ? encodeKey(n) : encodeKey(`${prefix}-${String(n).padStart(DIGITS, '0')}`);
+  }
+
+  /** If `id` (a keydir id) is a queue key: [queue, number]. */
+  static parse(id: string): [string, number] | null {
+    const type = id.charCodeAt(0);
+    if (type === KEY_INT && id.length === 9) {
+      // int64 big-endian in latin1 chars; queue numbers are below 2^50, so the top 2 bytes are zero.
+      if (id.charCodeAt(1) !== 0 || id.charCodeAt(2) !== 0) return null;
+      let n = 0;
+      for (let i = 3; i < 9; i++) n = n * 256 + id.charCodeAt(i);
+      return n > 0 && n < QUEUE_MAX ? [NO_PREFIX, n] : null;
+    }
+    if (type === KEY_TEXT && id.length >= DIGITS + 2 && id.charCodeAt(id.length - DIGITS - 1) === 45 /* - */) {
+      let n = 0;
+      for (let i = id.length - DIGITS; i < id.length; i++) {
+        const c = id.charCodeAt(i) - 48;
+        if (c < 0 || c > 9) return null;
+        n = n * 10 + c;
+      }
+      return [id.slice(1, id.length - DIGITS - 1), n];
+    }
+    return null;
+  }
+
+  add(id: string): void {
+    const q = QueueIndex.parse(id);
+    if (!q) return;
+    let arr = this.#queues.get(q[0]);
+    if (!arr) this.#queues.set(q[0], (arr = []));
+    const n = q[1];
+    // Pushes land at either end: check those before a binary search.
+    if (arr.length === 0 || n > arr[arr.length - 1]) arr.push(n);
+    else if (n < arr[0]) arr.unshift(n);
+    else arr.splice(lowerBound(arr, n), 0, n);
+  }
+
+  remove(id: string): void {
+    const q = QueueIndex.parse(id);
+    if (!q) return;
+    const arr = this.#queues.get(q[0]);
+    if (!arr) return;
+    const n = q[1];
+    if (arr[0] === n) arr.shift();
+    else if (arr[arr.length - 1] === n) arr.pop();
+    else {
+      const i = lowerBound(arr, n);
+      if (arr[i] === n) arr.splice(i, 1);
+    }
+    if (arr.length === 0) this.#queues.delete(q[0]);
+  }
+}
+
+function lowerBound(arr: number[], n: number): number {
+  let lo = 0;
+  let hi = arr.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (arr[mid] < n) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,641 @@
+/**
+ * One shard: a directory holding an append-only log of segments (and, after compaction, a base), replayed into
+ * a ShardState by every process that opens it. The log is the single order of all operations: a write is one
+ * O_APPEND of one frame; before answering, a process checks with one fstat whether the active segment grew and
+ * replays the new frames. A writer that needs its command's outcome (add, incr, pop, ...) replays up to its own
+ * frame. Locks guard only what changes which files exist (compaction); see docs/engine.md.
+ */
+import * as nodeFs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import {
+  FRAME_HEADER_BYTES, FRAME_INCOMPLETE, FRAME_OK, FrameView, newFrameView, nextGoodFrame, readFrame,
+} from '../format/frame.js';
+import {
+  OP_ABORT, OP_BASE, OP_BEGIN, OP_SEAL, OP_TXN, RecordInput, TxnOp, encodeTxnValue, walkTxnValue, RecordView, SEAL_COMPACTION_DONE, SEAL_ROLLOVER, encodeRecord, newRecordView, readRecord,
+} from '../format/record.js';
+import {
+  FILE_HEADER_BYTES, KIND_BASE, KIND_SEGMENT, baseName, checkFileHeader, fileHeader, parseLogFileName, segmentName,
+} from '../format/segment.js';
+import { IOError, Timeout } from '../errors.js';
+import { Outcome, ShardState, VOID } from './state.js';
+import { rebuildStoreOrder } from './keydir.js';
+
+export type SyncPolicy = 'none' | 'interval' | 'always';
+
+/** The file-system calls a shard makes; tests replace it to inject faults. */
+export type FsLike = typeof nodeFs;
+
+export interface ShardOptions {
+  /** Roll over to a new segment past this size (bytes). Default 64 MiB. */
+  segmentBytes?: number;
+  /** fsync policy: 'none' (default, like SQLite synchronous=NORMAL on a crash of the process), 'interval' (1 s), 'always'. */
+  sync?: SyncPolicy;
+  /** Compact when dead bytes exceed both this (bytes, default 8 MiB) and the live bytes. 0 turns automatic compaction off. */
+  compactMinBytes?: number;
+  fs?: FsLike;
+}
+
+/** A problem found while reading the log: bytes skipped and why. */
+export interface CorruptionReport {
+  file: string;
+  offset: number;
+  bytes: number;
+  reason: string;
+}
+
+interface OpenFile {
+  id: number;
+  kind: number;
+  name: string;
+  fd: number;
+}
+
+interface Pending {
+  frame: Buffer;
+  segment: number;
+  outcome: Outcome | null;
+  /** It landed inside another writer's transaction window: re-append once the window closes. */
+  voided: boolean;
+}
+
+/** The open transaction of this handle: commands are applied locally and buffered, then committed as one TXN. */
+interface OpenTxn {
+  /** state.seq just after our BEGIN; nested commands take version baseSeq + 1. */
+  baseSeq: number;
+  ops: TxnOp[];
+  /** Slots whose value lives in a buffered command (index into ops), to re-point once the TXN is in the log. */
+  stored: { slot: number; version: number; op: number }[];
+  values: Map<number, { version: number; bytes: Buffer }>;
+  committing: boolean;
+}
+
+/** Local file number for values that are still in an uncommitted transaction. */
+const TXN_FILE = 0xffffffff;
+
+const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+const VALUE_CACHE_ENTRIES = 8192;
+const VALUE_CACHE_MAX_BYTES = 4096;
+const READ_CHUNK = 16 * 1024 * 1024;
+
+export class Shard {
+  readonly dir: string;
+  readonly state = new ShardState();
+  /** Names this handle's records in the log. */
+  readonly writer: number;
+  readonly fs: FsLike;
+  readonly segmentBytes: number;
+  readonly compactMinBytes: number;
+  readonly syncPolicy: SyncPolicy;
+  /** Problems met while replaying since open (or the last clearReports). */
+  readonly reports: CorruptionReport[] = [];
+  /** Called at the seal of `compactAt` with the state exactly as of that seal (compaction writes the base there). */
+  onSealed: ((segmentId: number) => void) | null = null;
+
+  #seqNo = 0;
+  #files: (OpenFile | undefined)[] = [];
+  #active = -1; // local file number of the active segment
+  #activeId = 0;
+  #pos = 0;
+  #pending = new Map<number, Pending>();
+  #pendingBytes = 0;
+  #fv: FrameView = newFrameView();
+  #scan: FrameView = newFrameView();
+  #rv: RecordView = newRecordView();
+  /** Bytes of frames applied since the load (base included): with liveBytes, what compaction can reclaim. */
+  logBytes = 0;
+  #valueCache = new Map<number, { version: number; bytes: Buffer }>();
+  #dirty = false;
+  #timer: NodeJS.Timeout | null = null;
+  #closed = false;
+  #txn: OpenTxn | null = null;
+  /** How long a write waits for another writer's transaction window to close (ms); Infinity waits forever. */
+  waitTimeoutMs = 60_000;
+
+  constructor(dir: string, options: ShardOptions = {}) {
+    this.dir = dir;
+    this.fs = options.fs ?? nodeFs;
+    this.segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
+    this.compactMinBytes = options.compactMinBytes ?? 8 * 1024 * 1024;
+    this.syncPolicy = options.sync ?? 'none';
+    this.writer = randomBytes(4).readUInt32LE(0);
+    this.#io('create directory', () => this.fs.mkdirSync(dir, { recursive: true }));
+    this.load();
+    if (this.syncPolicy === 'interval') {
+      this.#timer = setInterval(() => this.flush(), 1000);
+      this.#timer.unref();
+    }
+  }
+
+  #io<T>(what: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw new IOError(`${what} in ${this.dir}`, err);
+    }
+  }
+
+  get activeSegmentId(): number {
+    return this.#activeId;
+  }
+
+  /** Ids of the files this process holds open (segments and base). */
+  openFiles(): { id: number; kind: number; name: string }[] {
+    return this.#files.filter((f): f is OpenFile => f !== undefined).map(({ id, kind, name }) => ({ id, kind, name }));
+  }
+
+  // ---- loading --------------------------------------------------------------------------------------------------
+
+  /** (Re)builds the state from the newest base and the segments after it. */
+  load(): void {
+    for (let attempt = 0; ; attempt++) {
+      this.#closeFiles();
+      this.state.reset();
+      this.#valueCache.clear();
+      this.logBytes = 0;
+      const { bases, segments } = this.#listLog();
+      let start = segments.length > 0 ? segments[0] : 1;
+      let loadedBase = false;
+      for (const b of bases.sort((x, y) => y - x)) {
+        if (this.#loadBase(b)) {
+          start = b + 1;
+          loadedBase = true;
+          break;
+        }
+      }
+      if (!loadedBase && bases.length > 0 && segments.length > 0 && segments[0] > 1) {
+        this.reports.push({ file: baseName(bases[0]), offset: 0, bytes: 0, reason: 'no readable base; older segments are gone' });
+      }
+      try {
+        this.#openActive(start);
+        this.sync();
+        return;
+      } catch (err) {
+        // A compaction removed the segments we were about to read: start again from its base.
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT' && attempt < 5) continue;
+        throw err;
+      }
+    }
+  }
+
+  #listLog(): { bases: number[]; segments: number[] } {
+    const bases: number[] = [];
+    const segments: number[] = [];
+    for (const name of this.#io('list directory', () => this.fs.readdirSync(this.dir))) {
+      const p = parseLogFileName(name);
+      if (!p) continue;
+      (p.kind === KIND_BASE ? bases : segments).push(p.id);
+    }
+    segments.sort((a, b) => a - b);
+    return { bases, segments };
+  }
+
+  #addFile(f: OpenFile): number {
+    this.#files.push(f);
+    return this.#files.length - 1;
+  }
+
+  #closeFiles(): void {
+    for (const f of this.#files) if (f) try { this.fs.closeSync(f.fd); } catch { /* already gone */ }
+    this.#files = [];
+    this.#active = -1;
+  }
+
+  /** Loads base `id` into the (reset) state; false if it is unreadable (the caller tries an older one). */
+  #loadBase(id: number): boolean {
+    const name = baseName(id);
+    let fd: number;
+    try {
+      fd = this.fs.openSync(path.join(this.dir, name), 'r');
+    } catch {
+      return false;
+    }
+    const fileNo = this.#addFile({ id, kind: KIND_BASE, name, fd });
+    const header = Buffer.alloc(FILE_HEADER_BYTES);
+    const size = this.fs.fstatSync(fd).size;
+    this.fs.readSync(fd, header, 0, FILE_HEADER_BYTES, 0);
+    const bad = checkFileHeader(header, KIND_BASE, id);
+    let complete = false;
+    if (!bad) {
+      // A base is read whole: one read, then the same frame loop as the log (bounded by live data, not history).
+      const buf = Buffer.allocUnsafe(size - FILE_HEADER_BYTES);
+      this.#io(`read ${name}`, () => this.fs.readSync(fd, buf, 0, buf.length, FILE_HEADER_BYTES));
+      const { lastOp } = this.#applyBuffer(buf, buf.length, fileNo, FILE_HEADER_BYTES, name, false);
+      complete = lastOp === OP_BASE;
+    }
+    if (bad || !complete) {
+      this.reports.push({ file: name, offset: 0, bytes: size, reason: bad ?? 'base has no trailer' });
+      this.state.reset();
+      this.#closeFiles();
+      return false;
+    }
+    this.state.kd.rebuildFree();
+    rebuildStoreOrder(this.state.kd);
+    return true;
+  }
+
+  /**
+   * Applies the good frames of `buf[0, len)` (file bytes from `fileOffset`), skipping and reporting bad ones.
+   * With `stopAtSeal`, stops after a seal. Returns bytes consumed (an incomplete tail is left), the last op applied,
+   * and the seal met: -1 none, 0 a plain seal, else the id of the base a finished compaction wrote.
+   */
+  #applyBuffer(buf: Buffer, len: number, fileNo: number, fileOffset: number, name: string, stopAtSeal: boolean):
+    { consumed: number; lastOp: number; sealed: number } {
+    let p = 0;
+    let lastOp = 0;
+    let sealed = -1;
+    while (p < len) {
+      const f = readFrame(buf, p, len, this.#fv);
+      if (f.status !== FRAME_OK) {
+        const q = nextGoodFrame(buf, p, len, this.#scan);
+        if (q < 0 && stopAtSeal) break; // an incomplete tail of the log: wait for it
+        const skip = q < 0 ? len - p : q - p;
+        this.reports.push({ file: name, offset: fileOffset + p, bytes: skip, reason: f.status === FRAME_INCOMPLETE ? 'torn frame' : 'checksum mismatch' });
+        p += skip;
+        continue;
+      }
+      if (f.op === OP_SEAL && stopAtSeal) {
+        readRecord(buf, f.op, f.body, f.length, this.#rv);
+        sealed = this.#rv.num1 === SEAL_COMPACTION_DONE ? this.#rv.num2 : 0;
+        p = f.next;
+        break;
+      }
+      lastOp = this.#applyFrame(buf, f, fileNo, fileOffset, name);
+      if (stopAtSeal && lastOp !== 0) this.#cacheValue(buf, f, fileNo);
+      p = f.next;
+    }
+    return { consumed: p, lastOp, sealed };
+  }
+
+  /** Applies one good frame; returns its op (0 when the body is not a record). */
+  #applyFrame(buf: Buffer, f: FrameView, fileNo: number, fileOffset: number, name: string): number {
+    const r = this.#rv;
+    const start = f.body - FRAME_HEADER_BYTES;
+    if (!readRecord(buf, f.op, f.body, f.length, r)) {
+      this.reports.push({ file: name, offset: fileOffset + start, bytes: f.next - start, reason: 'malformed record' });
+      return 0;
+    }
+    this.logBytes += f.next - start;
+    const loc = { file: fileNo, offset: fileOffset + start, frameLength: f.next - start, bufStart: start };
+    const own = r.writer === this.writer ? this.#pending.get(r.seq) : undefined;
+    if (own && f.op === OP_TXN && this.#txn?.committing) {
+      this.#settleOwnTxn(own, r.seq, loc, buf);
+      return f.op;
+    }
+    const out: Outcome | null = own ? { applied: false, removed: [] } : null;
+    const status = this.state.apply(r, loc, out);
+    if (status === VOID) {
+      if (own) own.voided = true;
+      return 0;
+    }
+    if (own) {
+      own.outcome = out;
+      this.#pending.delete(r.seq);
+      this.#pendingBytes -= own.frame.length;
+    }
+    if (status !== 0) this.reports.push({ file: name, offset: loc.offset, bytes: loc.frameLength, reason: 'malformed record' });
+    return f.op;
+  }
+
+  /**
+   * Our own TXN reached the log. Its commands are already applied here (as they were buffered), so instead of
+   * applying them again, point their values at the TXN frame. If our window was aborted meanwhile (another
+   * process took us for dead), the local state is wrong: reload it.
+   */
+  #settleOwnTxn(own: Pending, seq: number, loc: { file: number; offset: number; frameLength: number; bufStart: number }, buf: Buffer): void {
+    const txn = this.#txn!;
+    this.#pending.delete(seq);
+    this.#pendingBytes -= own.frame.length;
+    if (this.state.txnOwner !== this.writer) {
+      own.outcome = { applied: false, removed: [] };
+      this.#txn = null;
+      this.load();
+      return;
+    }
+    this.state.txnOwner = 0;
+    this.state.txnPid = 0;
+    this.state.seq = txn.baseSeq + 1;
+    const kd = this.state.kd;
+    const bodies: number[] = [];
+    const r = newRecordView();
+    walkTxnValue(buf, this.#rv.valueStart, this.#rv.valueLength, () => {}, (op, body, length) => {
+      readRecord(buf, op, body, length, r);
+      bodies.push(r.valueStart);
+    });
+    for (const { slot, version, op } of txn.stored) {
+      if (kd.version[slot] !== version || kd.file[slot] !== TXN_FILE) continue;
+      kd.file[slot] = loc.file;
+      kd.offset[slot] = loc.offset;
+      kd.frameLength[slot] = loc.frameLength;
+      kd.valueOffset[slot] = bodies[op] - loc.bufStart;
+    }
+    for (const [slot, v] of txn.values) if (kd.version[slot] === v.version) this.#valueCache.set(slot, v);
+    own.outcome = { applied: true, removed: [] };
+    this.#txn = null;
+  }
+
+  // ---- the active segment ----------------------------------------------------------------------------------
+
+  /** Opens segment `id` as the active one, creating it (whole, via link) if it does not exist yet. */
+  #openActive(id: number): void {
+    const name = segmentName(id);
+    const full = path.join(this.dir, name);
+    let fd: number;
+    try {
+      fd = this.fs.openSync(full, nodeFs.constants.O_RDWR | nodeFs.constants.O_APPEND);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new IOError(`open ${name}`, err);
+      // A base at or past this id means a compaction removed it: the caller reloads.
+      if (this.#listLog().bases.some((b) => b >= id)) throw err;
+      this.#createSegment(id);
+      fd = this.#io(`open ${name}`, () => this.fs.openSync(full, nodeFs.constants.O_RDWR | nodeFs.constants.O_APPEND));
+    }
+    const header = Buffer.alloc(FILE_HEADER_BYTES);
+    this.fs.readSync(fd, header, 0, FILE_HEADER_BYTES, 0);
+    const bad = checkFileHeader(header, KIND_SEGMENT, id);
+    if (bad) this.reports.push({ file: name, offset: 0, bytes: FILE_HEADER_BYTES, reason: bad });
+    this.#active = this.#addFile({ id, kind: KIND_SEGMENT, name, fd });
+    this.#activeId = id;
+    this.#pos = FILE_HEADER_BYTES;
+  }
+
+  #createSegment(id: number): void {
+    const tmp = path.join(this.dir, `.tmp-${this.writer.toString(16)}-${id}`);
+    this.#io('create segment', () => {
+      this.fs.writeFileSync(tmp, fileHeader(KIND_SEGMENT, id));
+      try {
+        this.fs.linkSync(tmp, path.join(this.dir, segmentName(id)));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      } finally {
+        this.fs.unlinkSync(tmp);
+      }
+    });
+  }
+
+  /**
+   * Catches up with the log: one fstat when nothing changed; otherwise reads the new bytes and applies them.
+   * Linearizable reads follow from calling this before every answer.
+   */
+  sync(): void {
+    for (;;) {
+      const fd = this.#files[this.#active]!.fd;
+      const size = this.#io('stat segment', () => this.fs.fstatSync(fd).size);
+      if (size <= this.#pos) return;
+      if (!this.#replay(fd, size)) return;
+    }
+  }
+
+  /** Applies frames in `[pos, size)`; returns true if it moved to the next segment (the caller continues there). */
+  #replay(fd: number, size: number): boolean {
+    const len = size - this.#pos;
+    let buf: Buffer;
+    // No one else wrote: the new bytes are our own pending frames, in order. Skip the read.
+    if (len === this.#pendingBytes && this.#pending.size > 0) {
+      const frames: Buffer[] = [];
+      for (const p of this.#pending.values()) frames.push(p.frame);
+      buf = frames.length === 1 ? frames[0] : Buffer.concat(frames);
+    } else {
+      buf = Buffer.allocUnsafe(len);
+      this.#io('read segment', () => this.fs.readSync(fd, buf, 0, len, this.#pos));
+    }
+    const { consumed, sealed } = this.#applyBuffer(buf, len, this.#active, this.#pos, this.#files[this.#active]!.name, true);
+    const p = consumed;
+    this.#pos += p;
+    if (sealed < 0) return false;
+    this.#nextSegment(sealed);
+    return true;
+  }
+
+  /** Keeps small values read from the log, so the next get needs no pread (frames never change once written). */
+  #cacheValue(buf: Buffer, f: FrameView, fileNo: number): void {
+    const slot = this.state.lastStored;
+    if (slot < 0) return;
+    const kd = this.state.kd;
+    const len = kd.valueLength[slot];
+    if (len > VALUE_CACHE_MAX_BYTES || kd.files.has(slot) || kd.file[slot] !== fileNo) return;
+    if (this.#valueCache.size >= VALUE_CACHE_ENTRIES) {
+      this.#valueCache.delete(this.#valueCache.keys().next().value as number);
+    }
+    const start = f.body - FRAME_HEADER_BYTES + kd.valueOffset[slot];
+    // A copy: the read buffer may be large and must not stay alive for one small value.
+    this.#valueCache.set(slot, { version: kd.version[slot], bytes: Buffer.from(buf.subarray(start, start + len)) });
+  }
+
+  /** Past a seal: open the next segment, re-append our frames that landed after the seal, reload after compaction. */
+  #nextSegment(compactedBase: number): void {
+    const sealedId = this.#activeId;
+    this.onSealed?.(sealedId);
+    this.#openActive(sealedId + 1);
+    // Our frames written to the sealed segment but not applied landed after the seal: they are void everywhere.
+    for (const p of this.#pending.values()) {
+      if (p.segment === sealedId) this.#write(p);
+    }
+    if (compactedBase > 0 && this.#files.some((f) => f !== undefined && (f.kind === KIND_SEGMENT ? f.id <= compactedBase : f.id < compactedBase))) {
+      // A compaction replaced the segments we hold: reload from its base to let their space go. Our pending
+      // frames are in segments after the base, so the reload applies them and fills their outcomes.
+      this.load();
+    }
+  }
+
+  // ---- writing ------------------------------------------------------------------------------------------------
+
+  /**
+   * Appends one command. With `wait`, replays until the command is applied and returns its outcome (a conditional
+   * command's result is known only then); without, returns null and the next sync applies it.
+   */
+  append(op: number, input: Omit<RecordInput, 'writer' | 'seq'>, deadline = Date.now() + this.waitTimeoutMs): Outcome {
+    if (this.#txn && !this.#txn.committing) return this.#buffer(op, input);
+    if (this.state.txnOwner !== 0 && this.state.txnOwner !== this.writer && op !== OP_ABORT) this.#waitWindow(deadline);
+    const seq = (this.#seqNo = (this.#seqNo + 1) >>> 0);
+    const frame = encodeRecord(op, { ...input, writer: this.writer, seq });
+    if (this.#pos + frame.length > this.segmentBytes && this.#pos > FILE_HEADER_BYTES) this.#rollover();
+    const p: Pending = { frame, segment: this.#activeId, outcome: null, voided: false };
+    this.#pending.set(seq, p);
+    this.#pendingBytes += frame.length;
+    try {
+      this.#write(p);
+      while (p.outcome === null) {
+        this.sync();
+        if (p.voided && p.outcome === null) {
+          // It landed in another writer's transaction window: void everywhere. Write it again after the window.
+          this.#waitWindow(deadline);
+          p.voided = false;
+          this.#write(p);
+        }
+      }
+    } catch (err) {
+      if (this.#pending.delete(seq)) this.#pendingBytes -= frame.length;
+      throw err;
+    }
+    return p.outcome;
+  }
+
+  /** In a transaction: apply the command here now (so later reads see it) and keep it for the TXN record. */
+  #buffer(op: number, input: Omit<RecordInput, 'writer' | 'seq'>): Outcome {
+    const txn = this.#txn!;
+    const record = { ...input, writer: this.writer, seq: 0 };
+    const frame = encodeRecord(op, record);
+    const r = newRecordView();
+    readRecord(frame, op, FRAME_HEADER_BYTES, frame.length - FRAME_HEADER_BYTES, r);
+    const loc = { file: TXN_FILE, offset: 0, frameLength: frame.length, bufStart: 0 };
+    const out = this.state.applyNested(r, loc, txn.baseSeq + 1, [])!;
+    const slot = this.state.lastStored;
+    if (slot >= 0) {
+      const version = this.state.kd.version[slot];
+      txn.stored.push({ slot, version, op: txn.ops.length });
+      txn.values.set(slot, { version, bytes: frame.subarray(r.valueStart, r.valueStart + r.valueLength) });
+    }
+    txn.ops.push({ op, record });
+    return out;
+  }
+
+  /** Waits (sleeping, not spinning) until no other writer's transaction window is open; Timeout past `deadline`. */
+  #waitWindow(deadline: number): void {
+    let nextLiveness = Date.now() + 50;
+    let sleepMs = 0.05;
+    for (;;) {
+      this.sync();
+      const owner = this.state.txnOwner;
+      if (owner === 0 || owner === this.writer) return;
+      const now = Date.now();
+      if (now > deadline) throw new Timeout();
+      if (now >= nextLiveness) {
+        nextLiveness = now + 50;
+        if (!processAlive(this.state.txnPid)) {
+          // The owner died inside its window: close it for everyone (idempotent if several of us do).
+          this.append(OP_ABORT, { time: now / 1000, num1: owner }, deadline);
+          continue;
+        }
+      }
+      Atomics.wait(SLEEP_CELL, 0, 0, sleepMs);
+      sleepMs = Math.min(sleepMs * 2, 2);
+    }
+  }
+
+  /** Opens a transaction window (waits for any other one to close). Commands until commit/abort are buffered. */
+  beginTxn(deadline: number): void {
+    if (this.#txn) throw new Error('transaction already open');
+    this.append(OP_BEGIN, { time: Date.now() / 1000, num1: process.pid }, deadline);
+    this.#txn = { baseSeq: this.state.seq, ops: [], stored: [], values: new Map(), committing: false };
+  }
+
+  get inTxn(): boolean {
+    return this.#txn !== null;
+  }
+
+  /** Commits the buffered commands as one TXN record. */
+  commitTxn(): void {
+    const txn = this.#txn!;
+    txn.committing = true;
+    try {
+      this.append(OP_TXN, { time: Date.now() / 1000, value: encodeTxnValue([], txn.ops) }, Infinity);
+    } finally {
+      this.#txn = null;
+    }
+  }
+
+  /** Drops the buffered commands: closes the window and reloads the state they changed. */
+  abortTxn(): void {
+    this.#txn = null;
+    try {
+      this.append(OP_ABORT, { time: Date.now() / 1000, num1: this.writer }, Infinity);
+    } finally {
+      this.load();
+    }
+  }
+
+  #write(p: Pending): void {
+    const fd = this.#files[this.#active]!.fd;
+    p.segment = this.#activeId;
+    const n = this.#io('append', () => this.fs.writeSync(fd, p.frame));
+    if (n !== p.frame.length) throw new IOError('short append', Object.assign(new Error('short write'), { code: 'EIO' }));
+    if (this.syncPolicy === 'always') this.#io('fsync', () => this.fs.fdatasyncSync(fd));
+    else this.#dirty = true;
+  }
+
+  /** Seals the active segment so that every process moves to the next one. */
+  #rollover(): void {
+    this.seal(SEAL_ROLLOVER, 0);
+  }
+
+  /** Appends a seal and replays past it. */
+  seal(reason: number, baseId: number): void {
+    const sealed = this.#activeId;
+    const frame = encodeRecord(OP_SEAL, { writer: this.writer, seq: 0, time: Date.now() / 1000, num1: reason, num2: baseId });
+    const fd = this.#files[this.#active]!.fd;
+    this.#io('append seal', () => this.fs.writeSync(fd, frame));
+    while (this.#activeId === sealed) this.sync();
+  }
+
+  /** fsyncs the active segment if anything was written since the last flush. */
+  flush(): void {
+    if (!this.#dirty || this.#closed) return;
+    this.#dirty = false;
+    const fd = this.#files[this.#active]?.fd;
+    if (fd !== undefined) this.#io('fsync', () => this.fs.fdatasyncSync(fd));
+  }
+
+  // ---- reading values -------------------------------------------------------------------------------------------
+
+  /**
+   * The value bytes of `slot` (inline value or value-file name), verified against the frame's CRC; null when the
+   * frame no longer checks out (reported, never returned).
+   */
+  valueBytes(slot: number): Buffer | null {
+    const kd = this.state.kd;
+    if (kd.file[slot] === TXN_FILE) return this.#txn?.values.get(slot)?.bytes ?? null;
+    const cached = this.#valueCache.get(slot);
+    if (cached !== undefined && cached.version === kd.version[slot]) return cached.bytes;
+    return this.readFrameValue(kd.file[slot], kd.offset[slot], kd.frameLength[slot], kd.valueOffset[slot], kd.valueLength[slot]);
+  }
+
+  /** Reads a frame at a known location and returns its value bytes, or null if it does not check out. */
+  readFrameValue(file: number, offset: number, frameLength: number, valueOffset: number, valueLength: number): Buffer | null {
+    const f = this.#files[file];
+    if (!f) return null;
+    const buf = Buffer.allocUnsafe(frameLength);
+    const n = this.#io('read value', () => this.fs.readSync(f.fd, buf, 0, frameLength, offset));
+    const v = readFrame(buf, 0, n, newFrameView());
+    if (v.status !== FRAME_OK) {
+      this.reports.push({ file: f.name, offset, bytes: frameLength, reason: 'checksum mismatch on read' });
+      return null;
+    }
+    return buf.subarray(valueOffset, valueOffset + valueLength);
+  }
+
+  /** The open file behind a local file number (compaction and check read through it). */
+  fileAt(file: number): { id: number; kind: number; name: string; fd: number } | undefined {
+    return this.#files[file];
+  }
+
+  /** The frame's full bytes on disk, or null. */
+  get pendingCount(): number {
+    return this.#pending.size;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.flush();
+    this.#closed = true;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#closeFiles();
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+}
+
+
+const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
+
+function processAlive(pid: number): boolean {
+  if (pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,378 @@
+/**
+ * The shard's state machine. Every process applies the same records in the same log order with the same inputs
+ * (each record carries its own "now"), so every process computes the same keydir, the same slot numbers and the
+ * same outcome for a conditional command. A writer learns what its command did by replaying up to it.
+ */
+import { keyIdOfEncoded } from '../format/keys.js';
+import { MODE_RAW_NUMBER } from '../format/disk.js';
+import {
+  ENTRY_META_BYTES, FLAG_DEFAULT_NULL, FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_PREFIX, FLAG_HAS_TAG,
+  FLAG_SIDE_FRONT, OP_ADD, OP_BASE, OP_CLEAR, OP_DELETE, OP_DELV, OP_ENTRY, OP_INCR, OP_PUSH, OP_SET, OP_SETTING,
+  OP_TOUCH, OP_TXN, OP_BEGIN, OP_ABORT, RecordView, newRecordView, readRecord, walkTxnValue,
+} from '../format/record.js';
+import { KeyDir, NEVER, NIL, ValueFile } from './keydir.js';
+import { QueueIndex } from './queues.js';
+
+/** Where the frame being applied lies: local file number, its offset in the file and in the buffer. */
+export interface FrameLocation {
+  file: number;
+  offset: number;
+  frameLength: number;
+  /** Offset of the frame's first byte inside the record view's buffer. */
+  bufStart: number;
+}
+
+/** A removed or replaced item, as a writer needs it (pop returns its value; its file is deleted). */
+export interface ItemSnapshot {
+  file: number;
+  offset: number;
+  frameLength: number;
+  valueOffset: number;
+  valueLength: number;
+  mode: number;
+  expire: number;
+  tag: string | undefined;
+  number: number | undefined;
+  valueFile: ValueFile | undefined;
+}
+
+/** What a command did, computed only for the writer's own records. */
+export interface Outcome {
+  applied: boolean;
+  /** Failure of a command that applied nothing: 'missing' (incr with no default), 'type' (incr on a non-number). */
+  error?: 'missing' | 'type';
+  /** Items a command removed or replaced: pop reads the first; the writer deletes their value files. */
+  removed: ItemSnapshot[];
+  /** The key push chose (encoded). */
+  key?: Buffer;
+  /** incr's new value. */
+  value?: number;
+  /** clear/delv: how many items went. */
+  count?: number;
+  /** txn: outcomes of the nested commands. */
+  nested?: Outcome[];
+}
+
+const QUEUE_START = 500000000000000;
+
+export const APPLIED = 0;
+export const MALFORMED = 1;
+/** The record lies inside another writer's transaction window: no effect anywhere, and it does not count. */
+export const VOID = 2;
+export type ApplyStatus = typeof APPLIED | typeof MALFORMED | typeof VOID;
+
+export class ShardState {
+  readonly kd = new KeyDir();
+  readonly queues = new QueueIndex();
+  /** Records applied so far (from the beginning of the shard's history): an item's version is this at its change. */
+  seq = 0;
+  rowidCounter = 0;
+  readonly settings = new Map<string, unknown>();
+  /** The slot the last applied record stored a value into (set, add, push), or NIL: the reader caches its value. */
+  lastStored = NIL;
+  /** Writer id of the open transaction window, or 0. */
+  txnOwner = 0;
+  /** pid of the window's owner (for finding a dead owner). */
+  txnPid = 0;
+
+  reset(): void {
+    this.kd.clear();
+    this.queues.clear();
+    this.seq = 0;
+    this.rowidCounter = 0;
+    this.settings.clear();
+    this.txnOwner = 0;
+    this.txnPid = 0;
+  }
+
+  /** Looks a key id up; the slot, or NIL. */
+  slotOf(id: string): number {
+    return this.kd.map.get(id) ?? NIL;
+  }
+
+  snapshot(slot: number): ItemSnapshot {
+    const kd = this.kd;
+    return {
+      file: kd.file[slot], offset: kd.offset[slot], frameLength: kd.frameLength[slot],
+      valueOffset: kd.valueOffset[slot], valueLength: kd.valueLength[slot], mode: kd.mode[slot],
+      expire: kd.expire[slot], tag: kd.tags.get(slot), number: kd.numbers.get(slot), valueFile: kd.files.get(slot),
+    };
+  }
+
+  /**
+   * Applies one record. `out` is filled for the writer's own records (null for everyone else's, which skips the
+   * bookkeeping). Returns MALFORMED when the record does not decode (the caller reports it as corruption).
+   */
+  apply(r: RecordView, loc: FrameLocation, out: Outcome | null): ApplyStatus {
+    if (this.txnOwner !== 0 && r.writer !== this.txnOwner && r.op !== OP_ABORT && r.op !== OP_ENTRY && r.op !== OP_BASE) {
+      return VOID;
+    }
+    this.lastStored = NIL;
+    return this.#apply(r, loc, out) ? APPLIED : MALFORMED;
+  }
+
+  #apply(r: RecordView, loc: FrameLocation, out: Outcome | null): boolean {
+    this.seq++;
+    switch (r.op) {
+      case OP_SET:
+        this.#store(r, loc, out, false);
+        return true;
+      case OP_ADD:
+        this.#store(r, loc, out, true);
+        return true;
+      case OP_DELETE: {
+        const slot = this.slotOf(keyIdOfEncoded(r.buf.subarray(r.keyStart, r.keyStart + r.keyLength)));
+        if (slot === NIL || !(this.kd.expire[slot] > r.time)) {
+          if (out) out.applied = false;
+          return true;
+        }
+        if (out) { out.applied = true; out.removed.push(this.snapshot(slot)); }
+        this.#remove(slot);
+        return true;
+      }
+      case OP_DELV: {
+        let count = 0;
+        const ok = walkTxnValue(r.buf, r.valueStart, r.valueLength, (ks, kl, version) => {
+          const slot = this.slotOf(keyIdOfEncoded(r.buf.subarray(ks, ks + kl)));
+          if (slot === NIL || this.kd.version[slot] !== version) return;
+          if (out) out.removed.push(this.snapshot(slot));
+          this.#remove(slot);
+          count++;
+        }, () => {});
+        if (out) { out.applied = count > 0; out.count = count; }
+        return ok;
+      }
+      case OP_INCR:
+        this.#incr(r, loc, out);
+        return true;
+      case OP_TOUCH: {
+        const slot = this.slotOf(keyIdOfEncoded(r.buf.subarray(r.keyStart, r.keyStart + r.keyLength)));
+        const live = slot !== NIL && this.kd.expire[slot] > r.time;
+        if (live) {
+          this.kd.setExpire(slot, r.flags & FLAG_HAS_EXPIRE ? r.num1 : NEVER);
+          this.kd.version[slot] = this.seq;
+        }
+        if (out) out.applied = live;
+        return true;
+      }
+      case OP_CLEAR: {
+        let count = 0;
+        for (const slot of this.kd.slots()) {
+          if (out) { const f = this.kd.files.get(slot); if (f) out.removed.push(this.snapshot(slot)); }
+          this.#remove(slot);
+          count++;
+        }
+        if (out) { out.applied = true; out.count = count; }
+        return true;
+      }
+      case OP_PUSH:
+        this.#push(r, loc, out);
+        return true;
+      case OP_TXN:
+        return this.#txn(r, loc, out);
+      case OP_BEGIN:
+        // Only reached with no window open (a second BEGIN from another writer is VOID above).
+        this.txnOwner = r.writer;
+        this.txnPid = r.num1;
+        if (out) out.applied = true;
+        return true;
+      case OP_ABORT:
+        if (this.txnOwner === r.num1) { this.txnOwner = 0; this.txnPid = 0; }
+        if (out) out.applied = true;
+        return true;
+      case OP_SETTING: {
+        const name = r.buf.toString('utf8', r.keyStart, r.keyStart + r.keyLength);
+        try {
+          this.settings.set(name, JSON.parse(r.buf.toString('utf8', r.valueStart, r.valueStart + r.valueLength)));
+        } catch {
+          return false;
+        }
+        if (out) out.applied = true;
+        return true;
+      }
+      case OP_ENTRY:
+        return this.#entry(r, loc);
+      case OP_BASE:
+        if (r.valueLength < 4) return false;
+        this.seq = r.num1;
+        this.rowidCounter = r.num2;
+        this.kd.highWater = r.buf.readUInt32LE(r.valueStart);
+        this.txnOwner = r.valueLength >= 8 ? r.buf.readUInt32LE(r.valueStart + 4) : 0;
+        return true;
+      default:
+        // Unknown ops from a newer writer are skipped, not fatal: the frame checked out.
+        return true;
+    }
+  }
+
+  #remove(slot: number): void {
+    this.kd.liveBytes -= this.kd.bytesOf(slot);
+    this.queues.remove(this.kd.ids[slot]!);
+    this.kd.remove(slot);
+  }
+
+  /** Points a slot at the value carried by record `r` and takes its metadata. */
+  #fill(slot: number, r: RecordView, loc: FrameLocation, time: number): void {
+    const kd = this.kd;
+    kd.file[slot] = loc.file;
+    kd.offset[slot] = loc.offset;
+    kd.frameLength[slot] = loc.frameLength;
+    kd.valueOffset[slot] = r.valueStart - loc.bufStart;
+    kd.valueLength[slot] = r.valueLength;
+    kd.mode[slot] = r.mode;
+    kd.storeTime[slot] = time;
+    kd.version[slot] = this.seq;
+    kd.setExpire(slot, r.flags & FLAG_HAS_EXPIRE ? r.num1 : NEVER);
+    if (r.flags & FLAG_HAS_TAG) kd.tags.set(slot, keyIdOfEncoded(r.buf.subarray(r.tagStart, r.tagStart + r.tagLength)));
+    else kd.tags.delete(slot);
+    if (r.flags & FLAG_FILE) {
+      kd.files.set(slot, { name: r.buf.toString('utf8', r.valueStart, r.valueStart + r.valueLength), size: r.num2 });
+    } else kd.files.delete(slot);
+    if (r.mode === MODE_RAW_NUMBER && r.valueLength === 8) kd.numbers.set(slot, r.buf.readDoubleLE(r.valueStart));
+    else kd.numbers.delete(slot);
+    kd.liveBytes += kd.bytesOf(slot);
+    this.lastStored = slot;
+  }
+
+  #insert(id: string): number {
+    const slot = this.kd.insert(id);
+    this.kd.rowid[slot] = ++this.rowidCounter;
+    this.queues.add(id);
+    return slot;
+  }
+
+  /** set and add: replace (keeping the insertion position) or insert. */
+  #store(r: RecordView, loc: FrameLocation, out: Outcome | null, onlyIfAbsent: boolean): void {
+    const id = keyIdOfEncoded(r.buf.subarray(r.keyStart, r.keyStart + r.keyLength));
+    let slot = this.slotOf(id);
+    if (slot !== NIL) {
+      if (onlyIfAbsent && this.kd.expire[slot] > r.time) {
+        if (out) out.applied = false;
+        return;
+      }
+      if (out) out.removed.push(this.snapshot(slot));
+      this.kd.liveBytes -= this.kd.bytesOf(slot);
+      this.kd.touchStored(slot);
+    } else slot = this.#insert(id);
+    this.#fill(slot, r, loc, r.time);
+    if (out) out.applied = true;
+  }
+
+  #incr(r: RecordView, loc: FrameLocation, out: Outcome | null): void {
+    const kd = this.kd;
+    const id = keyIdOfEncoded(r.buf.subarray(r.keyStart, r.keyStart + r.keyLength));
+    let slot = this.slotOf(id);
+    // diskcache judges incr by "expired" (expire < now), not by "live" (expire > now).
+    if (slot !== NIL && !(kd.expire[slot] < r.time)) {
+      if (kd.mode[slot] !== MODE_RAW_NUMBER || !kd.numbers.has(slot)) {
+        if (out) { out.applied = false; out.error = 'type'; }
+        return;
+      }
+      const value = kd.numbers.get(slot)! + r.num1;
+      kd.numbers.set(slot, value);
+      kd.storeTime[slot] = r.time;
+      kd.version[slot] = this.seq;
+      kd.touchStored(slot);
+      if (out) { out.applied = true; out.value = value; }
+      return;
+    }
+    if (r.flags & FLAG_DEFAULT_NULL) {
+      if (out) { out.applied = false; out.error = 'missing'; }
+      return;
+    }
+    const value = r.num2 + r.num1;
+    if (slot !== NIL) {
+      if (out) out.removed.push(this.snapshot(slot));
+      kd.liveBytes -= kd.bytesOf(slot);
+      kd.touchStored(slot);
+    } else slot = this.#insert(id);
+    // The INCR frame carries no value bytes: the number lives in memory (and in the next base).
+    kd.file[slot] = loc.file;
+    kd.offset[slot] = loc.offset;
+    kd.frameLength[slot] = loc.frameLength;
+    kd.valueOffset[slot] = 0;
+    kd.valueLength[slot] = 0;
+    kd.mode[slot] = MODE_RAW_NUMBER;
+    kd.storeTime[slot] = r.time;
+    kd.version[slot] = this.seq;
+    kd.setExpire(slot, NEVER);
+    kd.tags.delete(slot);
+    kd.files.delete(slot);
+    kd.numbers.set(slot, value);
+    kd.liveBytes += kd.bytesOf(slot);
+    if (out) { out.applied = true; out.value = value; }
+  }
+
+  #push(r: RecordView, loc: FrameLocation, out: Outcome | null): void {
+    const prefix = r.flags & FLAG_HAS_PREFIX ? r.buf.toString('utf8', r.keyStart, r.keyStart + r.keyLength) : null;
+    const front = (r.flags & FLAG_SIDE_FRONT) !== 0;
+    const q = this.queues.get(prefix);
+    const n = q === undefined || q.length === 0 ? QUEUE_START : front ? q[0] - 1 : q[q.length - 1] + 1;
+    const key = QueueIndex.encodeKey(prefix, n);
+    const id = keyIdOfEncoded(key);
+    // A queue key taken by an expired item is replaced in place, as any store would.
+    let slot = this.slotOf(id);
+    if (slot !== NIL) {
+      if (out) out.removed.push(this.snapshot(slot));
+      this.kd.liveBytes -= this.kd.bytesOf(slot);
+      this.kd.touchStored(slot);
+    } else slot = this.#insert(id);
+    this.#fill(slot, r, loc, r.time);
+    if (out) { out.applied = true; out.key = key; }
+  }
+
+  /** Commits the writer's window: its nested commands apply as one step, all with the TXN's version. */
+  #txn(r: RecordView, loc: FrameLocation, out: Outcome | null): boolean {
+    const buf = r.buf;
+    const bodies: [number, number, number][] = [];
+    const ok = walkTxnValue(buf, r.valueStart, r.valueLength, () => {}, (op, body, length) => bodies.push([op, body, length]));
+    if (!ok) return false;
+    if (this.txnOwner !== r.writer) {
+      // Its window was aborted (the owner was taken for dead): nothing applies.
+      if (out) out.applied = false;
+      return true;
+    }
+    this.txnOwner = 0;
+    this.txnPid = 0;
+    if (out) { out.applied = true; out.nested = []; }
+    const seq = this.seq;
+    const nested = newRecordView();
+    for (const [op, body, length] of bodies) {
+      if (!readRecord(buf, op, body, length, nested)) return false;
+      this.applyNested(nested, loc, seq, out ? out.nested! : null);
+    }
+    this.seq = seq;
+    return true;
+  }
+
+  /** Applies one command of a transaction with version `seq` (the owner does this as it buffers them). */
+  applyNested(r: RecordView, loc: FrameLocation, seq: number, outs: Outcome[] | null): Outcome | null {
+    const o: Outcome | null = outs ? { applied: false, removed: [] } : null;
+    this.seq = seq - 1;
+    this.lastStored = NIL;
+    this.#apply(r, loc, o);
+    if (o) outs!.push(o);
+    return o;
+  }
+
+  /** An item from a base file: its slot, rowid and version are carried, not allocated. */
+  #entry(r: RecordView, loc: FrameLocation): boolean {
+    if (r.valueLength < ENTRY_META_BYTES) return false;
+    const kd = this.kd;
+    const rowid = r.buf.readDoubleLE(r.valueStart);
+    const version = r.buf.readDoubleLE(r.valueStart + 8);
+    const slotNo = r.buf.readUInt32LE(r.valueStart + 16);
+    const id = keyIdOfEncoded(r.buf.subarray(r.keyStart, r.keyStart + r.keyLength));
+    if (kd.map.has(id) || (slotNo < kd.ids.length && kd.ids[slotNo] !== undefined)) return false;
+    const slot = kd.insert(id, slotNo);
+    this.queues.add(id);
+    kd.rowid[slot] = rowid;
+    // The value follows the meta prefix: view the record as if its value started there.
+    r.valueStart += ENTRY_META_BYTES;
+    r.valueLength -= ENTRY_META_BYTES;
+    this.#fill(slot, r, loc, r.time);
+    kd.version[slot] = version;
+    this.seq--; // entries restore history; they are not new records
+    return true;
+  }
+}
