@@ -373,11 +373,15 @@ export class Cache {
    */
   delete(key: Key, opts: RetryOptions = {}): boolean {
     const sh = this.#open();
-    const id = this.#id(key);
-    sh.sync();
-    // Missing here after a sync is missing: no write needed.
-    if (this.#live(id, Date.now() / 1000) === NIL) return false;
-    const out = sh.append(OP_DELETE, { time: Date.now() / 1000, key: this.disk.put(key) }, this.#deadline(opts.retry));
+    const keyBytes = this.disk.put(key);
+    const id = keyIdOfEncoded(keyBytes);
+    // Live in the state we have: append the delete (its replay decides). Not live: look again after a sync; if
+    // still missing, no write is needed.
+    if (this.#live(id, Date.now() / 1000) === NIL) {
+      sh.sync();
+      if (this.#live(id, Date.now() / 1000) === NIL) return false;
+    }
+    const out = sh.append(OP_DELETE, { time: Date.now() / 1000, key: keyBytes }, this.#deadline(opts.retry));
     this.#removeFiles(out);
     return out.applied;
   }
@@ -398,7 +402,7 @@ export class Cache {
     const dflt = opts.default ?? null;
     sh.sync();
     if (this.#live(id, Date.now() / 1000) === NIL) return this.#wrap(dflt, null, null, opts.expireTime, opts.tag);
-    const out = sh.append(OP_DELETE, { time: Date.now() / 1000, key: this.disk.put(key) }, this.#deadline(opts.retry));
+    const out = sh.append(OP_DELETE, { time: Date.now() / 1000, key: this.disk.put(key) }, this.#deadline(opts.retry), true);
     if (!out.applied) return this.#wrap(dflt, null, null, opts.expireTime, opts.tag);
     const s = out.removed[0];
     const value = this.#takeValue(s);
@@ -590,7 +594,7 @@ export class Cache {
   #delv(items: [Buffer, number][], deadline: number, keep = false): Outcome {
     const out = this.#open().append(OP_DELV, {
       time: Date.now() / 1000, value: encodeTxnValue(items.map(([key, version]) => ({ key, version })), []),
-    }, deadline);
+    }, deadline, keep);
     if (!keep) this.#removeFiles(out);
     return out;
   }

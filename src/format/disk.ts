@@ -12,7 +12,7 @@ import zlib from 'node:zlib';
 import { Encoder } from 'cbor-x';
 import { KEY_BYTES, Key, decodeKey, encodeKey, hashEncodedKey, typeName } from './keys.js';
 
-/** Inline bytes (Uint8Array/Buffer below `minFileSize`); fetched as a Buffer. */
+/** Inline bytes (a Uint8Array/Buffer below `minFileSize`); fetched as a Buffer. */
 export const MODE_RAW_BYTES = 1;
 /** Inline UTF-8 text (a well-formed string shorter than `minFileSize` characters). */
 export const MODE_RAW_TEXT = 2;
@@ -35,6 +35,8 @@ export const MODE_JSON = 10;
 /** A file of zlib-compressed JSON (JSONDisk). */
 export const MODE_JSON_FILE = 11;
 
+const FILE_MODES = new Set([MODE_BINARY_FILE, MODE_TEXT_FILE, MODE_CBOR_FILE, MODE_TEXT16_FILE, MODE_JSON_FILE]);
+
 /** How a value was stored: `inline` bytes for the record, or `filename` relative to the directory. */
 export interface StoredValue {
   mode: number;
@@ -44,7 +46,7 @@ export interface StoredValue {
   inline: Uint8Array | null;
 }
 
-/** Disk settings; the cache passes every `disk*` setting with the prefix dropped (`diskMinFileSize` → `minFileSize`). */
+/** Disk settings; the cache passes each `disk*` setting without the prefix (`diskMinFileSize` → `minFileSize`). */
 export interface DiskOptions {
   /** Values of this many bytes (strings: characters) or more go to their own file. Default 2**15 (32 KiB). */
   minFileSize?: number;
@@ -55,22 +57,24 @@ export interface DiskOptions {
 const OPEN_ATTEMPTS = 10;
 
 // CBOR encoders, measured on Node 20 with cbor-x 1.6.9:
-// - useRecords: false everywhere. Records (tag 105) carry their definitions inside every message when no structures
-//   are shared: a 5-field object took 78 B and 0.81 µs instead of 68 B and 0.48 µs, and no other CBOR reader knows
-//   them (docs/format.md promises a reader in another language).
-// - structuredClone only when checkCbor saw a cycle or a shared object: it tags every object and cost ~40% more
+// - useRecords: false everywhere. Records (tag 105) carry their definitions inside every message when no
+//   structures are shared: a 5-field object took 78 B and 0.81 µs instead of 68 B and 0.48 µs, and no other CBOR
+//   reader knows them (docs/format.md promises a reader in another language).
+// - structuredClone only when CborCheck saw a cycle or a shared object: it tags every object and cost ~40% more
 //   encode time on an array of 100 objects; without it a cycle overflows the stack and sharing is lost.
 // - alwaysUseFloat only when a -0 is inside: cbor-x otherwise writes -0 as the integer 0.
 // - copyBuffers: decoded byte strings and typed arrays would otherwise be views of the engine's read buffer.
 const CBOR_TREE = new Encoder({ useRecords: false, copyBuffers: true });
 const CBOR_GRAPH = new Encoder({ useRecords: false, copyBuffers: true, structuredClone: true });
-const CBOR_NEG_ZERO = new Encoder({ useRecords: false, copyBuffers: true, structuredClone: true, alwaysUseFloat: true });
+const CBOR_NEG_ZERO = new Encoder({
+  useRecords: false, copyBuffers: true, structuredClone: true, alwaysUseFloat: true,
+});
 
 const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 
 /**
- * diskcache's Disk: encodes keys (`put`/`get`/`hash`), stores and fetches values (`store`/`fetch`), names and removes
- * value files (`filename`/`remove`). Subclass it to change any of these; the cache takes the class as `disk`.
+ * diskcache's Disk: encodes keys (`put`/`get`/`hash`), stores and fetches values (`store`/`fetch`), names and
+ * removes value files (`filename`/`remove`). Subclass it to change any of these; the cache takes the class.
  */
 export class Disk {
   /** The cache directory (absolute); value files live below it. */
@@ -110,53 +114,54 @@ export class Disk {
   /**
    * Stores a value, synchronously. Numbers: inline f64 (-0, NaN and ±Infinity included). Strings: UTF-8, or
    * UTF-16LE when they hold lone surrogates, inline below `minFileSize` characters, else a text file. Uint8Array:
-   * inline below `minFileSize` bytes, else a binary file; always a binary file when `read` is true. Anything else:
-   * CBOR, inline below `minFileSize` bytes, else a CBOR file.
+   * inline below `minFileSize` bytes, else a binary file; always a binary file when `read` is true. Anything
+   * else: CBOR, inline below `minFileSize` bytes, else a CBOR file.
    *
    * @param value the value.
    * @param read diskcache's `read=True`: byte arrays always go to a file (streams go through `storeStream`).
    * @param key the item's key, passed on to `filename()`; undefined when not known yet (push).
    * @throws TypeError naming `value` for what CBOR cannot keep faithfully (functions, symbols, class instances,
-   *   ...) or for a non-Uint8Array with `read`, before any file is written; the fs error when writing a file fails.
+   *   ...) or for a non-Uint8Array with `read`, before any file is written; the fs error if writing a file fails.
    */
   store(value: unknown, read: boolean, key?: Key): StoredValue {
     if (typeof value === 'number') {
-      const inline = Buffer.allocUnsafe(8);
-      inline.writeDoubleLE(value);
-      return { mode: MODE_RAW_NUMBER, size: 0, filename: null, inline };
+      const bytes = Buffer.allocUnsafe(8);
+      bytes.writeDoubleLE(value);
+      return inline(MODE_RAW_NUMBER, bytes);
     }
     if (typeof value === 'string') {
       const utf8 = isWellFormed(value);
       const bytes = Buffer.from(value, utf8 ? 'utf8' : 'utf16le');
       if (value.length < this.minFileSize) return inline(utf8 ? MODE_RAW_TEXT : MODE_TEXT16, bytes);
-      return this.#file(utf8 ? MODE_TEXT_FILE : MODE_TEXT16_FILE, bytes, key, value);
+      return this.writeFile(utf8 ? MODE_TEXT_FILE : MODE_TEXT16_FILE, bytes, key, value);
     }
     if (value instanceof Uint8Array) {
-      // A copy: the caller may reuse its buffer after set() returns.
-      if (!read && value.length < this.minFileSize) return inline(MODE_RAW_BYTES, Buffer.from(value));
-      return this.#file(MODE_BINARY_FILE, value, key, value);
+      // No copy: the engine copies inline bytes into the record's frame before set() returns.
+      if (!read && value.length < this.minFileSize) return inline(MODE_RAW_BYTES, value);
+      return this.writeFile(MODE_BINARY_FILE, value, key, value);
     }
     if (read) {
-      throw new TypeError(`value must be a Uint8Array (or a stream, through storeStream) when read is true; got ${typeName(value)}`);
+      throw new TypeError(`value must be a Uint8Array (streams go to storeStream) with read; got ${typeName(value)}`);
     }
     const bytes = encodeCbor(value);
     if (bytes.length < this.minFileSize) return inline(MODE_CBOR, bytes);
-    return this.#file(MODE_CBOR_FILE, bytes, key, value);
+    return this.writeFile(MODE_CBOR_FILE, bytes, key, value);
   }
 
   /**
-   * Streams chunks into a new binary file (diskcache's `read=True` with a file object): always a file, whatever its
-   * size. A failure midway removes the partial file.
+   * Streams chunks into a new binary file (diskcache's `read=True` with a file object): always a file, whatever
+   * its size. A failure midway removes the partial file.
    *
    * @param source a Node Readable, or any (async) iterable of Uint8Array or string chunks.
    * @param key the item's key, passed on to `filename()`.
    * @returns a MODE_BINARY_FILE StoredValue; `size` is the bytes written.
-   * @throws TypeError naming `value` when `source` is not a stream or a chunk is not bytes; the source's or the fs
-   *   error otherwise.
+   * @throws TypeError naming `value` when `source` is not a stream or a chunk is not bytes; else the source's or
+   *   the fs error.
    */
   async storeStream(source: AsyncIterable<Uint8Array> | NodeJS.ReadableStream, key?: Key): Promise<StoredValue> {
-    const chunks: AsyncIterable<unknown> | Iterable<unknown> = source instanceof Uint8Array ? [source] : source as AsyncIterable<unknown>;
-    if (typeof chunks !== 'object' || chunks === null || !(Symbol.asyncIterator in chunks || Symbol.iterator in chunks)) {
+    const chunks = (source instanceof Uint8Array ? [source] : source) as AsyncIterable<unknown> | Iterable<unknown>;
+    const ok = typeof chunks === 'object' && chunks !== null && (Symbol.asyncIterator in chunks || Symbol.iterator in chunks);
+    if (!ok) {
       throw new TypeError(`value must be a readable stream or an iterable of Uint8Array chunks; got ${typeName(source)}`);
     }
     const { relative, fd } = this.#open(key, source);
@@ -164,7 +169,9 @@ export class Disk {
     try {
       for await (const chunk of chunks) {
         const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-        if (!(bytes instanceof Uint8Array)) throw new TypeError(`value must yield Uint8Array chunks; got ${typeName(chunk)}`);
+        if (!(bytes instanceof Uint8Array)) {
+          throw new TypeError(`value must yield Uint8Array chunks; got ${typeName(chunk)}`);
+        }
         writeAll(fd, bytes);
         size += bytes.length;
       }
@@ -178,10 +185,9 @@ export class Disk {
   }
 
   /**
-   * Reads a stored value back.
-   *
-   * MODE_BINARY_FILE with `read` gives an `fs.ReadStream` over a descriptor opened here, so it survives a later
-   * delete of the item; without `read`, a Buffer. Every other mode gives its value whatever `read` says.
+   * Reads a stored value back. MODE_BINARY_FILE with `read` gives an `fs.ReadStream` over a descriptor opened
+   * here, so it survives a later delete of the item; without `read`, a Buffer. Every other mode gives its value
+   * whatever `read` says (bytes as a new Buffer, text as a string).
    *
    * @param mode the stored mode.
    * @param filename the value file, relative to the directory (file modes).
@@ -191,33 +197,31 @@ export class Disk {
    *   unknown mode or a missing field.
    */
   fetch(mode: number, filename: string | null, inline: Uint8Array | null, read: boolean): unknown {
+    if (mode === MODE_BINARY_FILE && read) {
+      // Open now: the item may be deleted before the stream is read, and an open descriptor outlives the unlink.
+      const full = path.join(this.directory, need(filename, mode));
+      return fs.createReadStream(full, { fd: fs.openSync(full, 'r') });
+    }
     switch (mode) {
       case MODE_RAW_NUMBER: {
         const b = asBuffer(need(inline, mode));
         if (b.length !== 8) throw new RangeError(`a number value has 8 bytes; got ${b.length}`);
         return b.readDoubleLE(0);
       }
-      case MODE_RAW_TEXT: return asBuffer(need(inline, mode)).toString('utf8');
-      case MODE_TEXT16: return asBuffer(need(inline, mode)).toString('utf16le');
       case MODE_RAW_BYTES: return Buffer.from(need(inline, mode)); // a copy, never a view of the engine's buffers
-      case MODE_CBOR: return CBOR_TREE.decode(need(inline, mode));
-      case MODE_BINARY_FILE: {
-        const full = path.join(this.directory, need(filename, mode));
-        if (!read) return fs.readFileSync(full);
-        // Open now: the item may be deleted before the stream is read, and an open descriptor outlives the unlink.
-        const fd = fs.openSync(full, 'r');
-        return fs.createReadStream(full, { fd });
+      case MODE_BINARY_FILE: return this.readBytes(mode, filename, inline);
+      case MODE_RAW_TEXT: case MODE_TEXT_FILE: case MODE_TEXT16: case MODE_TEXT16_FILE: {
+        const text = asBuffer(this.readBytes(mode, filename, inline));
+        return text.toString(mode === MODE_RAW_TEXT || mode === MODE_TEXT_FILE ? 'utf8' : 'utf16le');
       }
-      case MODE_TEXT_FILE: return fs.readFileSync(path.join(this.directory, need(filename, mode)), 'utf8');
-      case MODE_TEXT16_FILE: return fs.readFileSync(path.join(this.directory, need(filename, mode)), 'utf16le');
-      case MODE_CBOR_FILE: return CBOR_TREE.decode(fs.readFileSync(path.join(this.directory, need(filename, mode))));
+      case MODE_CBOR: case MODE_CBOR_FILE: return CBOR_TREE.decode(this.readBytes(mode, filename, inline));
     }
     throw new RangeError(`unknown value mode ${mode} for ${this.constructor.name}`);
   }
 
   /**
-   * Names a new value file: 16 random bytes as 32 hex digits, `hex[0:2]/hex[2:4]/hex[4:32].val` (at most 256 × 256
-   * directories). Subclasses may return any path below the directory; the cache stores `relative` as returned.
+   * Names a new value file: 16 random bytes as 32 hex digits, `hex[0:2]/hex[2:4]/hex[4:32].val` (at most
+   * 256 × 256 directories). Subclasses may return any path below the directory; the cache keeps `relative`.
    *
    * @param key the item's key, or undefined when not known yet; ignored here.
    * @param value the value being stored; ignored here.
@@ -230,8 +234,8 @@ export class Disk {
   }
 
   /**
-   * Deletes a value file, then its parent directories while they are empty, up to but not including `directory`.
-   * Never throws (two processes may remove the same file); a path outside the directory is left alone.
+   * Deletes a value file, then its parent directories while they are empty, up to but not including
+   * `directory`. Never throws (two processes may remove the same file); a path outside the directory is left alone.
    *
    * @param relative the file, relative to the directory, as `filename()` returned it.
    */
@@ -241,7 +245,7 @@ export class Disk {
     try {
       fs.unlinkSync(full);
     } catch {
-      // already gone, or never written: the directories may still be empty
+      // already gone or never written: its directories may still be empty
     }
     for (let dir = path.dirname(full); isInside(this.directory, dir); dir = path.dirname(dir)) {
       try {
@@ -252,25 +256,26 @@ export class Disk {
     }
   }
 
-  /** Writes `bytes` to a new value file and describes it. */
+  /** Writes `bytes` to a new file named by `filename(key, value)`; a failed write removes it (ENOSPC...). */
   protected writeFile(mode: number, bytes: Uint8Array, key: Key | undefined, value: unknown): StoredValue {
-    return this.#file(mode, bytes, key, value);
-  }
-
-  #file(mode: number, bytes: Uint8Array, key: Key | undefined, value: unknown): StoredValue {
     const { relative, fd } = this.#open(key, value);
     try {
       writeAll(fd, bytes);
     } catch (err) {
       fs.closeSync(fd);
-      this.remove(relative); // ENOSPC and the like: leave no half-written file behind
+      this.remove(relative);
       throw err;
     }
     fs.closeSync(fd);
     return { mode, size: bytes.length, filename: relative, inline: null };
   }
 
-  /** Creates the file `filename()` names (exclusively: never overwrite another item's file), retrying as diskcache. */
+  /** The value's bytes: the inline ones, or the file's (file modes). */
+  protected readBytes(mode: number, filename: string | null, inline: Uint8Array | null): Uint8Array {
+    return FILE_MODES.has(mode) ? fs.readFileSync(path.join(this.directory, need(filename, mode))) : need(inline, mode);
+  }
+
+  /** Creates the file `filename()` names, exclusively (never another item's file), retrying as diskcache does. */
   #open(key: Key | undefined, value: unknown): { relative: string; fd: number } {
     const { relative, full } = this.filename(key, value);
     for (let attempt = 1; ; attempt++) {
@@ -290,11 +295,11 @@ export class Disk {
 
 /**
  * diskcache's JSONDisk: keys and values as zlib-compressed JSON. Keys become KEY_BYTES, so `1` and `1.0` stay one
- * key (JSON writes both as `1`) and `[1, 2]` is compared as its JSON text. Values come back parsed (tuples and
- * Dates as JSON makes them); `read: true` values are stored raw, as in Disk.
+ * key (JSON writes both as `1`) and `[1, 2]` is compared as its JSON text. Values come back parsed (Map, Date and
+ * the like as JSON makes them); `read: true` values are stored raw, as by Disk.
  */
 export class JSONDisk extends Disk {
-  /** zlib level, -1 (default compression) to 9; default 1. */
+  /** zlib level, -1 (zlib's default) to 9; default 1. */
   compressLevel: number;
 
   /**
@@ -305,10 +310,10 @@ export class JSONDisk extends Disk {
   constructor(directory: string, options: DiskOptions & { compressLevel?: number } = {}) {
     super(directory, options);
     const level = options.compressLevel ?? 1;
-    if (!Number.isInteger(level) || (level as number) < -1 || (level as number) > 9) {
+    if (!Number.isInteger(level) || level < -1 || level > 9) {
       throw new RangeError(`compressLevel must be an integer from -1 to 9; got ${String(level)}`);
     }
-    this.compressLevel = level as number;
+    this.compressLevel = level;
   }
 
   /** The key's JSON, deflated, as a KEY_BYTES key. @throws TypeError naming `key` when JSON cannot hold it. */
@@ -316,26 +321,23 @@ export class JSONDisk extends Disk {
     return encodeKey(this.#deflate(key, 'key'));
   }
 
-  /**
-   * Parses a key that `put` made. Keys the cache encodes itself (queue keys from push, tags) are not JSON and are
-   * decoded as plain keys.
-   */
+  /** Parses a key `put` made. Keys the cache encodes itself (push's queue keys, tags) decode as plain keys. */
   override get(bytes: Uint8Array): Key {
     if (bytes[0] === KEY_BYTES) {
       try {
         return JSON.parse(zlib.inflateSync(bytes.subarray(1)).toString('utf8')) as Key;
       } catch {
-        // not ours: fall through
+        // not ours: decode it as a plain key
       }
     }
     return decodeKey(bytes);
   }
 
   /**
-   * With `read` false: the value's JSON, deflated, inline below `minFileSize` bytes (MODE_JSON) or a file
+   * With `read` false: the value's JSON, deflated, inline below `minFileSize` bytes (MODE_JSON), else a file
    * (MODE_JSON_FILE). With `read` true: as Disk (raw bytes to a file).
    *
-   * @throws TypeError naming `value` when JSON cannot hold it (undefined, functions, symbols, bigint, cycles).
+   * @throws TypeError naming `value` when JSON cannot hold it (undefined, functions, symbols, bigints, cycles).
    */
   override store(value: unknown, read: boolean, key?: Key): StoredValue {
     if (read) return super.store(value, read, key);
@@ -344,14 +346,10 @@ export class JSONDisk extends Disk {
     return this.writeFile(MODE_JSON_FILE, bytes, key, value);
   }
 
-  /** Parses MODE_JSON and MODE_JSON_FILE values; other modes as Disk. */
+  /** Parses MODE_JSON and MODE_JSON_FILE values, whatever `read` says; other modes as Disk. */
   override fetch(mode: number, filename: string | null, inline: Uint8Array | null, read: boolean): unknown {
-    if (mode === MODE_JSON) return JSON.parse(zlib.inflateSync(need(inline, mode)).toString('utf8'));
-    if (mode === MODE_JSON_FILE) {
-      const bytes = fs.readFileSync(path.join(this.directory, need(filename, mode)));
-      return JSON.parse(zlib.inflateSync(bytes).toString('utf8'));
-    }
-    return super.fetch(mode, filename, inline, read);
+    if (mode !== MODE_JSON && mode !== MODE_JSON_FILE) return super.fetch(mode, filename, inline, read);
+    return JSON.parse(zlib.inflateSync(this.readBytes(mode, filename, inline)).toString('utf8'));
   }
 
   #deflate(value: unknown, name: string): Buffer {
@@ -373,7 +371,9 @@ function inline(mode: number, bytes: Uint8Array): StoredValue {
 }
 
 function need<T>(field: T | null, mode: number): T {
-  if (field === null) throw new RangeError(`a value of mode ${mode} needs its ${mode === MODE_RAW_NUMBER || mode % 2 === 0 ? 'bytes' : 'file'}`);
+  if (field === null) {
+    throw new RangeError(`a value of mode ${mode} needs its ${FILE_MODES.has(mode) ? 'file' : 'bytes'}`);
+  }
   return field;
 }
 
@@ -391,7 +391,7 @@ function isInside(root: string, p: string): boolean {
   return rel !== '' && rel !== '..' && !rel.startsWith('..' + path.sep) && !path.isAbsolute(rel);
 }
 
-/** CBOR of a value checkCbor accepts, with the encoder its shape needs. */
+/** CBOR of a value CborCheck accepts, with the encoder its shape needs. */
 function encodeCbor(value: unknown): Buffer {
   const check = new CborCheck();
   check.visit(value, null);
@@ -399,10 +399,10 @@ function encodeCbor(value: unknown): Buffer {
 }
 
 /** Typed arrays cbor-x brings back as themselves (DataView and ArrayBuffer come back as Buffer: rejected). */
-const TYPED_ARRAYS = new Set<object>([
+const TYPED_ARRAYS = new Set<object | null>([
   Buffer.prototype, Int8Array.prototype, Uint8Array.prototype, Uint8ClampedArray.prototype, Int16Array.prototype,
-  Uint16Array.prototype, Int32Array.prototype, Uint32Array.prototype, Float32Array.prototype, Float64Array.prototype,
-  BigInt64Array.prototype, BigUint64Array.prototype,
+  Uint16Array.prototype, Int32Array.prototype, Uint32Array.prototype, Float32Array.prototype,
+  Float64Array.prototype, BigInt64Array.prototype, BigUint64Array.prototype,
 ]);
 const MAP_KEY = Symbol('a Map key');
 const MAP_VALUE = Symbol('a Map value');
@@ -411,15 +411,18 @@ type Segment = string | number | symbol | null;
 
 /**
  * Walks a value before it is encoded and throws for what cbor-x would store wrongly: functions and symbols (cbor-x
- * throws a bare Error), class instances and boxed primitives (they come back as plain objects), Error subclasses,
- * ArrayBuffer/DataView (come back as Buffer), array holes and lone surrogates and `__proto__` keys (changed on the
- * way back), symbol-keyed properties (dropped). It notes cycles/shared objects and -0, which pick the encoder.
+ * throws a bare Error), class instances and boxed primitives (they come back as plain objects), Errors,
+ * ArrayBuffer/DataView (come back as Buffer), array holes, lone surrogates and `__proto__` keys (changed on the
+ * way back), symbol-keyed properties (dropped), a cycle back to an enclosing Map or Set (comes back as `{}`).
+ * It notes shared objects and -0, which pick the encoder.
  */
 class CborCheck {
   shared = false;
   negativeZero = false;
   readonly #seen = new Set<object>();
   readonly #path: Segment[] = [];
+  /** The Maps and Sets being walked (ancestors of the current value). */
+  readonly #openCollections = new Set<object>();
 
   visit(v: unknown, segment: Segment): void {
     switch (typeof v) {
@@ -437,12 +440,16 @@ class CborCheck {
     if (v === null) return;
     const o = v as object;
     if (this.#seen.has(o)) {
+      // cbor-x decodes a reference back to an enclosing Map or Set as an empty object.
+      if (this.#openCollections.has(o)) {
+        this.#fail(segment, `refers back to a ${typeName(o)} that contains it, which cbor-x cannot restore`);
+      }
       this.shared = true;
       return;
     }
     this.#seen.add(o);
-    const proto: object | null = Object.getPrototypeOf(o);
-    if (proto === Date.prototype || proto === RegExp.prototype || TYPED_ARRAYS.has(proto as object)) return;
+    const proto = Object.getPrototypeOf(o) as object | null;
+    if (proto === Date.prototype || proto === RegExp.prototype || TYPED_ARRAYS.has(proto)) return;
     this.#path.push(segment);
     if (proto === Array.prototype) {
       const a = o as unknown[];
@@ -453,17 +460,20 @@ class CborCheck {
     } else if (proto === Object.prototype || proto === null) {
       if (Object.getOwnPropertySymbols(o).length > 0) this.#fail(null, 'has symbol-keyed properties, which CBOR drops');
       for (const k of Object.keys(o)) {
-        if (k === '__proto__') this.#fail(k, 'is an own "__proto__" key, which cbor-x renames');
+        if (k === '__proto__') this.#fail(k, 'is an own property named "__proto__", which cbor-x renames');
         if (!isWellFormed(k)) this.#fail(k, 'is a key with a lone surrogate, which CBOR (UTF-8) cannot hold');
         this.visit((o as Record<string, unknown>)[k], k);
       }
-    } else if (proto === Map.prototype) {
-      for (const [k, x] of o as Map<unknown, unknown>) {
-        this.visit(k, MAP_KEY);
-        this.visit(x, MAP_VALUE);
+    } else if (proto === Map.prototype || proto === Set.prototype) {
+      this.#openCollections.add(o);
+      if (proto === Set.prototype) for (const x of o as Set<unknown>) this.visit(x, SET_ELEMENT);
+      else {
+        for (const [k, x] of o as Map<unknown, unknown>) {
+          this.visit(k, MAP_KEY);
+          this.visit(x, MAP_VALUE);
+        }
       }
-    } else if (proto === Set.prototype) {
-      for (const x of o as Set<unknown>) this.visit(x, SET_ELEMENT);
+      this.#openCollections.delete(o);
     } else {
       this.#path.pop();
       const what = typeName(o) === 'object' ? 'an object with a custom prototype' : `an instance of ${typeName(o)}`;
@@ -477,8 +487,8 @@ class CborCheck {
     let where = 'value';
     for (const s of [...this.#path, segment]) {
       if (s === null) continue;
-      where += typeof s === 'number' ? `[${s}]` : typeof s === 'symbol' ? ` → ${s.description}` :
-        /^[A-Za-z_$][\w$]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`;
+      where += typeof s === 'number' ? `[${s}]` : typeof s === 'symbol' ? ` → ${s.description}`
+        : /^[A-Za-z_$][\w$]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`;
     }
     throw new TypeError(`${where} ${why}`);
   }

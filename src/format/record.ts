@@ -114,10 +114,15 @@ export function writeRecordBody(buf: Buffer, at: number, r: RecordInput): number
   return p;
 }
 
-/** Encodes a whole frame (header + record body) ready for one append. */
-export function encodeRecord(op: number, r: RecordInput): Buffer {
+/**
+ * Encodes a whole frame (header + record body) ready for one append. `writer` and `seq`, when given, override
+ * the input's (so a caller need not copy the input object to stamp them).
+ */
+export function encodeRecord(op: number, r: RecordInput, writer = r.writer, seq = r.seq): Buffer {
   const buf = allocFrame(op, bodyLength(r));
   writeRecordBody(buf, FRAME_HEADER_BYTES, r);
+  buf.writeUInt32LE(writer >>> 0, FRAME_HEADER_BYTES + WRITER);
+  buf.writeUInt32LE(seq >>> 0, FRAME_HEADER_BYTES + SEQ);
   return sealFrame(buf);
 }
 

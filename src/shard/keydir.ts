@@ -159,15 +159,15 @@ export class KeyDir {
     else this.insTail = p;
     this.#unlinkStored(slot);
     if (this.expire[slot] !== NEVER) this.expiring--;
-    this.tags.delete(slot);
-    this.files.delete(slot);
-    this.numbers.delete(slot);
+    if (this.tags.size > 0) this.tags.delete(slot);
+    if (this.files.size > 0) this.files.delete(slot);
+    if (this.numbers.size > 0) this.numbers.delete(slot);
     this.free.push(slot);
   }
 
   /** Bytes an item holds on disk: its frame and its value file. */
   bytesOf(slot: number): number {
-    return this.frameLength[slot] + (this.files.get(slot)?.size ?? 0);
+    return this.files.size === 0 ? this.frameLength[slot] : this.frameLength[slot] + (this.files.get(slot)?.size ?? 0);
   }
 
   setExpire(slot: number, expire: number): void {

@@ -57,6 +57,10 @@ interface Pending {
   outcome: Outcome | null;
   /** It landed inside another writer's transaction window: re-append once the window closes. */
   voided: boolean;
+  /** Written and not yet met by a replay. */
+  unread: boolean;
+  /** The caller wants snapshots of every item the command removes. */
+  wantItems: boolean;
 }
 
 /** The open transaction of this handle: commands are applied locally and buffered, then committed as one TXN. */
@@ -76,7 +80,7 @@ const TXN_FILE = 0xffffffff;
 const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 const VALUE_CACHE_ENTRIES = 8192;
 const VALUE_CACHE_MAX_BYTES = 4096;
-const READ_CHUNK = 16 * 1024 * 1024;
+const READ_BUFFER_BYTES = 64 * 1024;
 
 export class Shard {
   readonly dir: string;
@@ -98,7 +102,9 @@ export class Shard {
   #activeId = 0;
   #pos = 0;
   #pending = new Map<number, Pending>();
-  #pendingBytes = 0;
+  /** Bytes of our frames written and not yet met by a replay. */
+  #unreadOwn = 0;
+  #lastWritten: Pending | null = null;
   #fv: FrameView = newFrameView();
   #scan: FrameView = newFrameView();
   #rv: RecordView = newRecordView();
@@ -108,6 +114,8 @@ export class Shard {
   #dirty = false;
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
+  /** Reused for the per-operation tail check; values taken from it are copied. */
+  #readBuf = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   #txn: OpenTxn | null = null;
   /** How long a write waits for another writer's transaction window to close (ms); Infinity waits forever. */
   waitTimeoutMs = 60_000;
@@ -239,13 +247,13 @@ export class Shard {
    * With `stopAtSeal`, stops after a seal. Returns bytes consumed (an incomplete tail is left), the last op applied,
    * and the seal met: -1 none, 0 a plain seal, else the id of the base a finished compaction wrote.
    */
-  #applyBuffer(buf: Buffer, len: number, fileNo: number, fileOffset: number, name: string, stopAtSeal: boolean):
+  #applyBuffer(buf: Buffer, len: number, fileNo: number, fileOffset: number, name: string, stopAtSeal: boolean, trusted = false):
     { consumed: number; lastOp: number; sealed: number } {
     let p = 0;
     let lastOp = 0;
     let sealed = -1;
     while (p < len) {
-      const f = readFrame(buf, p, len, this.#fv);
+      const f = trusted ? trustedFrame(buf, p, this.#fv) : readFrame(buf, p, len, this.#fv);
       if (f.status !== FRAME_OK) {
         const q = nextGoodFrame(buf, p, len, this.#scan);
         if (q < 0 && stopAtSeal) break; // an incomplete tail of the log: wait for it
@@ -261,7 +269,7 @@ export class Shard {
         break;
       }
       lastOp = this.#applyFrame(buf, f, fileNo, fileOffset, name);
-      if (stopAtSeal && lastOp !== 0) this.#cacheValue(buf, f, fileNo);
+      if (stopAtSeal && lastOp !== 0) this.#cacheValue(buf, f, fileNo, trusted);
       p = f.next;
     }
     return { consumed: p, lastOp, sealed };
@@ -282,7 +290,8 @@ export class Shard {
       this.#settleOwnTxn(own, r.seq, loc, buf);
       return f.op;
     }
-    const out: Outcome | null = own ? { applied: false, removed: [] } : null;
+    if (own) this.#markRead(own);
+    const out: Outcome | null = own ? { applied: false, removed: [], wantItems: own.wantItems } : null;
     const status = this.state.apply(r, loc, out);
     if (status === VOID) {
       if (own) own.voided = true;
@@ -291,7 +300,6 @@ export class Shard {
     if (own) {
       own.outcome = out;
       this.#pending.delete(r.seq);
-      this.#pendingBytes -= own.frame.length;
     }
     if (status !== 0) this.reports.push({ file: name, offset: loc.offset, bytes: loc.frameLength, reason: 'malformed record' });
     return f.op;
@@ -305,7 +313,7 @@ export class Shard {
   #settleOwnTxn(own: Pending, seq: number, loc: { file: number; offset: number; frameLength: number; bufStart: number }, buf: Buffer): void {
     const txn = this.#txn!;
     this.#pending.delete(seq);
-    this.#pendingBytes -= own.frame.length;
+    this.#markRead(own);
     if (this.state.txnOwner !== this.writer) {
       own.outcome = { applied: false, removed: [] };
       this.#txn = null;
@@ -374,41 +382,52 @@ export class Shard {
   }
 
   /**
-   * Catches up with the log: one fstat when nothing changed; otherwise reads the new bytes and applies them.
-   * Linearizable reads follow from calling this before every answer.
+   * Catches up with the log: one pread at our end of the active segment when nothing changed (it returns 0
+   * bytes; cheaper than fstat, whose Stats object costs more than the call), and when something did, that same
+   * read already holds the new frames. Linearizable reads follow from calling this before every answer.
    */
   sync(): void {
     for (;;) {
       const fd = this.#files[this.#active]!.fd;
-      const size = this.#io('stat segment', () => this.fs.fstatSync(fd).size);
-      if (size <= this.#pos) return;
-      if (!this.#replay(fd, size)) return;
+      const rbuf = this.#readBuf;
+      let n: number;
+      try {
+        n = this.fs.readSync(fd, rbuf, 0, rbuf.length, this.#pos);
+      } catch (err) {
+        throw new IOError(`read segment in ${this.dir}`, err);
+      }
+      if (n === 0) return;
+      let buf: Buffer;
+      let trusted = false;
+      const last = this.#lastWritten;
+      if (last !== null && last.unread && n === this.#unreadOwn && n === last.frame.length) {
+        // Exactly the frame we just wrote and nothing else: use the buffer we built (no CRC check of bytes we
+        // made, and its value can be cached without a copy).
+        buf = last.frame;
+        trusted = true;
+      } else if (n === rbuf.length) {
+        // More than the read buffer holds (catching up after a while): read the whole tail at once.
+        let size: number;
+        try {
+          size = this.fs.fstatSync(fd).size;
+        } catch (err) {
+          throw new IOError(`stat segment in ${this.dir}`, err);
+        }
+        buf = Buffer.allocUnsafe(size - this.#pos);
+        n = this.#io('read segment', () => this.fs.readSync(fd, buf, 0, buf.length, this.#pos));
+      } else buf = rbuf;
+      const { consumed, sealed } = this.#applyBuffer(buf, n, this.#active, this.#pos, this.#files[this.#active]!.name, true, trusted);
+      this.#pos += consumed;
+      if (sealed >= 0) {
+        this.#nextSegment(sealed);
+        continue;
+      }
+      return;
     }
-  }
-
-  /** Applies frames in `[pos, size)`; returns true if it moved to the next segment (the caller continues there). */
-  #replay(fd: number, size: number): boolean {
-    const len = size - this.#pos;
-    let buf: Buffer;
-    // No one else wrote: the new bytes are our own pending frames, in order. Skip the read.
-    if (len === this.#pendingBytes && this.#pending.size > 0) {
-      const frames: Buffer[] = [];
-      for (const p of this.#pending.values()) frames.push(p.frame);
-      buf = frames.length === 1 ? frames[0] : Buffer.concat(frames);
-    } else {
-      buf = Buffer.allocUnsafe(len);
-      this.#io('read segment', () => this.fs.readSync(fd, buf, 0, len, this.#pos));
-    }
-    const { consumed, sealed } = this.#applyBuffer(buf, len, this.#active, this.#pos, this.#files[this.#active]!.name, true);
-    const p = consumed;
-    this.#pos += p;
-    if (sealed < 0) return false;
-    this.#nextSegment(sealed);
-    return true;
   }
 
   /** Keeps small values read from the log, so the next get needs no pread (frames never change once written). */
-  #cacheValue(buf: Buffer, f: FrameView, fileNo: number): void {
+  #cacheValue(buf: Buffer, f: FrameView, fileNo: number, ownFrame: boolean): void {
     const slot = this.state.lastStored;
     if (slot < 0) return;
     const kd = this.state.kd;
@@ -418,8 +437,17 @@ export class Shard {
       this.#valueCache.delete(this.#valueCache.keys().next().value as number);
     }
     const start = f.body - FRAME_HEADER_BYTES + kd.valueOffset[slot];
-    // A copy: the read buffer may be large and must not stay alive for one small value.
-    this.#valueCache.set(slot, { version: kd.version[slot], bytes: Buffer.from(buf.subarray(start, start + len)) });
+    // A copy of a read buffer (it may be large and must not stay alive for one small value); our own frame is
+    // already its own small buffer.
+    const view = buf.subarray(start, start + len);
+    this.#valueCache.set(slot, { version: kd.version[slot], bytes: ownFrame ? view : Buffer.from(view) });
+  }
+
+  #markRead(p: Pending): void {
+    if (p.unread) {
+      p.unread = false;
+      this.#unreadOwn -= p.frame.length;
+    }
   }
 
   /** Past a seal: open the next segment, re-append our frames that landed after the seal, reload after compaction. */
@@ -429,7 +457,10 @@ export class Shard {
     this.#openActive(sealedId + 1);
     // Our frames written to the sealed segment but not applied landed after the seal: they are void everywhere.
     for (const p of this.#pending.values()) {
-      if (p.segment === sealedId) this.#write(p);
+      if (p.segment === sealedId && p.unread) {
+        this.#markRead(p);
+        this.#write(p);
+      }
     }
     if (compactedBase > 0 && this.#files.some((f) => f !== undefined && (f.kind === KIND_SEGMENT ? f.id <= compactedBase : f.id < compactedBase))) {
       // A compaction replaced the segments we hold: reload from its base to let their space go. Our pending
@@ -444,15 +475,14 @@ export class Shard {
    * Appends one command. With `wait`, replays until the command is applied and returns its outcome (a conditional
    * command's result is known only then); without, returns null and the next sync applies it.
    */
-  append(op: number, input: Omit<RecordInput, 'writer' | 'seq'>, deadline = Date.now() + this.waitTimeoutMs): Outcome {
-    if (this.#txn && !this.#txn.committing) return this.#buffer(op, input);
+  append(op: number, input: Omit<RecordInput, 'writer' | 'seq'>, deadline = Date.now() + this.waitTimeoutMs, wantItems = false): Outcome {
+    if (this.#txn && !this.#txn.committing) return this.#buffer(op, input, wantItems);
     if (this.state.txnOwner !== 0 && this.state.txnOwner !== this.writer && op !== OP_ABORT) this.#waitWindow(deadline);
     const seq = (this.#seqNo = (this.#seqNo + 1) >>> 0);
-    const frame = encodeRecord(op, { ...input, writer: this.writer, seq });
+    const frame = encodeRecord(op, input as RecordInput, this.writer, seq);
     if (this.#pos + frame.length > this.segmentBytes && this.#pos > FILE_HEADER_BYTES) this.#rollover();
-    const p: Pending = { frame, segment: this.#activeId, outcome: null, voided: false };
+    const p: Pending = { frame, segment: this.#activeId, outcome: null, voided: false, unread: false, wantItems };
     this.#pending.set(seq, p);
-    this.#pendingBytes += frame.length;
     try {
       this.#write(p);
       while (p.outcome === null) {
@@ -465,21 +495,22 @@ export class Shard {
         }
       }
     } catch (err) {
-      if (this.#pending.delete(seq)) this.#pendingBytes -= frame.length;
+      this.#pending.delete(seq);
       throw err;
     }
     return p.outcome;
   }
 
   /** In a transaction: apply the command here now (so later reads see it) and keep it for the TXN record. */
-  #buffer(op: number, input: Omit<RecordInput, 'writer' | 'seq'>): Outcome {
+  #buffer(op: number, input: Omit<RecordInput, 'writer' | 'seq'>, wantItems: boolean): Outcome {
     const txn = this.#txn!;
     const record = { ...input, writer: this.writer, seq: 0 };
     const frame = encodeRecord(op, record);
     const r = newRecordView();
     readRecord(frame, op, FRAME_HEADER_BYTES, frame.length - FRAME_HEADER_BYTES, r);
     const loc = { file: TXN_FILE, offset: 0, frameLength: frame.length, bufStart: 0 };
-    const out = this.state.applyNested(r, loc, txn.baseSeq + 1, [])!;
+    const outs: Outcome[] = [];
+    const out = this.state.applyNested(r, loc, txn.baseSeq + 1, outs, wantItems)!;
     const slot = this.state.lastStored;
     if (slot >= 0) {
       const version = this.state.kd.version[slot];
@@ -548,8 +579,16 @@ export class Shard {
   #write(p: Pending): void {
     const fd = this.#files[this.#active]!.fd;
     p.segment = this.#activeId;
-    const n = this.#io('append', () => this.fs.writeSync(fd, p.frame));
+    let n: number;
+    try {
+      n = this.fs.writeSync(fd, p.frame);
+    } catch (err) {
+      throw new IOError(`append in ${this.dir}`, err);
+    }
     if (n !== p.frame.length) throw new IOError('short append', Object.assign(new Error('short write'), { code: 'EIO' }));
+    p.unread = true;
+    this.#unreadOwn += n;
+    this.#lastWritten = p;
     if (this.syncPolicy === 'always') this.#io('fsync', () => this.fs.fdatasyncSync(fd));
     else this.#dirty = true;
   }
@@ -609,7 +648,7 @@ export class Shard {
     return this.#files[file];
   }
 
-  /** The frame's full bytes on disk, or null. */
+  /** Commands written or buffered whose outcome is not known yet. */
   get pendingCount(): number {
     return this.#pending.size;
   }
@@ -638,4 +677,15 @@ function processAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Header fields of a frame we built ourselves (known good: no CRC check). */
+function trustedFrame(buf: Buffer, p: number, out: FrameView): FrameView {
+  const length = buf.readUInt32LE(p + 8);
+  out.status = FRAME_OK;
+  out.op = buf[p + 12];
+  out.body = p + FRAME_HEADER_BYTES;
+  out.length = length;
+  out.next = p + FRAME_HEADER_BYTES + length;
+  return out;
 }

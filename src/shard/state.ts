@@ -39,6 +39,8 @@ export interface ItemSnapshot {
 /** What a command did, computed only for the writer's own records. */
 export interface Outcome {
   applied: boolean;
+  /** Set by the writer: it wants snapshots of removed items (pop, pull), not only of those with value files. */
+  wantItems?: boolean;
   /** Failure of a command that applied nothing: 'missing' (incr with no default), 'type' (incr on a non-number). */
   error?: 'missing' | 'type';
   /** Items a command removed or replaced: pop reads the first; the writer deletes their value files. */
@@ -126,7 +128,10 @@ export class ShardState {
           if (out) out.applied = false;
           return true;
         }
-        if (out) { out.applied = true; out.removed.push(this.snapshot(slot)); }
+        if (out) {
+          out.applied = true;
+          if (out.wantItems || this.kd.files.has(slot)) out.removed.push(this.snapshot(slot));
+        }
         this.#remove(slot);
         return true;
       }
@@ -135,7 +140,7 @@ export class ShardState {
         const ok = walkTxnValue(r.buf, r.valueStart, r.valueLength, (ks, kl, version) => {
           const slot = this.slotOf(keyIdOfEncoded(r.buf.subarray(ks, ks + kl)));
           if (slot === NIL || this.kd.version[slot] !== version) return;
-          if (out) out.removed.push(this.snapshot(slot));
+          if (out && (out.wantItems || this.kd.files.has(slot))) out.removed.push(this.snapshot(slot));
           this.#remove(slot);
           count++;
         }, () => {});
@@ -223,13 +228,14 @@ export class ShardState {
     kd.storeTime[slot] = time;
     kd.version[slot] = this.seq;
     kd.setExpire(slot, r.flags & FLAG_HAS_EXPIRE ? r.num1 : NEVER);
+    // The sparse maps are usually empty: skip the delete then (a Map.delete costs ~0.1 µs).
     if (r.flags & FLAG_HAS_TAG) kd.tags.set(slot, keyIdOfEncoded(r.buf.subarray(r.tagStart, r.tagStart + r.tagLength)));
-    else kd.tags.delete(slot);
+    else if (kd.tags.size > 0) kd.tags.delete(slot);
     if (r.flags & FLAG_FILE) {
       kd.files.set(slot, { name: r.buf.toString('utf8', r.valueStart, r.valueStart + r.valueLength), size: r.num2 });
-    } else kd.files.delete(slot);
+    } else if (kd.files.size > 0) kd.files.delete(slot);
     if (r.mode === MODE_RAW_NUMBER && r.valueLength === 8) kd.numbers.set(slot, r.buf.readDoubleLE(r.valueStart));
-    else kd.numbers.delete(slot);
+    else if (kd.numbers.size > 0) kd.numbers.delete(slot);
     kd.liveBytes += kd.bytesOf(slot);
     this.lastStored = slot;
   }
@@ -250,7 +256,8 @@ export class ShardState {
         if (out) out.applied = false;
         return;
       }
-      if (out) out.removed.push(this.snapshot(slot));
+      // A replaced item matters to the writer only for its value file, which the writer deletes.
+      if (out && this.kd.files.has(slot)) out.removed.push(this.snapshot(slot));
       this.kd.liveBytes -= this.kd.bytesOf(slot);
       this.kd.touchStored(slot);
     } else slot = this.#insert(id);
@@ -346,8 +353,8 @@ export class ShardState {
   }
 
   /** Applies one command of a transaction with version `seq` (the owner does this as it buffers them). */
-  applyNested(r: RecordView, loc: FrameLocation, seq: number, outs: Outcome[] | null): Outcome | null {
-    const o: Outcome | null = outs ? { applied: false, removed: [] } : null;
+  applyNested(r: RecordView, loc: FrameLocation, seq: number, outs: Outcome[] | null, wantItems = false): Outcome | null {
+    const o: Outcome | null = outs ? { applied: false, removed: [], wantItems } : null;
     this.seq = seq - 1;
     this.lastStored = NIL;
     this.#apply(r, loc, o);
