@@ -113,8 +113,12 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
     shard.reports.length = 0;
   }
   for (const u of unknown) disk.remove(u);
+  // Remove empty directories, and the parents that become empty (diskcache would report those on the next
+  // check; a repair should leave nothing to report).
   for (const e of empty) {
-    try { fs.rmdirSync(path.join(dir, e)); } catch { /* not empty any more */ }
+    for (let rel = e; rel !== '' && rel !== '.'; rel = path.dirname(rel)) {
+      try { fs.rmdirSync(path.join(dir, rel)); } catch { break; /* not empty */ }
+    }
   }
   return warnings;
 }
