@@ -121,6 +121,13 @@ export class Cache {
     }
     this.disk = new DiskClass(this.directory, diskOptions);
     this.#fastKeys = this.disk.put === Disk.prototype.put;
+    for (const name of Object.keys(effective)) this.#exposeSetting(name);
+  }
+
+  /** Any other setting is readable as a property too (diskcache: `Cache(foo=7).foo == 7`), stale until reset. */
+  #exposeSetting(name: string): void {
+    if (name in this) return;
+    Object.defineProperty(this, name, { get: () => this.#settings[name], enumerable: false, configurable: true });
   }
 
   // ---- settings -------------------------------------------------------------------------------------------------
@@ -158,6 +165,7 @@ export class Cache {
       if (opts.update !== false) this.#writeSetting(name, value);
     }
     this.#settings[name] = value;
+    this.#exposeSetting(name);
     if (name === 'evictionPolicy') this.#policy = EVICTION_POLICY[value as string];
     if (name === 'diskMinFileSize') this.disk.minFileSize = value as number;
     return value;
