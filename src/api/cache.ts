@@ -2,6 +2,7 @@
  * Cache: python-diskcache's Cache on one log-structured shard. Every method has diskcache's semantics (see
  * docs/api.md); every process that opens the directory sees one linearizable history (docs/engine.md).
  */
+import { now as clockNow } from '../clock.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -18,7 +19,7 @@ import { QueueIndex } from '../shard/queues.js';
 import { Shard, ShardOptions, SyncPolicy } from '../shard/shard.js';
 import { ItemSnapshot, Outcome } from '../shard/state.js';
 import { Sidecar } from '../shard/sidecar.js';
-import { chooseVictims, expiredSlots } from '../shard/eviction.js';
+import { VictimList, expiredSlots } from '../shard/eviction.js';
 import { compact, CompactionResult } from '../shard/compaction.js';
 import { checkShard, CheckWarning } from '../shard/check.js';
 import { DEFAULT_SETTINGS, EVICTION_POLICY, EvictionPolicy, Settings, splitOptions, validateSetting } from './settings.js';
@@ -75,6 +76,7 @@ export class Cache {
   #settings: Settings;
   #policy: EvictionPolicy;
   #sidecar: Sidecar | null = null;
+  #victimList = new VictimList();
   #txnDepth = 0;
   #closed = false;
 
@@ -142,7 +144,7 @@ export class Cache {
   get settings(): Settings { return { ...this.#settings }; }
 
   #writeSetting(name: string, value: unknown): void {
-    this.#shard.append(OP_SETTING, { time: Date.now() / 1000, key: Buffer.from(name), value: Buffer.from(JSON.stringify(value)) });
+    this.#shard.append(OP_SETTING, { time: clockNow(), key: Buffer.from(name), value: Buffer.from(JSON.stringify(value)) });
   }
 
   /**
@@ -166,7 +168,10 @@ export class Cache {
     }
     this.#settings[name] = value;
     this.#exposeSetting(name);
-    if (name === 'evictionPolicy') this.#policy = EVICTION_POLICY[value as string];
+    if (name === 'evictionPolicy') {
+      this.#policy = EVICTION_POLICY[value as string];
+      this.#victimList.invalidate();
+    }
     if (name === 'diskMinFileSize') this.disk.minFileSize = value as number;
     return value;
   }
@@ -282,7 +287,7 @@ export class Cache {
     const tag = this.#tagBytes(opts.tag);
     const keyBytes = op === OP_PUSH ? Buffer.alloc(0) : this.disk.put(key);
     if (stored === null) stored = this.disk.store(value, Boolean(opts.read), key);
-    const now = Date.now() / 1000;
+    const now = clockNow();
     let out: Outcome;
     try {
       out = sh.append(op, this.#storeRecord(keyBytes, stored, expire, tag, now), this.#deadline(opts.retry));
@@ -341,7 +346,7 @@ export class Cache {
     const sh = this.#open();
     const expire = checkExpire(opts.expire);
     const keyBytes = this.disk.put(key);
-    const now = Date.now() / 1000;
+    const now = clockNow();
     return sh.append(OP_TOUCH, {
       time: now, key: keyBytes, num1: expire === null ? 0 : now + expire, flags: expire === null ? 0 : FLAG_HAS_EXPIRE,
     }, this.#deadline(opts.retry)).applied;
@@ -359,9 +364,9 @@ export class Cache {
     if (typeof delta !== 'number' || !Number.isFinite(delta)) throw new TypeError(`delta must be a finite number; got ${String(delta)}`);
     if (dflt !== null && (typeof dflt !== 'number' || !Number.isFinite(dflt))) throw new TypeError(`default must be a finite number or null; got ${String(dflt)}`);
     const keyBytes = this.disk.put(key);
-    const existed = this.#live(this.#id(key), Date.now() / 1000) !== NIL;
+    const existed = this.#live(this.#id(key), clockNow()) !== NIL;
     const out = sh.append(OP_INCR, {
-      time: Date.now() / 1000, key: keyBytes, num1: delta, num2: dflt ?? 0, flags: dflt === null ? FLAG_DEFAULT_NULL : 0,
+      time: clockNow(), key: keyBytes, num1: delta, num2: dflt ?? 0, flags: dflt === null ? FLAG_DEFAULT_NULL : 0,
     }, this.#deadline(opts.retry));
     if (out.error === 'missing') throw new KeyError(key);
     if (out.error === 'type') throw new TypeError(`the value at key ${String(key)} is not a number`);
@@ -385,11 +390,11 @@ export class Cache {
     const id = keyIdOfEncoded(keyBytes);
     // Live in the state we have: append the delete (its replay decides). Not live: look again after a sync; if
     // still missing, no write is needed.
-    if (this.#live(id, Date.now() / 1000) === NIL) {
+    if (this.#live(id, clockNow()) === NIL) {
       sh.sync();
-      if (this.#live(id, Date.now() / 1000) === NIL) return false;
+      if (this.#live(id, clockNow()) === NIL) return false;
     }
-    const out = sh.append(OP_DELETE, { time: Date.now() / 1000, key: keyBytes }, this.#deadline(opts.retry));
+    const out = sh.append(OP_DELETE, { time: clockNow(), key: keyBytes }, this.#deadline(opts.retry));
     this.#removeFiles(out);
     return out.applied;
   }
@@ -409,8 +414,8 @@ export class Cache {
     const id = this.#id(key);
     const dflt = opts.default ?? null;
     sh.sync();
-    if (this.#live(id, Date.now() / 1000) === NIL) return this.#wrap(dflt, null, null, opts.expireTime, opts.tag);
-    const out = sh.append(OP_DELETE, { time: Date.now() / 1000, key: this.disk.put(key) }, this.#deadline(opts.retry), true);
+    if (this.#live(id, clockNow()) === NIL) return this.#wrap(dflt, null, null, opts.expireTime, opts.tag);
+    const out = sh.append(OP_DELETE, { time: clockNow(), key: this.disk.put(key) }, this.#deadline(opts.retry), true);
     if (!out.applied) return this.#wrap(dflt, null, null, opts.expireTime, opts.tag);
     const s = out.removed[0];
     const value = this.#takeValue(s);
@@ -430,7 +435,7 @@ export class Cache {
     const sh = this.#open();
     const id = this.#id(key);
     sh.sync();
-    const now = Date.now() / 1000;
+    const now = clockNow();
     const slot = this.#live(id, now);
     const stats = this.#settings.statistics;
     let value: unknown = MISS;
@@ -469,7 +474,7 @@ export class Cache {
     const sh = this.#open();
     const id = this.#id(key);
     sh.sync();
-    return this.#live(id, Date.now() / 1000) !== NIL;
+    return this.#live(id, clockNow()) !== NIL;
   }
 
   /** Number of items, expired ones included (diskcache's len). */
@@ -517,7 +522,7 @@ export class Cache {
     const tag = this.#tagBytes(opts.tag);
     const prefix = opts.prefix ?? null;
     if (stored === null) stored = this.disk.store(value, Boolean(opts.read));
-    const now = Date.now() / 1000;
+    const now = clockNow();
     const rec = this.#storeRecord(prefix === null ? Buffer.alloc(0) : Buffer.from(prefix), stored, expire, tag, now);
     rec.flags |= (prefix !== null ? FLAG_HAS_PREFIX : 0) | ((opts.side ?? 'back') === 'front' ? FLAG_SIDE_FRONT : 0);
     try {
@@ -558,7 +563,7 @@ export class Cache {
       const keyBytes = QueueIndex.encodeKey(prefix, side === 'front' ? q[0] : q[q.length - 1]);
       const slot = sh.state.kd.map.get(keyIdOfEncoded(keyBytes))!;
       const kd = sh.state.kd;
-      const now = Date.now() / 1000;
+      const now = clockNow();
       const expired = kd.expire[slot] < now;
       if (!remove && !expired) {
         const value = this.#value(slot, false);
@@ -588,7 +593,7 @@ export class Cache {
       const slot = last ? kd.insTail : kd.insHead;
       if (slot === NIL) throw new KeyError(undefined, 'dictionary is empty');
       const keyBytes = idToBytesOf(kd.ids[slot]!);
-      if (kd.expire[slot] < Date.now() / 1000) {
+      if (kd.expire[slot] < clockNow()) {
         this.#delv([[keyBytes, kd.version[slot]]], deadline);
         continue;
       }
@@ -601,7 +606,7 @@ export class Cache {
   /** Conditional delete of items still at the versions seen. `keep`: leave their files to the caller. */
   #delv(items: [Buffer, number][], deadline: number, keep = false): Outcome {
     const out = this.#open().append(OP_DELV, {
-      time: Date.now() / 1000, value: encodeTxnValue(items.map(([key, version]) => ({ key, version })), []),
+      time: clockNow(), value: encodeTxnValue(items.map(([key, version]) => ({ key, version })), []),
     }, deadline, keep);
     if (!keep) this.#removeFiles(out);
     return out;
@@ -612,7 +617,7 @@ export class Cache {
   /** Removes items whose expiry is before `now` (default: the current time). Returns how many. */
   expire(opts: { now?: number; retry?: boolean } = {}): number {
     const sh = this.#open();
-    const now = opts.now || Date.now() / 1000;
+    const now = opts.now || clockNow();
     sh.sync();
     const kd = sh.state.kd;
     const items: [Buffer, number][] = [];
@@ -657,7 +662,7 @@ export class Cache {
     const sh = this.#open();
     let out: Outcome;
     try {
-      out = sh.append(OP_CLEAR, { time: Date.now() / 1000 }, this.#deadline(opts.retry));
+      out = sh.append(OP_CLEAR, { time: clockNow() }, this.#deadline(opts.retry));
     } catch (err) {
       if (err instanceof Timeout) throw new Timeout(0);
       throw err;
@@ -691,7 +696,7 @@ export class Cache {
     // The common case decides on local state without a syscall: nothing expires and we are under the limit.
     if (kd.expiring === 0 && (this.#policy.order === null || kd.liveBytes < this.#settings.sizeLimit)) return;
     sh.sync();
-    const now = Date.now() / 1000;
+    const now = clockNow();
     const chosen = new Set<number>(expiredSlots(kd, now, limit));
     limit -= chosen.size;
     if (limit > 0 && this.#policy.order !== null && kd.liveBytes >= this.#settings.sizeLimit) {
@@ -706,7 +711,8 @@ export class Cache {
   }
 
   #victims(limit: number, skip: Set<number>): number[] {
-    return chooseVictims(this.#shard.state.kd, this.#policy.order!, () => this.#sidecarOpen(), limit, skip);
+    const st = this.#shard.state;
+    return this.#victimList.take(st.kd, this.#policy.order!, () => this.#sidecarOpen(), st.seq, limit, skip);
   }
 
   // ---- iteration --------------------------------------------------------------------------------------------------

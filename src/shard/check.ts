@@ -3,6 +3,7 @@
  * Reports, never throws on bad data: corrupt or torn frames (from a fresh read of every log file), value files
  * missing or of the wrong size, files nobody references, empty directories.
  */
+import { now as clockNow } from '../clock.js';
 import * as path from 'node:path';
 import { FRAME_OK, newFrameView, nextGoodFrame, readFrame } from '../format/frame.js';
 import { FILE_HEADER_BYTES, checkFileHeader, parseLogFileName } from '../format/segment.js';
@@ -106,7 +107,7 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
   if (!fix) return warnings;
   // Repairs. Items whose file is gone are deleted; corrupt frames disappear when compaction rewrites live items.
   if (missing.length > 0) {
-    shard.append(OP_DELV, { time: Date.now() / 1000, value: encodeTxnValue(missing.map(([key, version]) => ({ key, version })), []) });
+    shard.append(OP_DELV, { time: clockNow(), value: encodeTxnValue(missing.map(([key, version]) => ({ key, version })), []) });
   }
   if (corrupt || warnings.some((w) => w.message.startsWith('torn tail'))) {
     compact(shard);

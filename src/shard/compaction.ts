@@ -8,6 +8,7 @@
  * or not at all; old files are removed only after that. Two compactors at once (a lock lost to a stalled event
  * loop) write the same bytes for the same seal; the second link fails with EEXIST and is ignored.
  */
+import { now as clockNow } from '../clock.js';
 import * as path from 'node:path';
 import {
   ENTRY_META_BYTES, FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_TAG, OP_BASE, OP_ENTRY, OP_SETTING,
@@ -128,7 +129,7 @@ function writeBase(shard: Shard, id: number): number {
     hw.writeUInt32LE(kd.highWater, 0);
     hw.writeUInt32LE(state.txnOwner, 4);
     // The trailer: a base without it is incomplete and never loaded.
-    emit(encodeRecord(OP_BASE, { writer: shard.writer, seq: 0, time: Date.now() / 1000, num1: state.seq, num2: state.rowidCounter, value: hw }));
+    emit(encodeRecord(OP_BASE, { writer: shard.writer, seq: 0, time: clockNow(), num1: state.seq, num2: state.rowidCounter, value: hw }));
     if (chunks.length) fs.writeSync(fd, Buffer.concat(chunks));
     fs.fsyncSync(fd);
   } finally {

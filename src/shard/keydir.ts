@@ -6,7 +6,7 @@
  * Two doubly linked lists thread the live slots: insertion order (diskcache's rowid order: iteration, peekitem)
  * and store order (least-recently-stored eviction). Rare fields (tags, value files, numbers) live in sparse maps.
  */
-import { NumberHeap } from './heap.js';
+import { NumberHeap, PairHeap } from './heap.js';
 
 export const NIL = -1;
 /** Expiry of an item that never expires. */
@@ -55,6 +55,8 @@ export class KeyDir {
   liveBytes = 0;
   /** Items with a finite expiry. */
   expiring = 0;
+  /** (expire time, slot) of items with a finite expiry, soonest first; stale entries are dropped when met. */
+  readonly expiries = new PairHeap();
 
   get count(): number {
     return this.map.size;
@@ -72,6 +74,7 @@ export class KeyDir {
     this.insHead = this.insTail = this.stoHead = this.stoTail = NIL;
     this.liveBytes = 0;
     this.expiring = 0;
+    this.expiries.clear();
     this.#grow(0, true);
   }
 
@@ -174,6 +177,7 @@ export class KeyDir {
     const was = this.expire[slot] !== NEVER;
     const is = expire !== NEVER;
     if (was !== is) this.expiring += is ? 1 : -1;
+    if (is && this.expire[slot] !== expire) this.expiries.push(expire, slot);
     this.expire[slot] = expire;
   }
 

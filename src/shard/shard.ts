@@ -5,6 +5,7 @@
  * replays the new frames. A writer that needs its command's outcome (add, incr, pop, ...) replays up to its own
  * frame. Locks guard only what changes which files exist (compaction); see docs/engine.md.
  */
+import { now as clockNow } from '../clock.js';
 import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -547,7 +548,7 @@ export class Shard {
   /** Opens a transaction window (waits for any other one to close). Commands until commit/abort are buffered. */
   beginTxn(deadline: number): void {
     if (this.#txn) throw new Error('transaction already open');
-    this.append(OP_BEGIN, { time: Date.now() / 1000, num1: process.pid }, deadline);
+    this.append(OP_BEGIN, { time: clockNow(), num1: process.pid }, deadline);
     this.#txn = { baseSeq: this.state.seq, ops: [], stored: [], values: new Map(), committing: false };
   }
 
@@ -560,7 +561,7 @@ export class Shard {
     const txn = this.#txn!;
     txn.committing = true;
     try {
-      this.append(OP_TXN, { time: Date.now() / 1000, value: encodeTxnValue([], txn.ops) }, Infinity);
+      this.append(OP_TXN, { time: clockNow(), value: encodeTxnValue([], txn.ops) }, Infinity);
     } finally {
       this.#txn = null;
     }
@@ -570,7 +571,7 @@ export class Shard {
   abortTxn(): void {
     this.#txn = null;
     try {
-      this.append(OP_ABORT, { time: Date.now() / 1000, num1: this.writer }, Infinity);
+      this.append(OP_ABORT, { time: clockNow(), num1: this.writer }, Infinity);
     } finally {
       this.load();
     }
@@ -601,7 +602,7 @@ export class Shard {
   /** Appends a seal and replays past it. */
   seal(reason: number, baseId: number): void {
     const sealed = this.#activeId;
-    const frame = encodeRecord(OP_SEAL, { writer: this.writer, seq: 0, time: Date.now() / 1000, num1: reason, num2: baseId });
+    const frame = encodeRecord(OP_SEAL, { writer: this.writer, seq: 0, time: clockNow(), num1: reason, num2: baseId });
     const fd = this.#files[this.#active]!.fd;
     this.#io('append seal', () => this.fs.writeSync(fd, frame));
     while (this.#activeId === sealed) this.sync();
