@@ -1,0 +1,476 @@
+/**
+ * LogEngine: the Cache semantics of python-diskcache on one log-structured shard (shard.ts). Reads answer from
+ * the keydir after one tail check; writes are one appended command whose outcome the replay decides, so every
+ * process agrees (docs/engine.md).
+ */
+import { Disk, MODE_RAW_NUMBER, StoredValue } from '../format/disk.js';
+import { Key, compareEncodedKeys, encodeKey, keyId, keyIdOfEncoded } from '../format/keys.js';
+import {
+  FLAG_DEFAULT_NULL, FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_PREFIX, FLAG_HAS_TAG, FLAG_SIDE_FRONT, OP_ADD, OP_CLEAR,
+  OP_DELETE, OP_DELV, OP_INCR, OP_PUSH, OP_SET, OP_SETTING, OP_TOUCH, encodeTxnValue,
+} from '../format/record.js';
+import { KeyError, Timeout } from '../errors.js';
+import { now as clockNow } from '../clock.js';
+import { NEVER, NIL, idToBytesOf } from './keydir.js';
+import { QueueIndex } from './queues.js';
+import { Shard, ShardOptions } from './shard.js';
+import { ItemSnapshot, Outcome } from './state.js';
+import { Sidecar } from './sidecar.js';
+import { VictimList, VictimOrder, expiredSlots } from './eviction.js';
+import { compact, CompactionResult } from './compaction.js';
+import { checkShard, CheckWarning } from './check.js';
+import type { CacheEngine, EngineSettings, Item, Side } from './engine.js';
+
+/** Victims removed per batch by cull(), as diskcache. */
+const CULL_BATCH = 10;
+/** Items per conditional-delete record in bulk removals. */
+const REMOVE_BATCH = 1000;
+const MISS = Symbol('miss');
+
+interface StoreRecord {
+  time: number; num1: number; num2: number; flags: number; mode: number; key: Buffer; tag: Buffer | null;
+  value: Uint8Array | null;
+}
+
+/** What each eviction policy does on a hit and how it orders victims. */
+const POLICY: Record<string, { access: 'none' | 'time' | 'count'; order: VictimOrder | null }> = {
+  none: { access: 'none', order: null },
+  'least-recently-stored': { access: 'none', order: 'stored' },
+  'least-recently-used': { access: 'time', order: 'accessTime' },
+  'least-frequently-used': { access: 'count', order: 'accessCount' },
+};
+
+export class LogEngine implements CacheEngine {
+  readonly shard: Shard;
+  #disk!: Disk;
+  #settings!: EngineSettings;
+  #fastKeys = false;
+  #sidecar: Sidecar | null = null;
+  #victims = new VictimList();
+  #victimPolicy = '';
+  #txnDepth = 0;
+
+  constructor(directory: string, options: ShardOptions & { timeout: number }) {
+    this.shard = new Shard(directory, options);
+    this.shard.waitTimeoutMs = options.timeout * 1000;
+  }
+
+  storedSettings(): Map<string, unknown> {
+    this.shard.sync();
+    return this.shard.state.settings;
+  }
+
+  writeSetting(name: string, value: unknown): void {
+    this.shard.append(OP_SETTING, { time: clockNow(), key: Buffer.from(name), value: Buffer.from(JSON.stringify(value)) });
+  }
+
+  attach(disk: Disk, settings: EngineSettings): void {
+    this.#disk = disk;
+    this.#settings = settings;
+    // The default Disk's key ids can be computed without encoding string keys (the hot path).
+    this.#fastKeys = disk.put === Disk.prototype.put;
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------------------------
+
+  #id(key: Key): string {
+    return this.#fastKeys ? keyId(key) : keyIdOfEncoded(this.#disk.put(key));
+  }
+
+  #policy() {
+    return POLICY[this.#settings.evictionPolicy] ?? POLICY['least-recently-stored'];
+  }
+
+  /** A live slot for `id` at `now`, or NIL. */
+  #live(id: string, now: number): number {
+    const kd = this.shard.state.kd;
+    const slot = kd.map.get(id);
+    return slot !== undefined && kd.expire[slot] > now ? slot : NIL;
+  }
+
+  /** The value of a slot; MISS when its bytes or file are gone. */
+  #value(slot: number, read: boolean): unknown {
+    const kd = this.shard.state.kd;
+    const mode = kd.mode[slot];
+    if (mode === MODE_RAW_NUMBER) {
+      const n = kd.numbers.get(slot);
+      if (n !== undefined) return n;
+    }
+    const file = kd.files.get(slot);
+    try {
+      if (file) return this.#disk.fetch(mode, file.name, null, read);
+      const bytes = this.shard.valueBytes(slot);
+      return bytes === null ? MISS : this.#disk.fetch(mode, null, bytes, read);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return MISS;
+      throw err;
+    }
+  }
+
+  #item(slot: number, value: unknown): Item {
+    const kd = this.shard.state.kd;
+    const e = kd.expire[slot];
+    return { value, expireTime: e === NEVER ? null : e, tag: this.#tag(kd.tags.get(slot)) };
+  }
+
+  #tag(id: string | undefined): unknown {
+    return id === undefined ? null : this.#disk.get(idToBytesOf(id));
+  }
+
+  /** Reads the value a command removed (pop, pull), then deletes its file. */
+  #take(s: ItemSnapshot): Item | undefined {
+    try {
+      let value: unknown;
+      if (s.number !== undefined && s.mode === MODE_RAW_NUMBER) value = s.number;
+      else if (s.valueFile) value = this.#disk.fetch(s.mode, s.valueFile.name, null, false);
+      else {
+        const bytes = this.shard.readFrameValue(s.file, s.offset, s.frameLength, s.valueOffset, s.valueLength);
+        if (bytes === null) return undefined;
+        value = this.#disk.fetch(s.mode, null, bytes, false);
+      }
+      return { value, expireTime: s.expire === NEVER ? null : s.expire, tag: this.#tag(s.tag) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    } finally {
+      if (s.valueFile) this.#disk.remove(s.valueFile.name);
+    }
+  }
+
+  /** Deletes the value files of items a command of ours replaced or removed. */
+  #removeFiles(out: Outcome): void {
+    for (const s of out.removed) if (s.valueFile) this.#disk.remove(s.valueFile.name);
+  }
+
+  #sidecarOpen(): Sidecar {
+    return (this.#sidecar ??= new Sidecar(this.shard.dir, this.shard.fs));
+  }
+
+  #record(key: Buffer, stored: StoredValue, expire: number | null, tag: Key | null, now: number): StoreRecord {
+    let flags = 0;
+    if (expire !== null) flags |= FLAG_HAS_EXPIRE;
+    if (tag !== null) flags |= FLAG_HAS_TAG;
+    if (stored.filename !== null) flags |= FLAG_FILE;
+    return {
+      time: now, num1: expire === null ? 0 : now + expire, num2: stored.size, flags, mode: stored.mode, key,
+      tag: tag === null ? null : encodeKey(tag, 'tag'), value: stored.filename !== null ? Buffer.from(stored.filename) : stored.inline,
+    };
+  }
+
+  /** Appends a storing command; removes the value file this call wrote when it fails or does not apply. */
+  #store(op: number, rec: StoreRecord, stored: StoredValue, deadline: number): Outcome {
+    let out: Outcome;
+    try {
+      out = this.shard.append(op, rec, deadline);
+    } catch (err) {
+      if (stored.filename !== null) this.#disk.remove(stored.filename);
+      throw err;
+    }
+    if (!out.applied && stored.filename !== null) this.#disk.remove(stored.filename);
+    this.#removeFiles(out);
+    return out;
+  }
+
+  /** Conditional delete of items still at the versions seen. `want`: snapshots of every removed item. */
+  #delv(items: [Buffer, number][], deadline: number, want = false): Outcome {
+    const out = this.shard.append(OP_DELV, {
+      time: clockNow(), value: encodeTxnValue(items.map(([key, version]) => ({ key, version })), []),
+    }, deadline, want);
+    if (!want) this.#removeFiles(out);
+    return out;
+  }
+
+  #removeAll(items: [Buffer, number][], deadline: number): number {
+    let count = 0;
+    for (let i = 0; i < items.length; i += REMOVE_BATCH) {
+      try {
+        count += this.#delv(items.slice(i, i + REMOVE_BATCH), deadline).count ?? 0;
+      } catch (err) {
+        if (err instanceof Timeout) throw new Timeout(count);
+        throw err;
+      }
+    }
+    return count;
+  }
+
+  #entries(slots: Iterable<number>): [Buffer, number][] {
+    const kd = this.shard.state.kd;
+    return [...slots].map((s) => [idToBytesOf(kd.ids[s]!), kd.version[s]]);
+  }
+
+  // ---- reads ------------------------------------------------------------------------------------------------------
+
+  get(key: Key, read: boolean): Item | undefined {
+    const sh = this.shard;
+    const id = this.#id(key);
+    sh.sync();
+    const now = clockNow();
+    const slot = this.#live(id, now);
+    const value = slot === NIL ? MISS : this.#value(slot, read);
+    if (this.#settings.statistics) this.#sidecarOpen().count(value !== MISS);
+    if (value === MISS) return undefined;
+    const access = this.#policy().access;
+    if (access !== 'none') this.#sidecarOpen().touch(slot, sh.state.kd.version[slot], now, access === 'count');
+    return this.#item(slot, value);
+  }
+
+  has(key: Key): boolean {
+    const id = this.#id(key);
+    this.shard.sync();
+    return this.#live(id, clockNow()) !== NIL;
+  }
+
+  count(): number {
+    this.shard.sync();
+    return this.shard.state.kd.count;
+  }
+
+  volume(): number {
+    this.shard.sync();
+    return this.shard.state.kd.liveBytes;
+  }
+
+  // ---- writes ---------------------------------------------------------------------------------------------------
+
+  set(key: Key, stored: StoredValue, expire: number | null, tag: Key | null, deadline: number): void {
+    const now = clockNow();
+    this.#store(OP_SET, this.#record(this.#disk.put(key), stored, expire, tag, now), stored, deadline);
+    this.#cullAfterWrite();
+  }
+
+  add(key: Key, stored: StoredValue, expire: number | null, tag: Key | null, deadline: number): boolean {
+    const now = clockNow();
+    const out = this.#store(OP_ADD, this.#record(this.#disk.put(key), stored, expire, tag, now), stored, deadline);
+    if (out.applied) this.#cullAfterWrite();
+    return out.applied;
+  }
+
+  touch(key: Key, expire: number | null, deadline: number): boolean {
+    const now = clockNow();
+    return this.shard.append(OP_TOUCH, {
+      time: now, key: this.#disk.put(key), num1: expire === null ? 0 : now + expire, flags: expire === null ? 0 : FLAG_HAS_EXPIRE,
+    }, deadline).applied;
+  }
+
+  incr(key: Key, delta: number, dflt: number | null, deadline: number): number {
+    const keyBytes = this.#disk.put(key);
+    const existed = this.#live(keyIdOfEncoded(keyBytes), clockNow()) !== NIL;
+    const out = this.shard.append(OP_INCR, {
+      time: clockNow(), key: keyBytes, num1: delta, num2: dflt ?? 0, flags: dflt === null ? FLAG_DEFAULT_NULL : 0,
+    }, deadline);
+    if (out.error === 'missing') throw new KeyError(key);
+    if (out.error === 'type') throw new TypeError(`the value at key ${String(key)} is not a number`);
+    this.#removeFiles(out);
+    if (!existed) this.#cullAfterWrite();
+    return out.value!;
+  }
+
+  delete(key: Key, deadline: number): boolean {
+    const sh = this.shard;
+    const keyBytes = this.#disk.put(key);
+    const id = keyIdOfEncoded(keyBytes);
+    // Live in the state we have: append the delete (its replay decides). Not live: look again after a sync; if
+    // still missing, no write is needed.
+    if (this.#live(id, clockNow()) === NIL) {
+      sh.sync();
+      if (this.#live(id, clockNow()) === NIL) return false;
+    }
+    const out = sh.append(OP_DELETE, { time: clockNow(), key: keyBytes }, deadline);
+    this.#removeFiles(out);
+    return out.applied;
+  }
+
+  pop(key: Key, deadline: number): Item | undefined {
+    const sh = this.shard;
+    const keyBytes = this.#disk.put(key);
+    sh.sync();
+    if (this.#live(keyIdOfEncoded(keyBytes), clockNow()) === NIL) return undefined;
+    const out = sh.append(OP_DELETE, { time: clockNow(), key: keyBytes }, deadline, true);
+    return out.applied ? this.#take(out.removed[0]) : undefined;
+  }
+
+  push(prefix: string | null, side: Side, stored: StoredValue, expire: number | null, tag: Key | null, deadline: number): Key {
+    const rec = this.#record(prefix === null ? Buffer.alloc(0) : Buffer.from(prefix), stored, expire, tag, clockNow());
+    rec.flags |= (prefix !== null ? FLAG_HAS_PREFIX : 0) | (side === 'front' ? FLAG_SIDE_FRONT : 0);
+    const out = this.#store(OP_PUSH, rec, stored, deadline);
+    this.#cullAfterWrite();
+    return this.#disk.get(out.key!);
+  }
+
+  pull(prefix: string | null, side: Side, remove: boolean, deadline: number): [Key, Item] | undefined {
+    const sh = this.shard;
+    for (;;) {
+      sh.sync();
+      const q = sh.state.queues.get(prefix);
+      if (q === undefined || q.length === 0) return undefined;
+      const keyBytes = QueueIndex.encodeKey(prefix, side === 'front' ? q[0] : q[q.length - 1]);
+      const kd = sh.state.kd;
+      const slot = kd.map.get(keyIdOfEncoded(keyBytes))!;
+      const expired = kd.expire[slot] < clockNow();
+      if (!remove && !expired) {
+        const value = this.#value(slot, false);
+        if (value === MISS) {
+          this.#delv([[keyBytes, kd.version[slot]]], deadline);
+          continue;
+        }
+        return [this.#disk.get(keyBytes), this.#item(slot, value)];
+      }
+      const out = this.#delv([[keyBytes, kd.version[slot]]], deadline, !expired);
+      if (expired || out.count === 0) continue; // expired heads are dropped; a lost race tries the next head
+      const item = this.#take(out.removed[0]);
+      if (item !== undefined) return [this.#disk.get(keyBytes), item];
+    }
+  }
+
+  peekitem(last: boolean, deadline: number): [Key, Item] | undefined {
+    const sh = this.shard;
+    for (;;) {
+      sh.sync();
+      const kd = sh.state.kd;
+      const slot = last ? kd.insTail : kd.insHead;
+      if (slot === NIL) return undefined;
+      const keyBytes = idToBytesOf(kd.ids[slot]!);
+      const value = kd.expire[slot] < clockNow() ? MISS : this.#value(slot, false);
+      if (value === MISS) {
+        this.#delv([[keyBytes, kd.version[slot]]], deadline);
+        continue;
+      }
+      return [this.#disk.get(keyBytes), this.#item(slot, value)];
+    }
+  }
+
+  // ---- bulk removal and culling ------------------------------------------------------------------------------------
+
+  expire(now: number, deadline: number): number {
+    this.shard.sync();
+    const kd = this.shard.state.kd;
+    const slots: number[] = [];
+    if (kd.expiring > 0) {
+      for (const s of kd.slots()) {
+        const e = kd.expire[s];
+        if (e > 0 && e < now) slots.push(s);
+      }
+    }
+    return this.#removeAll(this.#entries(slots), deadline);
+  }
+
+  evict(tag: Key, deadline: number): number {
+    const tagId = keyIdOfEncoded(encodeKey(tag, 'tag'));
+    this.shard.sync();
+    const slots: number[] = [];
+    for (const [s, t] of this.shard.state.kd.tags) if (t === tagId) slots.push(s);
+    return this.#removeAll(this.#entries(slots), deadline);
+  }
+
+  clear(deadline: number): number {
+    let out: Outcome;
+    try {
+      out = this.shard.append(OP_CLEAR, { time: clockNow() }, deadline);
+    } catch (err) {
+      if (err instanceof Timeout) throw new Timeout(0);
+      throw err;
+    }
+    this.#removeFiles(out);
+    return out.count ?? 0;
+  }
+
+  cull(deadline: number): number {
+    let count = this.expire(clockNow(), deadline);
+    if (this.#policy().order === null) return 0; // diskcache's quirk: the expired count is dropped
+    while (this.volume() > this.#settings.sizeLimit) {
+      const victims = this.#victimSlots(CULL_BATCH, new Set());
+      if (victims.length === 0) break;
+      count += this.#removeAll(this.#entries(victims), deadline);
+    }
+    return count;
+  }
+
+  /** diskcache's culling step after a write: up to cullLimit items, expired first, then policy victims. */
+  #cullAfterWrite(): void {
+    let limit = this.#settings.cullLimit;
+    if (limit <= 0 || this.shard.inTxn) return;
+    const kd = this.shard.state.kd;
+    const order = this.#policy().order;
+    // The common case decides on local state without a syscall: nothing expires and we are under the limit.
+    if (kd.expiring === 0 && (order === null || kd.liveBytes < this.#settings.sizeLimit)) return;
+    this.shard.sync();
+    const chosen = new Set<number>(expiredSlots(kd, clockNow(), limit));
+    limit -= chosen.size;
+    if (limit > 0 && order !== null && kd.liveBytes >= this.#settings.sizeLimit) {
+      for (const s of this.#victimSlots(limit, chosen)) chosen.add(s);
+    }
+    if (chosen.size === 0) return;
+    try {
+      this.#delv(this.#entries(chosen), Date.now() + this.shard.waitTimeoutMs);
+    } catch (err) {
+      if (!(err instanceof Timeout)) throw err; // culling is best effort; the next write tries again
+    }
+  }
+
+  #victimSlots(limit: number, skip: Set<number>): number[] {
+    const st = this.shard.state;
+    if (this.#victimPolicy !== this.#settings.evictionPolicy) {
+      this.#victims.invalidate();
+      this.#victimPolicy = this.#settings.evictionPolicy;
+    }
+    return this.#victims.take(st.kd, this.#policy().order!, () => this.#sidecarOpen(), st.seq, limit, skip);
+  }
+
+  // ---- iteration, transactions, maintenance ---------------------------------------------------------------------
+
+  keys(reverse: boolean): Key[] {
+    this.shard.sync();
+    const kd = this.shard.state.kd;
+    const out: Key[] = [];
+    for (const s of kd.slots(reverse)) out.push(this.#disk.get(idToBytesOf(kd.ids[s]!)));
+    return out;
+  }
+
+  sortedKeys(reverse: boolean): Key[] {
+    this.shard.sync();
+    const encoded = [...this.shard.state.kd.map.keys()].map(idToBytesOf);
+    encoded.sort(compareEncodedKeys);
+    if (reverse) encoded.reverse();
+    return encoded.map((e) => this.#disk.get(e));
+  }
+
+  transact<T>(fn: () => T, deadline: number): T {
+    if (this.#txnDepth > 0) return fn();
+    const sh = this.shard;
+    sh.beginTxn(deadline);
+    this.#txnDepth++;
+    let result: T;
+    try {
+      result = fn();
+      if (result instanceof Promise) throw new TypeError('transact takes a synchronous function (it returned a Promise)');
+    } catch (err) {
+      this.#txnDepth--;
+      sh.abortTxn();
+      throw err;
+    }
+    this.#txnDepth--;
+    sh.commitTxn();
+    this.#cullAfterWrite();
+    return result;
+  }
+
+  check(fix: boolean): CheckWarning[] {
+    return checkShard(this.shard, this.#disk, fix);
+  }
+
+  stats(reset: boolean): [number, number] {
+    const side = this.#sidecarOpen();
+    const result = side.counters();
+    if (reset) side.resetCounters();
+    return result;
+  }
+
+  compact(): CompactionResult {
+    return compact(this.shard);
+  }
+
+  close(): void {
+    this.#sidecar?.close();
+    this.shard.close();
+  }
+}
