@@ -51,8 +51,10 @@ export class KeyDir {
   /** Values of MODE_RAW_NUMBER items: kept in memory so incr and get need no read. */
   readonly numbers = new Map<number, number>();
 
-  /** Bytes of live frames plus live value files: what volume() reports. */
-  liveBytes = 0;
+  /** Bytes of the frames live items point into (what compaction keeps). */
+  liveFrameBytes = 0;
+  /** Bytes of live items' value files. */
+  liveFileBytes = 0;
   /** Items with a finite expiry. */
   expiring = 0;
   /** (expire time, slot) of items with a finite expiry, soonest first; stale entries are dropped when met. */
@@ -72,7 +74,8 @@ export class KeyDir {
     this.files.clear();
     this.numbers.clear();
     this.insHead = this.insTail = this.stoHead = this.stoTail = NIL;
-    this.liveBytes = 0;
+    this.liveFrameBytes = 0;
+    this.liveFileBytes = 0;
     this.expiring = 0;
     this.expiries.clear();
     this.#grow(0, true);
@@ -168,9 +171,15 @@ export class KeyDir {
     this.free.push(slot);
   }
 
-  /** Bytes an item holds on disk: its frame and its value file. */
-  bytesOf(slot: number): number {
-    return this.files.size === 0 ? this.frameLength[slot] : this.frameLength[slot] + (this.files.get(slot)?.size ?? 0);
+  /** Adds (sign 1) or removes (sign -1) an item's bytes from the live totals. */
+  account(slot: number, sign: 1 | -1): void {
+    this.liveFrameBytes += sign * this.frameLength[slot];
+    if (this.files.size > 0) this.liveFileBytes += sign * (this.files.get(slot)?.size ?? 0);
+  }
+
+  /** What volume() reports: live frames plus live value files (it shrinks as items go). */
+  get liveBytes(): number {
+    return this.liveFrameBytes + this.liveFileBytes;
   }
 
   setExpire(slot: number, expire: number): void {

@@ -277,6 +277,7 @@ export class LogEngine implements CacheEngine {
     }
     const out = sh.append(OP_DELETE, { time: clockNow(), key: keyBytes }, deadline);
     this.#removeFiles(out);
+    this.#maybeCompact();
     return out.applied;
   }
 
@@ -385,8 +386,14 @@ export class LogEngine implements CacheEngine {
     return count;
   }
 
+  /** After a write: compaction when the log is mostly dead (the lock is tried, never waited for). */
+  #maybeCompact(): void {
+    if (this.shard.wantsCompaction && !this.shard.inTxn) compact(this.shard);
+  }
+
   /** diskcache's culling step after a write: up to cullLimit items, expired first, then policy victims. */
   #cullAfterWrite(): void {
+    this.#maybeCompact();
     let limit = this.#settings.cullLimit;
     if (limit <= 0 || this.shard.inTxn) return;
     const kd = this.shard.state.kd;

@@ -109,7 +109,7 @@ export class Shard {
   #fv: FrameView = newFrameView();
   #scan: FrameView = newFrameView();
   #rv: RecordView = newRecordView();
-  /** Bytes of frames applied since the load (base included): with liveBytes, what compaction can reclaim. */
+  /** Bytes of frames applied since the load (base included): minus liveFrameBytes, what compaction reclaims. */
   logBytes = 0;
   #valueCache = new Map<number, { version: number; bytes: Buffer }>();
   #dirty = false;
@@ -142,6 +142,13 @@ export class Shard {
     } catch (err) {
       throw new IOError(`${what} in ${this.dir}`, err);
     }
+  }
+
+  /** Whether dead bytes in the log exceed both compactMinBytes and the live bytes (compaction would pay). */
+  get wantsCompaction(): boolean {
+    if (this.compactMinBytes <= 0) return false;
+    const dead = this.logBytes - this.state.kd.liveFrameBytes;
+    return dead > this.compactMinBytes && dead > this.state.kd.liveFrameBytes;
   }
 
   get activeSegmentId(): number {

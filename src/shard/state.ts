@@ -211,7 +211,7 @@ export class ShardState {
   }
 
   #remove(slot: number): void {
-    this.kd.liveBytes -= this.kd.bytesOf(slot);
+    this.kd.account(slot, -1);
     this.queues.remove(this.kd.ids[slot]!);
     this.kd.remove(slot);
   }
@@ -236,7 +236,7 @@ export class ShardState {
     } else if (kd.files.size > 0) kd.files.delete(slot);
     if (r.mode === MODE_RAW_NUMBER && r.valueLength === 8) kd.numbers.set(slot, r.buf.readDoubleLE(r.valueStart));
     else if (kd.numbers.size > 0) kd.numbers.delete(slot);
-    kd.liveBytes += kd.bytesOf(slot);
+    kd.account(slot, 1);
     this.lastStored = slot;
   }
 
@@ -258,7 +258,7 @@ export class ShardState {
       }
       // A replaced item matters to the writer only for its value file, which the writer deletes.
       if (out && this.kd.files.has(slot)) out.removed.push(this.snapshot(slot));
-      this.kd.liveBytes -= this.kd.bytesOf(slot);
+      this.kd.account(slot, -1);
       this.kd.touchStored(slot);
     } else slot = this.#insert(id);
     this.#fill(slot, r, loc, r.time);
@@ -290,7 +290,7 @@ export class ShardState {
     const value = r.num2 + r.num1;
     if (slot !== NIL) {
       if (out) out.removed.push(this.snapshot(slot));
-      kd.liveBytes -= kd.bytesOf(slot);
+      kd.account(slot, -1);
       kd.touchStored(slot);
     } else slot = this.#insert(id);
     // The INCR frame carries no value bytes: the number lives in memory (and in the next base).
@@ -306,7 +306,7 @@ export class ShardState {
     kd.tags.delete(slot);
     kd.files.delete(slot);
     kd.numbers.set(slot, value);
-    kd.liveBytes += kd.bytesOf(slot);
+    kd.account(slot, 1);
     if (out) { out.applied = true; out.value = value; }
   }
 
@@ -321,7 +321,7 @@ export class ShardState {
     let slot = this.slotOf(id);
     if (slot !== NIL) {
       if (out) out.removed.push(this.snapshot(slot));
-      this.kd.liveBytes -= this.kd.bytesOf(slot);
+      this.kd.account(slot, -1);
       this.kd.touchStored(slot);
     } else slot = this.#insert(id);
     this.#fill(slot, r, loc, r.time);
