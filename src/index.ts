@@ -1,5 +1,10 @@
 /** logcache: python-diskcache's API on a log-structured, process-safe disk engine. */
 export { Cache } from './api/cache.js';
+export { FanoutCache } from './api/fanout.js';
+export type { FanoutCacheOptions } from './api/fanout.js';
+export { Deque } from './api/deque.js';
+export type { DequeOptions } from './api/deque.js';
+export { Index } from './api/index-map.js';
 export type {
   CacheOptions, SetOptions, GetOptions, PopOptions, IncrOptions, PushOptions, PullOptions, PeekItemOptions, RetryOptions,
 } from './api/cache.js';

@@ -30,10 +30,11 @@ export class QueueIndex {
   static parse(id: string): [string, number] | null {
     const type = id.charCodeAt(0);
     if (type === KEY_INT && id.length === 9) {
-      // int64 big-endian in latin1 chars; queue numbers are below 2^50, so the top 2 bytes are zero.
-      if (id.charCodeAt(1) !== 0 || id.charCodeAt(2) !== 0) return null;
+      // int64 big-endian in latin1 chars; queue numbers are below 2^50: the top byte is zero and the next below 4
+      // (so the sum below stays exact).
+      if (id.charCodeAt(1) !== 0 || id.charCodeAt(2) >= 4) return null;
       let n = 0;
-      for (let i = 3; i < 9; i++) n = n * 256 + id.charCodeAt(i);
+      for (let i = 2; i < 9; i++) n = n * 256 + id.charCodeAt(i);
       return n > 0 && n < QUEUE_MAX ? [NO_PREFIX, n] : null;
     }
     if (type === KEY_TEXT && id.length >= DIGITS + 2 && id.charCodeAt(id.length - DIGITS - 1) === 45 /* - */) {

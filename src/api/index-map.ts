@@ -1,0 +1,176 @@
+/**
+ * Index: diskcache's persistent ordered mapping over a Cache (eviction policy 'none'), implementing the
+ * TypeScript Map interface. Insertion order is kept across processes and reopen (an update keeps the position).
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { Cache } from './cache.js';
+import { KeyError } from '../errors.js';
+import type { Key } from '../format/keys.js';
+import type { MemoizeOptions, MemoizedFunction } from './memoize.js';
+
+const MISSING = Symbol('missing');
+
+type Entries<K, V> = Iterable<readonly [K, V]> | Record<string, V>;
+
+function* entriesOf<K, V>(source: Entries<K, V>): Iterable<readonly [K, V]> {
+  if (source instanceof Map || Symbol.iterator in Object(source)) yield* source as Iterable<readonly [K, V]>;
+  else for (const [k, v] of Object.entries(source)) yield [k as unknown as K, v];
+}
+
+export class Index<K extends Key = Key, V = unknown> implements Map<K, V> {
+  readonly cache: Cache;
+
+  /** Opens an index in `directory` (a fresh temp dir when omitted or null), then adds `entries`. */
+  constructor(directory?: string | null, entries?: Entries<K, V>, cache?: Cache) {
+    this.cache = cache ?? new Cache(directory ?? undefined, { evictionPolicy: 'none' });
+    if (entries !== undefined) this.update(entries);
+  }
+
+  /** Wraps an existing Cache as is, then adds `entries`. */
+  static fromcache<K extends Key = Key, V = unknown>(cache: Cache, entries?: Entries<K, V>): Index<K, V> {
+    return new Index<K, V>(null, entries, cache);
+  }
+
+  get directory(): string {
+    return this.cache.directory;
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'Index';
+  }
+
+  /** The value, or undefined when missing (Map semantics; getItem throws KeyError as diskcache's []). */
+  get(key: K): V | undefined {
+    const v = this.cache.get(key, { default: MISSING, retry: true });
+    return v === MISSING ? undefined : (v as V);
+  }
+
+  getItem(key: K): V {
+    return this.cache.getItem(key) as V;
+  }
+
+  set(key: K, value: V): this {
+    this.cache.set(key, value, { retry: true });
+    return this;
+  }
+
+  has(key: K): boolean {
+    return this.cache.has(key);
+  }
+
+  delete(key: K): boolean {
+    return this.cache.delete(key, { retry: true });
+  }
+
+  clear(): void {
+    this.cache.clear({ retry: true });
+  }
+
+  /** The value at `key`, storing `dflt` first if it is missing (atomic against other setdefaults). */
+  setdefault(key: K, dflt: V): V {
+    for (;;) {
+      const v = this.cache.get(key, { default: MISSING, retry: true });
+      if (v !== MISSING) return v as V;
+      this.cache.add(key, dflt, { retry: true });
+    }
+  }
+
+  /** Removes and returns the value; `dflt` when missing. @throws KeyError when missing and no default given. */
+  pop(key: K, ...dflt: [V?]): V {
+    const v = this.cache.pop(key, { default: MISSING, retry: true });
+    if (v !== MISSING) return v as V;
+    if (dflt.length > 0) return dflt[0] as V;
+    throw new KeyError(key);
+  }
+
+  /** Removes and returns the last (or first) item as [key, value]. @throws KeyError('dictionary is empty'). */
+  popitem(opts: { last?: boolean } = {}): [K, V] {
+    return this.cache.transact(() => {
+      const [k, v] = this.cache.peekitem({ last: opts.last ?? true, retry: true }) as [K, V];
+      this.cache.delete(k, { retry: true });
+      return [k, v];
+    }, { retry: true });
+  }
+
+  peekitem(opts: { last?: boolean } = {}): [K, V] {
+    return this.cache.peekitem({ last: opts.last ?? true, retry: true }) as [K, V];
+  }
+
+  push(value: V, opts: { prefix?: string | null; side?: 'back' | 'front' } = {}): Key {
+    return this.cache.push(value, { ...opts, retry: true });
+  }
+
+  pull(opts: { prefix?: string | null; default?: unknown; side?: 'front' | 'back' } = {}): unknown {
+    return this.cache.pull({ ...opts, retry: true });
+  }
+
+  /** Adds every entry of a Map, an iterable of pairs or a plain object. */
+  update(entries: Entries<K, V>): void {
+    for (const [k, v] of entriesOf(entries)) this.set(k, v);
+  }
+
+  *keys(): MapIterator<K> {
+    yield* this.cache.keys() as Iterable<K>;
+  }
+
+  *values(): MapIterator<V> {
+    for (const [, v] of this.entries()) yield v;
+  }
+
+  *entries(): MapIterator<[K, V]> {
+    for (const k of this.cache.keys() as Iterable<K>) {
+      const v = this.cache.get(k, { default: MISSING, retry: true });
+      if (v !== MISSING) yield [k, v as V]; // removed meanwhile: skipped
+    }
+  }
+
+  [Symbol.iterator](): MapIterator<[K, V]> {
+    return this.entries();
+  }
+
+  /** Keys in reverse insertion order. */
+  *reversed(): IterableIterator<K> {
+    yield* this.cache.reversed() as Iterable<K>;
+  }
+
+  forEach(fn: (value: V, key: K, map: Map<K, V>) => void, thisArg?: unknown): void {
+    for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
+  }
+
+  /**
+   * diskcache's equality: order-sensitive against another Index, order-insensitive against a Map or a plain
+   * object (every own key's value equals the other's).
+   */
+  equals(other: Index<K, V> | Map<K, V> | Record<string, V>): boolean {
+    if (other instanceof Index) {
+      if (other.size !== this.size) return false;
+      const a = [...this.entries()];
+      const b = [...other.entries()];
+      return a.every(([k, v], i) => isDeepStrictEqual(k, b[i][0]) && isDeepStrictEqual(v, b[i][1]));
+    }
+    const map = other instanceof Map ? other : new Map(Object.entries(other) as [K, V][]);
+    if (map.size !== this.size) return false;
+    for (const [k, v] of this.entries()) if (!map.has(k) || !isDeepStrictEqual(map.get(k), v)) return false;
+    return true;
+  }
+
+  memoize<F extends (...args: any[]) => any>(opts: Omit<MemoizeOptions, 'expire' | 'tag'> = {}): (fn: F) => MemoizedFunction<F> {
+    return this.cache.memoize<F>(opts);
+  }
+
+  transact<R>(fn: () => R): R {
+    return this.cache.transact(fn, { retry: true });
+  }
+
+  close(): void {
+    this.cache.close();
+  }
+
+  toString(): string {
+    return `Index(${JSON.stringify(this.directory)})`;
+  }
+}
