@@ -5,6 +5,8 @@ export type { FanoutCacheOptions } from './api/fanout.js';
 export { Deque } from './api/deque.js';
 export type { DequeOptions } from './api/deque.js';
 export { Index } from './api/index-map.js';
+export { Averager, Lock, RLock, BoundedSemaphore, throttle, barrier, memoizeStampede } from './api/recipes.js';
+export type { RecipeCache, RecipeOptions, ThrottleOptions, StampedeOptions, AsyncLock } from './api/recipes.js';
 export type {
   CacheOptions, SetOptions, GetOptions, PopOptions, IncrOptions, PushOptions, PullOptions, PeekItemOptions, RetryOptions,
 } from './api/cache.js';

@@ -1,0 +1,294 @@
+/**
+ * diskcache's recipes, across processes: Averager, Lock, RLock, BoundedSemaphore, throttle, barrier and
+ * memoizeStampede. Each works on a Cache or a FanoutCache (anything with the small RecipeCache surface).
+ * Waiting is asynchronous: `await lock.acquire()` polls every millisecond with setTimeout, never spinning a core.
+ */
+import { argsToKey, MemoizedFunction } from './memoize.js';
+import type { Key } from '../format/keys.js';
+
+/** What the recipes need from a cache. */
+export interface RecipeCache {
+  get(key: Key, opts?: { default?: unknown; expireTime?: boolean; retry?: boolean }): unknown;
+  set(key: Key, value: unknown, opts?: { expire?: number | null; tag?: Key | null; retry?: boolean }): unknown;
+  add(key: Key, value: unknown, opts?: { expire?: number | null; tag?: Key | null; retry?: boolean }): unknown;
+  delete(key: Key, opts?: { retry?: boolean }): unknown;
+  pop(key: Key, opts?: { default?: unknown; retry?: boolean }): unknown;
+  has(key: Key): boolean;
+  transact<T>(fn: () => T, opts?: { retry?: boolean }): T;
+}
+
+export interface RecipeOptions {
+  /** Seconds until the recipe's key expires (a dead holder's lock frees itself then). */
+  expire?: number | null;
+  tag?: Key | null;
+}
+
+/** diskcache sleeps 1 ms between attempts. */
+const POLL_MS = 1;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** Marks a stampede guard key (diskcache appends ENOVAL to the key). */
+const GUARD = '\u0000stampede-guard';
+
+/** A running average stored as [total, count]. */
+export class Averager {
+  constructor(readonly cache: RecipeCache, readonly key: Key, readonly opts: RecipeOptions = {}) {}
+
+  /** Adds `value` to the average (atomically across processes). */
+  add(value: number): void {
+    this.cache.transact(() => {
+      const [total, count] = (this.cache.get(this.key, { default: [0, 0], retry: true }) as [number, number]);
+      this.cache.set(this.key, [total + value, count + 1], { ...this.opts, retry: true });
+    }, { retry: true });
+  }
+
+  /** The average, or null when nothing was added. */
+  get(): number | null {
+    const [total, count] = this.cache.get(this.key, { default: [0, 0], retry: true }) as [number, number];
+    return count === 0 ? null : total / count;
+  }
+
+  /** Removes the average and returns it (null when nothing was added). */
+  pop(): number | null {
+    const [total, count] = this.cache.pop(this.key, { default: [0, 0], retry: true }) as [number, number];
+    return count === 0 ? null : total / count;
+  }
+}
+
+/** A cross-process mutex: `add` of the key wins it. No ownership check on release (as diskcache). */
+export class Lock {
+  constructor(readonly cache: RecipeCache, readonly key: Key, readonly opts: RecipeOptions = {}) {}
+
+  async acquire(): Promise<void> {
+    while (!this.cache.add(this.key, null, { ...this.opts, retry: true })) await sleep(POLL_MS);
+  }
+
+  release(): void {
+    this.cache.delete(this.key, { retry: true });
+  }
+
+  locked(): boolean {
+    return this.cache.has(this.key);
+  }
+
+  /** Runs `fn` holding the lock. */
+  async using<T>(fn: () => T | Promise<T>): Promise<T> {
+    await this.acquire();
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+}
+
+let ownerCounter = 0;
+
+/**
+ * A re-entrant lock: [owner, count]. The owner is this RLock object's identity in this process (Python uses
+ * pid-thread; JavaScript has one thread, so re-entrancy is per RLock instance).
+ */
+export class RLock {
+  readonly #owner = `${process.pid}-${++ownerCounter}`;
+  constructor(readonly cache: RecipeCache, readonly key: Key, readonly opts: RecipeOptions = {}) {}
+
+  async acquire(): Promise<void> {
+    for (;;) {
+      const got = this.cache.transact(() => {
+        const [owner, count] = this.cache.get(this.key, { default: [null, 0], retry: true }) as [string | null, number];
+        if (owner === this.#owner || count === 0) {
+          this.cache.set(this.key, [this.#owner, count + 1], { ...this.opts, retry: true });
+          return true;
+        }
+        return false;
+      }, { retry: true });
+      if (got) return;
+      await sleep(POLL_MS);
+    }
+  }
+
+  /** @throws Error('cannot release un-acquired lock') when this RLock does not hold it. */
+  release(): void {
+    this.cache.transact(() => {
+      const [owner, count] = this.cache.get(this.key, { default: [null, 0], retry: true }) as [string | null, number];
+      if (owner !== this.#owner || count <= 0) throw new Error('cannot release un-acquired lock');
+      this.cache.set(this.key, [owner, count - 1], { ...this.opts, retry: true });
+    }, { retry: true });
+  }
+
+  async using<T>(fn: () => T | Promise<T>): Promise<T> {
+    await this.acquire();
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+}
+
+/** A counting semaphore that may not be released above its initial value. */
+export class BoundedSemaphore {
+  constructor(readonly cache: RecipeCache, readonly key: Key, readonly value = 1, readonly opts: RecipeOptions = {}) {
+    if (!Number.isInteger(value) || value < 0) throw new RangeError(`value must be an integer >= 0; got ${String(value)}`);
+  }
+
+  async acquire(): Promise<void> {
+    for (;;) {
+      const got = this.cache.transact(() => {
+        const v = this.cache.get(this.key, { default: this.value, retry: true }) as number;
+        if (v > 0) {
+          this.cache.set(this.key, v - 1, { ...this.opts, retry: true });
+          return true;
+        }
+        return false;
+      }, { retry: true });
+      if (got) return;
+      await sleep(POLL_MS);
+    }
+  }
+
+  /** @throws Error('cannot release un-acquired semaphore') past the initial value. */
+  release(): void {
+    this.cache.transact(() => {
+      const v = this.cache.get(this.key, { default: this.value, retry: true }) as number;
+      if (!(this.value > v)) throw new Error('cannot release un-acquired semaphore');
+      this.cache.set(this.key, v + 1, { ...this.opts, retry: true });
+    }, { retry: true });
+  }
+
+  async using<T>(fn: () => T | Promise<T>): Promise<T> {
+    await this.acquire();
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+}
+
+export interface ThrottleOptions extends RecipeOptions {
+  name?: string;
+  /** Clock in epoch seconds (tests pass a fake). */
+  timeFunc?: () => number;
+  /** Sleep in seconds. */
+  sleepFunc?: (seconds: number) => Promise<void>;
+}
+
+/**
+ * A token-bucket decorator: at most `count` calls per `seconds`, shared by every process using the cache.
+ * Decorating resets the bucket. The wrapper is async: it waits (sleeps) until a token is free, then calls fn.
+ */
+export function throttle(cache: RecipeCache, count: number, seconds: number, opts: ThrottleOptions = {}) {
+  if (!(count > 0) || !(seconds > 0)) throw new RangeError('count and seconds must be > 0');
+  const rate = count / seconds;
+  const timeFunc = opts.timeFunc ?? (() => Date.now() / 1000);
+  const sleepFunc = opts.sleepFunc ?? ((s: number) => sleep(s * 1000));
+  return <F extends (...args: any[]) => any>(fn: F) => {
+    const key = opts.name ?? fn.name;
+    cache.set(key, [timeFunc(), count], { expire: opts.expire, tag: opts.tag, retry: true });
+    return async (...args: Parameters<F>): Promise<Awaited<ReturnType<F>>> => {
+      for (;;) {
+        const delay = cache.transact(() => {
+          const [last, tallyBefore] = cache.get(key, { default: [timeFunc(), count], retry: true }) as [number, number];
+          const now = timeFunc();
+          const tally = tallyBefore + (now - last) * rate;
+          if (tally > count) {
+            cache.set(key, [now, count - 1], { expire: opts.expire, retry: true });
+            return 0;
+          }
+          if (tally >= 1) {
+            cache.set(key, [now, tally - 1], { expire: opts.expire, retry: true });
+            return 0;
+          }
+          return (1 - tally) / rate;
+        }, { retry: true });
+        if (delay === 0) return await fn(...args);
+        await sleepFunc(delay);
+      }
+    };
+  };
+}
+
+/** Anything with acquire/release: Lock, RLock, BoundedSemaphore. */
+export interface AsyncLock {
+  acquire(): Promise<void>;
+  release(): void;
+}
+
+/** A decorator that runs every call holding one lock made by `lockFactory(cache, name, opts)`. */
+export function barrier(
+  cache: RecipeCache,
+  lockFactory: new (cache: RecipeCache, key: Key, opts?: RecipeOptions) => AsyncLock,
+  opts: RecipeOptions & { name?: string } = {},
+) {
+  return <F extends (...args: any[]) => any>(fn: F) => {
+    const lock = new lockFactory(cache, opts.name ?? fn.name, { expire: opts.expire, tag: opts.tag });
+    return async (...args: Parameters<F>): Promise<Awaited<ReturnType<F>>> => {
+      await lock.acquire();
+      try {
+        return await fn(...args);
+      } finally {
+        lock.release();
+      }
+    };
+  };
+}
+
+export interface StampedeOptions {
+  name?: string;
+  typed?: boolean;
+  tag?: Key | null;
+  /** Eagerness of early recomputation (XFetch's beta). Default 1. */
+  beta?: number;
+  ignore?: Iterable<number>;
+}
+
+/**
+ * Memoization with probabilistic early recomputation (XFetch, as diskcache's memoize_stampede): a hit close
+ * to its expiry is recomputed early, in the background, by one caller (an `add` guard), while every caller keeps
+ * getting the cached value. Unlike diskcache, a cold miss is computed once too: concurrent callers (in any
+ * process) wait for the first one's result instead of all computing it.
+ * @param expire seconds a result lives (required).
+ */
+export function memoizeStampede(cache: RecipeCache, expire: number, opts: StampedeOptions = {}) {
+  if (typeof expire !== 'number' || !(expire > 0)) throw new TypeError('expire must be a number of seconds > 0');
+  const beta = opts.beta ?? 1;
+  const ignore = new Set(opts.ignore ?? []);
+  return <F extends (...args: any[]) => any>(fn: F): MemoizedFunction<(...a: Parameters<F>) => Promise<Awaited<ReturnType<F>>>> => {
+    const base = opts.name ?? fn.name;
+    const cacheKey = (...args: unknown[]) => argsToKey(base, args, opts.typed ?? false, ignore);
+    const timed = async (args: unknown[]): Promise<[unknown, number]> => {
+      const start = performance.now();
+      const result = await fn(...args);
+      return [result, (performance.now() - start) / 1000];
+    };
+    const store = (key: Key, pair: [unknown, number]) => cache.set(key, pair, { expire, tag: opts.tag, retry: true });
+    const wrapper = async (...args: unknown[]) => {
+      const key = cacheKey(...args);
+      const guard = [key, GUARD] as Key;
+      for (;;) {
+        const [pair, expireTime] = cache.get(key, { default: null, expireTime: true, retry: true }) as [[unknown, number] | null, number | null];
+        if (pair !== null) {
+          const [result, delta] = pair;
+          const ttl = (expireTime ?? Infinity) - Date.now() / 1000;
+          if (-delta * beta * Math.log(Math.random()) < ttl) return result;
+          if (cache.add(guard, null, { expire: Math.max(delta, 0.001), retry: true })) {
+            void timed(args).then((p) => store(key, p), () => {}).finally(() => cache.delete(guard, { retry: true }));
+          }
+          return result;
+        }
+        // Cold: one caller computes, the others wait for its result.
+        if (cache.add(guard, null, { expire, retry: true })) {
+          try {
+            const p = await timed(args);
+            store(key, p);
+            return p[0];
+          } finally {
+            cache.delete(guard, { retry: true });
+          }
+        }
+        await sleep(POLL_MS);
+      }
+    };
+    return Object.assign(wrapper, { cacheKey }) as never;
+  };
+}

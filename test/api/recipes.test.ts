@@ -1,0 +1,146 @@
+/** diskcache's recipes, in one process and across processes. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Averager, BoundedSemaphore, Cache, Deque, Lock, RLock, barrier, memoizeStampede, throttle } from '../../src/index.js';
+
+const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/recipes-worker.ts');
+
+function tmp(t: { after(fn: () => void): void }): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-recipes-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function run(task: string, dir: string, ...args: (string | number)[]): Promise<string[]> {
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, task, dir, ...args.map(String)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  return new Promise((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve(stdout.split('\n').filter(Boolean)) : reject(new Error(stderr)))));
+}
+
+test('Averager keeps a running average; pop removes it', (t) => {
+  const cache = new Cache(tmp(t));
+  const avg = new Averager(cache, 'latency');
+  assert.equal(avg.get(), null);
+  for (const v of [1, 2, 3, 6]) avg.add(v);
+  assert.equal(avg.get(), 3);
+  assert.equal(avg.pop(), 3);
+  assert.equal(avg.get(), null);
+  cache.close();
+});
+
+test('RLock is re-entrant for its holder and refuses a release it does not hold', async (t) => {
+  const cache = new Cache(tmp(t));
+  const a = new RLock(cache, 'r');
+  await a.acquire();
+  await a.acquire();
+  a.release();
+  a.release();
+  assert.throws(() => a.release(), /cannot release un-acquired lock/);
+  cache.close();
+});
+
+test('BoundedSemaphore refuses a release above its initial value', async (t) => {
+  const cache = new Cache(tmp(t));
+  const s = new BoundedSemaphore(cache, 's', 2);
+  await s.acquire();
+  s.release();
+  assert.throws(() => s.release(), /cannot release un-acquired semaphore/);
+  cache.close();
+});
+
+test('barrier runs calls one at a time under a Lock', async (t) => {
+  const cache = new Cache(tmp(t));
+  let inside = 0;
+  let max = 0;
+  const f = barrier(cache, Lock)(async () => {
+    max = Math.max(max, ++inside);
+    await new Promise((r) => setTimeout(r, 2));
+    inside--;
+  });
+  await Promise.all([f(), f(), f(), f()]);
+  assert.equal(max, 1);
+  cache.close();
+});
+
+test('throttle with a fake clock: two immediate calls, then one every half second', async (t) => {
+  const cache = new Cache(tmp(t));
+  let now = 1000;
+  const sleeps: number[] = [];
+  const f = throttle(cache, 2, 1, { timeFunc: () => now, sleepFunc: async (s) => { sleeps.push(s); now += s; } })(() => 'ok');
+  for (let i = 0; i < 5; i++) await f();
+  assert.deepEqual(sleeps.map((s) => Math.round(s * 100) / 100), [0.5, 0.5, 0.5]);
+  cache.close();
+});
+
+test('a Lock held by one process blocks another until released', async (t) => {
+  const dir = tmp(t);
+  new Cache(dir).close();
+  const first = run('lock', dir, 300);
+  await new Promise((r) => setTimeout(r, 150));
+  const [a, b] = await Promise.all([first, run('lock', dir, 0)]);
+  const released = Number(a[1].split(' ')[1]);
+  const acquiredAfter = Number(b[0].split(' ')[1]);
+  assert.ok(acquiredAfter >= released, `second acquired at ${acquiredAfter}, first released at ${released}`);
+});
+
+test('BoundedSemaphore(2) lets at most two of four processes in at once', async (t) => {
+  const dir = tmp(t);
+  new Cache(dir).close();
+  await Promise.all([0, 1, 2, 3].map(() => run('semaphore', dir)));
+  const cache = new Cache(dir);
+  assert.ok((cache.get('max') as number) <= 2, `max holders ${String(cache.get('max'))}`);
+  assert.equal(cache.get('inside'), 0);
+  cache.close();
+});
+
+test('a Deque filled by one process is drained exactly once by three consumers', async (t) => {
+  const dir = tmp(t);
+  const d = Deque.fromcache<number>(new Cache(dir, { evictionPolicy: 'none' }));
+  const consumers = [0, 1, 2].map(() => run('consume', dir));
+  for (let i = 0; i < 300; i++) d.append(i);
+  const got = (await Promise.all(consumers)).flatMap((lines) => JSON.parse(lines[0]) as number[]);
+  got.sort((a, b) => a - b);
+  assert.deepEqual(got, Array.from({ length: 300 }, (_, i) => i));
+  d.close();
+});
+
+test('memoizeStampede computes once under 8 concurrent callers', async (t) => {
+  const dir = tmp(t);
+  new Cache(dir).close();
+  const results = await Promise.all(Array.from({ length: 8 }, () => run('stampede', dir)));
+  assert.deepEqual(results.map((r) => r[0]), Array(8).fill('42'));
+  const cache = new Cache(dir);
+  assert.equal(cache.get('computed'), 1);
+  cache.close();
+});
+
+test('memoizeStampede in one process: cached results, cacheKey on the wrapper', async (t) => {
+  const cache = new Cache(tmp(t));
+  let calls = 0;
+  const f = memoizeStampede(cache, 60)(async function double(x: number) { calls++; return x * 2; });
+  assert.equal(await f(2), 4);
+  assert.equal(await f(2), 4);
+  assert.equal(calls, 1);
+  assert.deepEqual(f.cacheKey(2), ['double', 2]);
+  cache.close();
+});
+
+test('throttle holds a rate across two processes', async (t) => {
+  const dir = tmp(t);
+  new Cache(dir).close();
+  // 20 calls/s for 1.5 s in each of two processes. Decorating resets the bucket (diskcache), so each process
+  // may add one full bucket (2 × 20); after that the processes share one rate (~30 refills). Independent buckets
+  // would allow 2 × (20 + 30) = 100.
+  const counts = await Promise.all([run('throttle', dir, 1500, 20), run('throttle', dir, 1500, 20)]);
+  const total = counts.reduce((n, lines) => n + Number(lines[0]), 0);
+  assert.ok(total <= 75, `total calls ${total}`);
+  assert.ok(total >= 20, `total calls ${total}`);
+});
