@@ -193,9 +193,10 @@ export class Cache {
     return retry ? Infinity : Date.now() + this.timeout * 1000;
   }
 
-  /** Validates a key (TypeError/RangeError naming it) before anything is written. */
+  /** Validates a key (TypeError/RangeError naming it) before anything is written; a custom Disk decides its own keys. */
   #checkKey(key: Key): void {
-    keyId(key);
+    if (this.disk.put === Disk.prototype.put) keyId(key);
+    else this.disk.put(key);
   }
 
   // ---- writes ---------------------------------------------------------------------------------------------------
