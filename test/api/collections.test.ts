@@ -118,3 +118,21 @@ test('Index keeps insertion order, implements Map and raises KeyError like diskc
   assert.deepEqual([...y], [['a', 1]]);
   y.close();
 });
+
+test('FanoutCache with 4 processes on the core workload ends with the contents their operations imply', async (t) => {
+  const { runWorker } = await import('../fixtures/spawn.js');
+  const dir = tmp(t);
+  new FanoutCache(dir, { shards: 8 }).close();
+  const results = await Promise.all([0, 1, 2, 3].map((me) => runWorker('fanout-core', dir, me, 4, 20000)));
+  const f = new FanoutCache(dir, { shards: 8 });
+  let checked = 0;
+  for (const lines of results) {
+    for (const [key, value] of JSON.parse(lines[0]) as [string, string | null][]) {
+      assert.equal(f.get(key), value, `key ${key}`);
+      checked++;
+    }
+  }
+  assert.ok(checked > 50);
+  assert.deepEqual(f.check(), []);
+  f.close();
+});
