@@ -136,11 +136,10 @@ test('memoizeStampede in one process: cached results, cacheKey on the wrapper', 
 test('throttle holds a rate across two processes', async (t) => {
   const dir = tmp(t);
   new Cache(dir).close();
-  // 20 calls/s for 1.5 s in each of two processes. Decorating resets the bucket (diskcache), so each process
-  // may add one full bucket (2 × 20); after that the processes share one rate (~30 refills). Independent buckets
-  // would allow 2 × (20 + 30) = 100.
-  const counts = await Promise.all([run('throttle', dir, 1500, 20), run('throttle', dir, 1500, 20)]);
+  // 20 calls/s for 1.5 s in each of two processes, started together after both decorated (decorating resets the
+  // bucket): one shared bucket allows 20 + ~30 refills; two independent buckets would allow 2 × (20 + 30) = 100.
+  const counts = await Promise.all([run('throttle', dir, 1500, 20, 2), run('throttle', dir, 1500, 20, 2)]);
   const total = counts.reduce((n, lines) => n + Number(lines[0]), 0);
-  assert.ok(total <= 75, `total calls ${total}`);
+  assert.ok(total <= 65, `total calls ${total}`);
   assert.ok(total >= 20, `total calls ${total}`);
 });
