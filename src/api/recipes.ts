@@ -276,9 +276,12 @@ export function memoizeStampede(cache: RecipeCache, expire: number, opts: Stampe
           }
           return result;
         }
-        // Cold: one caller computes, the others wait for its result.
+        // Cold: one caller computes, the others wait for its result. The winner looks again first: another
+        // caller may have stored the result and released the guard between our miss and our add.
         if (cache.add(guard, null, { expire, retry: true })) {
           try {
+            const again = cache.get(key, { default: null, retry: true }) as [unknown, number] | null;
+            if (again !== null) return again[0];
             const p = await timed(args);
             store(key, p);
             return p[0];
