@@ -200,8 +200,10 @@ export class Deque<T = unknown> {
   push(value: T): void {
     this.append(value);
   }
+  /** popleft, or undefined when empty (also when another process took the last item first). */
   shift(): T | undefined {
-    return this.length === 0 ? undefined : this.popleft();
+    const [key, value] = this.cache.pull({ side: 'front', retry: true }) as [Key | null, T];
+    return key === null ? undefined : value;
   }
   unshift(value: T): void {
     this.appendleft(value);
