@@ -29,6 +29,21 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** Marks a stampede guard key (diskcache appends ENOVAL to the key). */
 const GUARD = '\u0000stampede-guard';
 
+/** Tries `attempt` every POLL_MS (asynchronously) until it returns true. */
+async function pollUntil(attempt: () => boolean): Promise<void> {
+  while (!attempt()) await sleep(POLL_MS);
+}
+
+/** Runs `fn` between acquire and release. */
+async function holding<T>(lock: { acquire(): Promise<void>; release(): void }, fn: () => T | Promise<T>): Promise<T> {
+  await lock.acquire();
+  try {
+    return await fn();
+  } finally {
+    lock.release();
+  }
+}
+
 /** A running average stored as [total, count]. */
 export class Averager {
   constructor(readonly cache: RecipeCache, readonly key: Key, readonly opts: RecipeOptions = {}) {}
@@ -58,8 +73,8 @@ export class Averager {
 export class Lock {
   constructor(readonly cache: RecipeCache, readonly key: Key, readonly opts: RecipeOptions = {}) {}
 
-  async acquire(): Promise<void> {
-    while (!this.cache.add(this.key, null, { ...this.opts, retry: true })) await sleep(POLL_MS);
+  acquire(): Promise<void> {
+    return pollUntil(() => Boolean(this.cache.add(this.key, null, { ...this.opts, retry: true })));
   }
 
   release(): void {
@@ -71,13 +86,8 @@ export class Lock {
   }
 
   /** Runs `fn` holding the lock. */
-  async using<T>(fn: () => T | Promise<T>): Promise<T> {
-    await this.acquire();
-    try {
-      return await fn();
-    } finally {
-      this.release();
-    }
+  using<T>(fn: () => T | Promise<T>): Promise<T> {
+    return holding(this, fn);
   }
 }
 
@@ -91,19 +101,13 @@ export class RLock {
   readonly #owner = `${process.pid}-${++ownerCounter}`;
   constructor(readonly cache: RecipeCache, readonly key: Key, readonly opts: RecipeOptions = {}) {}
 
-  async acquire(): Promise<void> {
-    for (;;) {
-      const got = this.cache.transact(() => {
-        const [owner, count] = this.cache.get(this.key, { default: [null, 0], retry: true }) as [string | null, number];
-        if (owner === this.#owner || count === 0) {
-          this.cache.set(this.key, [this.#owner, count + 1], { ...this.opts, retry: true });
-          return true;
-        }
-        return false;
-      }, { retry: true });
-      if (got) return;
-      await sleep(POLL_MS);
-    }
+  acquire(): Promise<void> {
+    return pollUntil(() => this.cache.transact(() => {
+      const [owner, count] = this.cache.get(this.key, { default: [null, 0], retry: true }) as [string | null, number];
+      if (owner !== this.#owner && count !== 0) return false;
+      this.cache.set(this.key, [this.#owner, count + 1], { ...this.opts, retry: true });
+      return true;
+    }, { retry: true }));
   }
 
   /** @throws Error('cannot release un-acquired lock') when this RLock does not hold it. */
@@ -115,13 +119,8 @@ export class RLock {
     }, { retry: true });
   }
 
-  async using<T>(fn: () => T | Promise<T>): Promise<T> {
-    await this.acquire();
-    try {
-      return await fn();
-    } finally {
-      this.release();
-    }
+  using<T>(fn: () => T | Promise<T>): Promise<T> {
+    return holding(this, fn);
   }
 }
 
@@ -131,19 +130,13 @@ export class BoundedSemaphore {
     if (!Number.isInteger(value) || value < 0) throw new RangeError(`value must be an integer >= 0; got ${String(value)}`);
   }
 
-  async acquire(): Promise<void> {
-    for (;;) {
-      const got = this.cache.transact(() => {
-        const v = this.cache.get(this.key, { default: this.value, retry: true }) as number;
-        if (v > 0) {
-          this.cache.set(this.key, v - 1, { ...this.opts, retry: true });
-          return true;
-        }
-        return false;
-      }, { retry: true });
-      if (got) return;
-      await sleep(POLL_MS);
-    }
+  acquire(): Promise<void> {
+    return pollUntil(() => this.cache.transact(() => {
+      const v = this.cache.get(this.key, { default: this.value, retry: true }) as number;
+      if (v <= 0) return false;
+      this.cache.set(this.key, v - 1, { ...this.opts, retry: true });
+      return true;
+    }, { retry: true }));
   }
 
   /** @throws Error('cannot release un-acquired semaphore') past the initial value. */
@@ -155,13 +148,8 @@ export class BoundedSemaphore {
     }, { retry: true });
   }
 
-  async using<T>(fn: () => T | Promise<T>): Promise<T> {
-    await this.acquire();
-    try {
-      return await fn();
-    } finally {
-      this.release();
-    }
+  using<T>(fn: () => T | Promise<T>): Promise<T> {
+    return holding(this, fn);
   }
 }
 
@@ -222,14 +210,7 @@ export function barrier(
 ) {
   return <F extends (...args: any[]) => any>(fn: F) => {
     const lock = new lockFactory(cache, opts.name ?? fn.name, { expire: opts.expire, tag: opts.tag });
-    return async (...args: Parameters<F>): Promise<Awaited<ReturnType<F>>> => {
-      await lock.acquire();
-      try {
-        return await fn(...args);
-      } finally {
-        lock.release();
-      }
-    };
+    return (...args: Parameters<F>): Promise<Awaited<ReturnType<F>>> => holding(lock, () => fn(...args));
   };
 }
 
