@@ -488,7 +488,7 @@ export class Shard {
     if (this.state.txnOwner !== 0 && this.state.txnOwner !== this.writer && op !== OP_ABORT) this.#waitWindow(deadline);
     const seq = (this.#seqNo = (this.#seqNo + 1) >>> 0);
     const frame = encodeRecord(op, input as RecordInput, this.writer, seq);
-    if (this.#pos + frame.length > this.segmentBytes && this.#pos > FILE_HEADER_BYTES) this.#rollover();
+    if (this.#pos + frame.length > this.segmentBytes && this.#pos > FILE_HEADER_BYTES) this.seal(SEAL_ROLLOVER, 0);
     const p: Pending = { frame, segment: this.#activeId, outcome: null, voided: false, unread: false, wantItems };
     this.#pending.set(seq, p);
     try {
@@ -599,11 +599,6 @@ export class Shard {
     this.#lastWritten = p;
     if (this.syncPolicy === 'always') this.#io('fsync', () => this.fs.fdatasyncSync(fd));
     else this.#dirty = true;
-  }
-
-  /** Seals the active segment so that every process moves to the next one. */
-  #rollover(): void {
-    this.seal(SEAL_ROLLOVER, 0);
   }
 
   /** Appends a seal and replays past it. */

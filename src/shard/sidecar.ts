@@ -16,7 +16,6 @@ const MAGIC = Buffer.from('LCACCESS', 'latin1');
 export const SIDECAR_HEADER_BYTES = 64;
 export const SIDECAR_ENTRY_BYTES = 24;
 const HITS = 8;
-const MISSES = 16;
 
 export class Sidecar {
   readonly fd: number;
@@ -84,4 +83,3 @@ export class Sidecar {
   }
 }
 
-void MISSES;
