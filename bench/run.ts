@@ -136,6 +136,7 @@ for (const n of notes) console.log(`note: ${n}`);
 
 const targets = checkTargets(ours, kinds, floor);
 console.log(`\n${renderTargets(targets, floor)}`);
+if (quick || ops < 100_000) console.log(`  (${ops.toLocaleString('en-US')} ops per process: JIT warm-up weighs on these; judge targets on a full run)`);
 
 const resultsDir = new URL('./results/', import.meta.url);
 fs.mkdirSync(resultsDir, { recursive: true });

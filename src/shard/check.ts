@@ -20,7 +20,7 @@ export interface CheckWarning {
 
 /** Files of the engine itself, never "unknown". */
 function isEngineFile(name: string): boolean {
-  return parseLogFileName(name) !== null || name === 'access.bin' || name.startsWith('.tmp-') || name.endsWith('.lock');
+  return parseLogFileName(name) !== null || name === 'access.bin' || name.startsWith('.tmp-') || name.endsWith('.lock') || name.endsWith('.owner');
 }
 
 export function checkShard(shard: Shard, disk: { remove(relative: string): void }, fix: boolean): CheckWarning[] {

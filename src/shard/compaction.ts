@@ -18,6 +18,7 @@ import { FILE_HEADER_BYTES, KIND_BASE, baseName, fileHeader, parseLogFileName } 
 import { MODE_RAW_NUMBER } from '../format/disk.js';
 import { NEVER, idToBytesOf } from './keydir.js';
 import { tryLock } from './lock.js';
+import { IOError, LogcacheError } from '../errors.js';
 import type { Shard } from './shard.js';
 
 const WRITE_BATCH = 1024 * 1024;
@@ -43,8 +44,17 @@ export function logDiskBytes(shard: Shard): number {
   return total;
 }
 
-/** Compacts now, unless another process holds the compaction lock. */
+/** Compacts now, unless another process holds the compaction lock. A failed file-system call gives an IOError;
+ * what it leaves (a START seal without a base, a temporary file) is harmless and the next compaction redoes it. */
 export function compact(shard: Shard): CompactionResult {
+  try {
+    return compactLocked(shard);
+  } catch (err) {
+    throw err instanceof LogcacheError ? err : new IOError(`compaction in ${shard.dir}`, err);
+  }
+}
+
+function compactLocked(shard: Shard): CompactionResult {
   const release = tryLock(shard.dir, 'compact');
   if (!release) return { base: 0, items: 0, bytesBefore: 0, bytesAfter: 0 };
   try {
@@ -125,9 +135,10 @@ function writeBase(shard: Shard, id: number): number {
         writer: shard.writer, seq: 0, time: 0, key: Buffer.from(name), value: Buffer.from(JSON.stringify(value)),
       }));
     }
-    const hw = Buffer.allocUnsafe(8);
+    const hw = Buffer.allocUnsafe(12);
     hw.writeUInt32LE(kd.highWater, 0);
     hw.writeUInt32LE(state.txnOwner, 4);
+    hw.writeUInt32LE(state.txnPid, 8);
     // The trailer: a base without it is incomplete and never loaded.
     emit(encodeRecord(OP_BASE, { writer: shard.writer, seq: 0, time: clockNow(), num1: state.seq, num2: state.rowidCounter, value: hw }));
     if (chunks.length) fs.writeSync(fd, Buffer.concat(chunks));

@@ -9,7 +9,7 @@ import {
   FLAG_DEFAULT_NULL, FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_PREFIX, FLAG_HAS_TAG, FLAG_SIDE_FRONT, OP_ADD, OP_CLEAR,
   OP_DELETE, OP_DELV, OP_INCR, OP_PUSH, OP_SET, OP_SETTING, OP_TOUCH, encodeTxnValue,
 } from '../format/record.js';
-import { KeyError, Timeout } from '../errors.js';
+import { IOError, KeyError, Timeout } from '../errors.js';
 import { now as clockNow } from '../clock.js';
 import { NEVER, NIL, idToBytesOf } from './keydir.js';
 import { QueueIndex } from './queues.js';
@@ -46,6 +46,8 @@ export class LogEngine implements CacheEngine {
   #settings!: EngineSettings;
   #fastKeys = false;
   #sidecar: Sidecar | null = null;
+  /** After a failed automatic compaction: the log size at which to try again. */
+  #compactRetryAt = 0;
   #victims = new VictimList();
   #victimPolicy = '';
   #txnDepth = 0;
@@ -124,8 +126,9 @@ export class LogEngine implements CacheEngine {
       if (s.number !== undefined && s.mode === MODE_RAW_NUMBER) value = s.number;
       else if (s.valueFile) value = this.#disk.fetch(s.mode, s.valueFile.name, null, false);
       else {
-        const bytes = this.shard.readFrameValue(s.file, s.offset, s.frameLength, s.valueOffset, s.valueLength);
-        if (bytes === null) return undefined;
+        if (s.error !== undefined) throw s.error;
+        const bytes = s.bytes;
+        if (bytes === undefined || bytes === null) return undefined;
         value = this.#disk.fetch(s.mode, null, bytes, false);
       }
       return { value, expireTime: s.expire === NEVER ? null : s.expire, tag: this.#tag(s.tag) };
@@ -388,7 +391,15 @@ export class LogEngine implements CacheEngine {
 
   /** After a write: compaction when the log is mostly dead (the lock is tried, never waited for). */
   #maybeCompact(): void {
-    if (this.shard.wantsCompaction && !this.shard.inTxn) compact(this.shard);
+    if (!this.shard.wantsCompaction || this.shard.inTxn || this.shard.logBytes < this.#compactRetryAt) return;
+    try {
+      compact(this.shard);
+    } catch (err) {
+      // The write that triggered it succeeded: an automatic compaction that fails (a full disk, say) is not its
+      // error. Try again once the log has grown by compactMinBytes more; compact() and check() still throw.
+      if (!(err instanceof IOError)) throw err;
+      this.#compactRetryAt = this.shard.logBytes + this.shard.compactMinBytes;
+    }
   }
 
   /** diskcache's culling step after a write: up to cullLimit items, expired first, then policy victims. */

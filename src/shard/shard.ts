@@ -18,7 +18,7 @@ import {
 import {
   FILE_HEADER_BYTES, KIND_BASE, KIND_SEGMENT, baseName, checkFileHeader, fileHeader, parseLogFileName, segmentName,
 } from '../format/segment.js';
-import { IOError, Timeout } from '../errors.js';
+import { IOError, LogcacheError, Timeout } from '../errors.js';
 import { Outcome, ShardState, VOID } from './state.js';
 import { rebuildStoreOrder } from './keydir.js';
 
@@ -62,6 +62,8 @@ interface Pending {
   unread: boolean;
   /** The caller wants snapshots of every item the command removes. */
   wantItems: boolean;
+  /** A rebuild after an I/O error happened before the frame was met: its outcome cannot be known. */
+  lost?: boolean;
 }
 
 /** The open transaction of this handle: commands are applied locally and buffered, then committed as one TXN. */
@@ -73,6 +75,8 @@ interface OpenTxn {
   stored: { slot: number; version: number; op: number }[];
   values: Map<number, { version: number; bytes: Buffer }>;
   committing: boolean;
+  /** The state was rebuilt from the log while committing: our TXN applies as anyone else's would. */
+  reloaded: boolean;
 }
 
 /** Local file number for values that are still in an uncommitted transaction. */
@@ -118,6 +122,10 @@ export class Shard {
   /** Reused for the per-operation tail check; values taken from it are copied. */
   #readBuf = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   #txn: OpenTxn | null = null;
+  /** A compaction finished: reload from its base at the next safe point (see #nextSegment). */
+  #reloadWanted = false;
+  /** A step between a seal and the next segment failed (I/O): the state must be rebuilt before anything else. */
+  #mustReload = false;
   /** How long a write waits for another writer's transaction window to close (ms); Infinity waits forever. */
   waitTimeoutMs = 60_000;
 
@@ -164,6 +172,21 @@ export class Shard {
 
   /** (Re)builds the state from the newest base and the segments after it. */
   load(): void {
+    this.#reloadWanted = false;
+    // An open transaction's buffered commands live only in this state: a rebuild must apply them again.
+    const txn = this.#txn;
+    if (txn?.committing) txn.reloaded = true;
+    this.#mustReload = false;
+    try {
+      this.#loadLog();
+    } catch (err) {
+      this.#mustReload = true; // half-built: rebuild again before anything else
+      throw err instanceof LogcacheError ? err : new IOError(`load ${this.dir}`, err);
+    }
+    if (txn && !txn.committing && this.#txn === txn) this.#reapplyTxn(txn);
+  }
+
+  #loadLog(): void {
     for (let attempt = 0; ; attempt++) {
       this.#closeFiles();
       this.state.reset();
@@ -294,7 +317,7 @@ export class Shard {
     this.logBytes += f.next - start;
     const loc = { file: fileNo, offset: fileOffset + start, frameLength: f.next - start, bufStart: start };
     const own = r.writer === this.writer ? this.#pending.get(r.seq) : undefined;
-    if (own && f.op === OP_TXN && this.#txn?.committing) {
+    if (own && f.op === OP_TXN && this.#txn?.committing && !this.#txn.reloaded) {
       this.#settleOwnTxn(own, r.seq, loc, buf);
       return f.op;
     }
@@ -306,6 +329,7 @@ export class Shard {
       return 0;
     }
     if (own) {
+      if (own.wantItems) this.#readRemoved(out!);
       own.outcome = out;
       this.#pending.delete(r.seq);
     }
@@ -395,6 +419,16 @@ export class Shard {
    * read already holds the new frames. Linearizable reads follow from calling this before every answer.
    */
   sync(): void {
+    if (this.#mustReload) {
+      // A rebuild may start past our unread frames (in a base): their outcomes are lost to their callers.
+      for (const p of this.#pending.values()) {
+        if (p.unread) {
+          this.#markRead(p);
+          p.lost = true;
+        }
+      }
+      this.load();
+    }
     for (;;) {
       const fd = this.#files[this.#active]!.fd;
       const rbuf = this.#readBuf;
@@ -404,7 +438,7 @@ export class Shard {
       } catch (err) {
         throw new IOError(`read segment in ${this.dir}`, err);
       }
-      if (n === 0) return;
+      if (n === 0) return this.#caughtUp();
       let buf: Buffer;
       let trusted = false;
       const last = this.#lastWritten;
@@ -427,11 +461,25 @@ export class Shard {
       const { consumed, sealed } = this.#applyBuffer(buf, n, this.#active, this.#pos, this.#files[this.#active]!.name, true, trusted);
       this.#pos += consumed;
       if (sealed >= 0) {
-        this.#nextSegment(sealed);
+        try {
+          this.#nextSegment(sealed);
+        } catch (err) {
+          // We are past the seal but not in the next segment: reading on here would apply void frames. Rebuild
+          // from the files at the next sync instead.
+          this.#mustReload = true;
+          throw err;
+        }
         continue;
       }
-      return;
+      return this.#caughtUp();
     }
+  }
+
+  /** At the tail of the log: the deferred reload after a compaction, if none of our frames is still unread. */
+  #caughtUp(): void {
+    if (!this.#reloadWanted || this.#unreadOwn > 0) return;
+    for (const p of this.#pending.values()) if (p.unread) return;
+    this.load();
   }
 
   /** Keeps small values read from the log, so the next get needs no pread (frames never change once written). */
@@ -462,18 +510,26 @@ export class Shard {
   #nextSegment(compactedBase: number): void {
     const sealedId = this.#activeId;
     this.onSealed?.(sealedId);
-    this.#openActive(sealedId + 1);
     // Our frames written to the sealed segment but not applied landed after the seal: they are void everywhere.
-    for (const p of this.#pending.values()) {
-      if (p.segment === sealedId && p.unread) {
-        this.#markRead(p);
-        this.#write(p);
-      }
-    }
-    if (compactedBase > 0 && this.#files.some((f) => f !== undefined && (f.kind === KIND_SEGMENT ? f.id <= compactedBase : f.id < compactedBase))) {
-      // A compaction replaced the segments we hold: reload from its base to let their space go. Our pending
-      // frames are in segments after the base, so the reload applies them and fills their outcomes.
+    const voided = [...this.#pending.values()].filter((p) => p.segment === sealedId && p.unread);
+    for (const p of voided) this.#markRead(p);
+    let reloaded = false;
+    try {
+      this.#openActive(sealedId + 1);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      // We lagged behind a compaction that removed the next segment: start again from its base. Every frame of
+      // ours before the seal was met on the way here, so none of them is hidden in that base.
       this.load();
+      reloaded = true;
+    }
+    for (const p of voided) this.#write(p);
+    if (!reloaded && compactedBase > 0 && this.#files.some((f) => f !== undefined && (f.kind === KIND_SEGMENT ? f.id <= compactedBase : f.id < compactedBase))) {
+      // A compaction replaced the segments we hold: reload from the newest base to let their space go, once we
+      // are caught up and none of our frames is unread. (The state is already right; only the files change. A
+      // reload while a frame of ours is unread could jump past it into a base that holds it, or a segment that
+      // voided it, and never learn its outcome.)
+      this.#reloadWanted = true;
     }
   }
 
@@ -486,6 +542,10 @@ export class Shard {
   append(op: number, input: Omit<RecordInput, 'writer' | 'seq'>, deadline = Date.now() + this.waitTimeoutMs, wantItems = false): Outcome {
     if (this.#txn && !this.#txn.committing) return this.#buffer(op, input, wantItems);
     if (this.state.txnOwner !== 0 && this.state.txnOwner !== this.writer && op !== OP_ABORT) this.#waitWindow(deadline);
+    // Our own window, left open by an ABORT that could not be written: close it first.
+    if (this.state.txnOwner === this.writer && !this.#txn && op !== OP_ABORT && op !== OP_BEGIN) {
+      this.append(OP_ABORT, { time: clockNow(), num1: this.writer }, deadline);
+    }
     const seq = (this.#seqNo = (this.#seqNo + 1) >>> 0);
     const frame = encodeRecord(op, input as RecordInput, this.writer, seq);
     if (this.#pos + frame.length > this.segmentBytes && this.#pos > FILE_HEADER_BYTES) this.seal(SEAL_ROLLOVER, 0);
@@ -495,6 +555,7 @@ export class Shard {
       this.#write(p);
       while (p.outcome === null) {
         this.sync();
+        if (p.lost) throw new IOError('append', Object.assign(new Error('a failed read lost track of this write: it may or may not have applied'), { code: 'EIO' }));
         if (p.voided && p.outcome === null) {
           // It landed in another writer's transaction window: void everywhere. Write it again after the window.
           this.#waitWindow(deadline);
@@ -503,6 +564,8 @@ export class Shard {
         }
       }
     } catch (err) {
+      // The frame may be in the log (an fsync or a read failed after the write): it applies when met, as anyone's.
+      this.#markRead(p);
       this.#pending.delete(seq);
       throw err;
     }
@@ -519,6 +582,7 @@ export class Shard {
     const loc = { file: TXN_FILE, offset: 0, frameLength: frame.length, bufStart: 0 };
     const outs: Outcome[] = [];
     const out = this.state.applyNested(r, loc, txn.baseSeq + 1, outs, wantItems)!;
+    if (wantItems) this.#readRemoved(out);
     const slot = this.state.lastStored;
     if (slot >= 0) {
       const version = this.state.kd.version[slot];
@@ -527,6 +591,15 @@ export class Shard {
     }
     txn.ops.push({ op, record });
     return out;
+  }
+
+  /** After a rebuild of the state: buffers the transaction's commands again (same versions, same outcomes). */
+  #reapplyTxn(txn: OpenTxn): void {
+    const ops = txn.ops;
+    txn.ops = [];
+    txn.stored = [];
+    txn.values = new Map();
+    for (const { op, record } of ops) this.#buffer(op, record, false);
   }
 
   /** Waits (sleeping, not spinning) until no other writer's transaction window is open; Timeout past `deadline`. */
@@ -556,7 +629,7 @@ export class Shard {
   beginTxn(deadline: number): void {
     if (this.#txn) throw new Error('transaction already open');
     this.append(OP_BEGIN, { time: clockNow(), num1: process.pid }, deadline);
-    this.#txn = { baseSeq: this.state.seq, ops: [], stored: [], values: new Map(), committing: false };
+    this.#txn = { baseSeq: this.state.seq, ops: [], stored: [], values: new Map(), committing: false, reloaded: false };
   }
 
   get inTxn(): boolean {
@@ -569,18 +642,26 @@ export class Shard {
     txn.committing = true;
     try {
       this.append(OP_TXN, { time: clockNow(), value: encodeTxnValue([], txn.ops) }, Infinity);
+    } catch (err) {
+      // The TXN is torn, or in the log with its outcome unknown: close the window (an ABORT after our TXN is a
+      // no-op, so the transaction applied entirely or not at all) and drop the buffered commands.
+      this.abortTxn();
+      throw err;
     } finally {
       this.#txn = null;
     }
   }
 
-  /** Drops the buffered commands: closes the window and reloads the state they changed. */
+  /** Drops the buffered commands: closes the window and rebuilds the state they changed. */
   abortTxn(): void {
     this.#txn = null;
     try {
       this.append(OP_ABORT, { time: clockNow(), num1: this.writer }, Infinity);
+    } catch {
+      // The window stays open until our next append writes the ABORT (see append).
     } finally {
-      this.load();
+      this.#mustReload = true;
+      try { this.load(); } catch { /* the next sync rebuilds */ }
     }
   }
 
@@ -630,6 +711,28 @@ export class Shard {
     const cached = this.#valueCache.get(slot);
     if (cached !== undefined && cached.version === kd.version[slot]) return cached.bytes;
     return this.readFrameValue(kd.file[slot], kd.offset[slot], kd.frameLength[slot], kd.valueOffset[slot], kd.valueLength[slot]);
+  }
+
+  /** Reads the inline values of the items a command of ours removed, while their locations are still ours. */
+  #readRemoved(out: Outcome): void {
+    for (const s of out.removed) {
+      if (s.valueFile) continue;
+      if (s.file === TXN_FILE) {
+        const v = this.#txn?.values.get(s.slot);
+        s.bytes = v !== undefined && v.version === s.version ? v.bytes : null;
+        continue;
+      }
+      const cached = this.#valueCache.get(s.slot);
+      try {
+        s.bytes = cached !== undefined && cached.version === s.version
+          ? cached.bytes
+          : this.readFrameValue(s.file, s.offset, s.frameLength, s.valueOffset, s.valueLength);
+      } catch (err) {
+        // Never throw from inside a replay (the frames after this one would be applied twice).
+        s.bytes = null;
+        s.error = err;
+      }
+    }
   }
 
   /** Reads a frame at a known location and returns its value bytes, or null if it does not check out. */

@@ -24,6 +24,13 @@ export interface FrameLocation {
 
 /** A removed or replaced item, as a writer needs it (pop returns its value; its file is deleted). */
 export interface ItemSnapshot {
+  slot: number;
+  version: number;
+  /** The inline value's bytes, read by the shard as the command applied (null: they did not check out). Local
+   * file numbers change when the shard reloads, so a snapshot is never read through its location later. */
+  bytes?: Buffer | null;
+  /** The I/O error that kept the shard from reading them (thrown to the caller, not inside the replay). */
+  error?: unknown;
   file: number;
   offset: number;
   frameLength: number;
@@ -95,7 +102,7 @@ export class ShardState {
   snapshot(slot: number): ItemSnapshot {
     const kd = this.kd;
     return {
-      file: kd.file[slot], offset: kd.offset[slot], frameLength: kd.frameLength[slot],
+      slot, version: kd.version[slot], file: kd.file[slot], offset: kd.offset[slot], frameLength: kd.frameLength[slot],
       valueOffset: kd.valueOffset[slot], valueLength: kd.valueLength[slot], mode: kd.mode[slot],
       expire: kd.expire[slot], tag: kd.tags.get(slot), number: kd.numbers.get(slot), valueFile: kd.files.get(slot),
     };
@@ -114,7 +121,9 @@ export class ShardState {
   }
 
   #apply(r: RecordView, loc: FrameLocation, out: Outcome | null): boolean {
-    this.seq++;
+    // An ABORT takes no version: one may arrive inside another writer's window (for an older, dead one), and
+    // the window's owner has already given its buffered commands the version after its BEGIN.
+    if (r.op !== OP_ABORT) this.seq++;
     switch (r.op) {
       case OP_SET:
         this.#store(r, loc, out, false);
@@ -203,6 +212,7 @@ export class ShardState {
         this.rowidCounter = r.num2;
         this.kd.highWater = r.buf.readUInt32LE(r.valueStart);
         this.txnOwner = r.valueLength >= 8 ? r.buf.readUInt32LE(r.valueStart + 4) : 0;
+        this.txnPid = r.valueLength >= 12 ? r.buf.readUInt32LE(r.valueStart + 8) : 0;
         return true;
       default:
         // Unknown ops from a newer writer are skipped, not fatal: the frame checked out.

@@ -1,0 +1,151 @@
+/**
+ * An injectable file-system layer for the torture suite (tests only): `node:fs` with every call the shard makes
+ * routed through a `decide` function that may fail it with EIO/ENOSPC/..., tear a write after k bytes (then fail),
+ * cut it short (a short count, no error, as write(2) does on a full disk), or kill the process on the spot (crash
+ * points for the kill -9 loop). Given to a Cache as `new Cache(dir, { fs: layer.fs })`.
+ *
+ * Not reached through it: value files (src/format/disk.ts uses node:fs directly) and proper-lockfile's lock
+ * directory (it uses graceful-fs).
+ */
+import * as nodeFs from 'node:fs';
+
+export type Fs = typeof nodeFs;
+export type FaultCode = 'EIO' | 'ENOSPC' | 'EROFS' | 'EACCES' | 'EMFILE';
+
+export type FaultAction =
+  /** The call fails before doing anything. */
+  | { kind: 'throw'; code: FaultCode }
+  /** A write puts its first `bytes` bytes on disk, then fails (a torn write). */
+  | { kind: 'tear'; bytes: number; code: FaultCode }
+  /** A write puts its first `bytes` bytes on disk and returns that count (a short write, no error). */
+  | { kind: 'short'; bytes: number }
+  /** SIGKILL this process before the call, after it, or after `tear` bytes of a write (child processes only). */
+  | { kind: 'crash'; when: 'before' | 'after'; tear?: number };
+
+/** The call being decided on. */
+export interface FsCall {
+  /** 1-based index of the call through this layer. */
+  n: number;
+  name: string;
+  /** The path it touches (for descriptor calls, the path the descriptor was opened with), or null. */
+  path: string | null;
+  /** Bytes a write would write (0 for other calls). */
+  bytes: number;
+  /** For a write that starts with a frame: the frame's op (11 = SEAL), else -1. */
+  op: number;
+}
+
+export type Decide = (call: FsCall) => FaultAction | null;
+
+const FRAME_MAGIC = 0x5246434c;
+const FRAME_OP_AT = 12;
+const WRAPPED = [
+  'openSync', 'closeSync', 'readSync', 'writeSync', 'writeFileSync', 'readFileSync', 'fsyncSync', 'fdatasyncSync',
+  'linkSync', 'unlinkSync', 'renameSync', 'readdirSync', 'mkdirSync', 'rmdirSync', 'fstatSync', 'statSync',
+] as const;
+type Wrapped = (typeof WRAPPED)[number];
+
+function fault(code: FaultCode, call: FsCall): NodeJS.ErrnoException {
+  return Object.assign(new Error(`${code}: injected fault in ${call.name}(${call.path ?? ''}) [call ${call.n}]`), {
+    code, errno: -5, syscall: call.name.replace(/Sync$/, ''),
+  });
+}
+
+export class FaultyFs {
+  /** The layer to pass as the `fs` option. */
+  readonly fs: Fs;
+  /** Calls made through the layer so far. */
+  calls = 0;
+  /** Faults injected so far. */
+  injected = 0;
+  /** One line per injected fault (what, where). */
+  readonly log: string[] = [];
+  /** Decides each call; null lets everything through. Replaceable at any time. */
+  decide: Decide | null;
+  /** Called just before a crash action kills the process (the writer journals the crash point). */
+  onCrash: ((call: FsCall) => void) | null = null;
+  readonly #paths = new Map<number, string>();
+
+  constructor(decide: Decide | null = null) {
+    this.decide = decide;
+    const layer = Object.create(nodeFs) as Fs;
+    for (const name of WRAPPED) {
+      const real = (nodeFs[name] as (...a: unknown[]) => unknown).bind(nodeFs);
+      (layer as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => this.#call(name, real, args);
+    }
+    this.fs = layer;
+  }
+
+  #pathOf(name: Wrapped, args: unknown[]): string | null {
+    const a = args[0];
+    if (typeof a === 'number') return this.#paths.get(a) ?? null;
+    if (typeof a === 'string') return name === 'linkSync' || name === 'renameSync' ? `${a} -> ${String(args[1])}` : a;
+    return null;
+  }
+
+  #call(name: Wrapped, real: (...a: unknown[]) => unknown, args: unknown[]): unknown {
+    const n = ++this.calls;
+    let bytes = 0;
+    let op = -1;
+    let buf: Uint8Array | null = null;
+    let offset = 0;
+    if (name === 'writeSync' && args[1] instanceof Uint8Array) {
+      buf = args[1];
+      offset = typeof args[2] === 'number' ? args[2] : 0;
+      bytes = typeof args[3] === 'number' ? args[3] : buf.length - offset;
+    } else if (name === 'writeFileSync' && args[1] instanceof Uint8Array) {
+      buf = args[1];
+      bytes = buf.length;
+    }
+    if (buf !== null && bytes >= 13) {
+      const view = Buffer.from(buf.buffer, buf.byteOffset + offset, bytes);
+      if (view.readUInt32LE(0) === FRAME_MAGIC) op = view[FRAME_OP_AT];
+    }
+    const call: FsCall = { n, name, path: this.#pathOf(name, args), bytes, op };
+    const action = this.decide?.(call) ?? null;
+    if (action === null) return this.#finish(name, real, args);
+    this.injected++;
+    this.log.push(`${action.kind}${'code' in action ? ` ${action.code}` : ''}${'bytes' in action ? ` after ${action.bytes} bytes` : ''} at ${name}(${call.path ?? ''}) [call ${n}]`);
+    switch (action.kind) {
+      case 'throw':
+        throw fault(action.code, call);
+      case 'tear':
+        if (buf !== null) this.#partial(name, args, buf, offset, Math.min(action.bytes, bytes));
+        throw fault(action.code, call);
+      case 'short':
+        if (buf === null) return this.#finish(name, real, args);
+        return this.#partial(name, args, buf, offset, Math.min(action.bytes, bytes));
+      case 'crash':
+        this.onCrash?.(call);
+        if (action.tear !== undefined && buf !== null) this.#partial(name, args, buf, offset, Math.min(action.tear, bytes));
+        else if (action.when === 'after') this.#finish(name, real, args);
+        process.kill(process.pid, 'SIGKILL');
+        // SIGKILL is not delivered synchronously everywhere: make sure nothing more happens in this process.
+        for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+    }
+  }
+
+  /** Runs the real call, keeping the descriptor → path map current. */
+  #finish(name: Wrapped, real: (...a: unknown[]) => unknown, args: unknown[]): unknown {
+    const result = real(...args);
+    if (name === 'openSync' && typeof result === 'number' && typeof args[0] === 'string') this.#paths.set(result, args[0]);
+    if (name === 'closeSync' && typeof args[0] === 'number') this.#paths.delete(args[0]);
+    return result;
+  }
+
+  /** Writes the first `k` bytes of a write (at its position, if it has one); returns k. */
+  #partial(name: Wrapped, args: unknown[], buf: Uint8Array, offset: number, k: number): number {
+    if (name === 'writeFileSync') {
+      nodeFs.writeFileSync(args[0] as string, buf.subarray(0, k));
+      return k;
+    }
+    const position = typeof args[4] === 'number' ? args[4] : null;
+    if (k > 0) nodeFs.writeSync(args[0] as number, buf, offset, k, position);
+    return k;
+  }
+}
+
+/** A decide function that fails exactly the `n`th call with `action` (1-based), and nothing else. */
+export function failNth(n: number, action: FaultAction): Decide {
+  return (call) => (call.n === n ? action : null);
+}

@@ -1,0 +1,178 @@
+/**
+ * A writer process of the kill -9 loop (kill.test.ts bundles and spawns it): `writer.mjs <config JSON>`.
+ * Opens a Cache or a FanoutCache and does mixed set/delete/add/incr/pop/get/transact/push/pull/compact until it is
+ * killed, journaling each operation's intent before the call and its result after it (journal.ts). With a crash
+ * plan it kills itself with SIGKILL at a chosen file-system call: inside a compaction, at a seal (roll-over or
+ * compaction start), while creating a segment, or halfway through writing a frame (a torn write).
+ */
+import * as fs from 'node:fs';
+import { Cache } from '../../src/api/cache.js';
+import { FanoutCache } from '../../src/api/fanout.js';
+import { FaultyFs, FsCall, FaultAction } from './faulty-fs.js';
+import { Rng } from './harness.js';
+import { Op, accountKeys, bigValue, describeBig, slotKeys } from './journal.js';
+
+export interface CrashPlan {
+  /** Where: the first call of a compaction (opening its temporary base), a SEAL frame's write, the temporary file
+   * of a new segment, or the nth frame written to a segment. */
+  at: 'compaction' | 'seal' | 'rollover' | 'torn';
+  /** Calls to let through after the trigger (for 'torn': frames to write whole before the torn one). */
+  skip: number;
+  when: 'before' | 'after';
+  /** Fraction of the write to put on disk before dying, when the fatal call is a write. */
+  tear?: number;
+}
+
+export interface WriterConfig {
+  dir: string;
+  kind: 'cache' | 'fanout';
+  slot: number;
+  gen: number;
+  journal: string;
+  seed: number;
+  segmentBytes: number;
+  compactMinBytes: number;
+  shards: number;
+  crash: CrashPlan | null;
+}
+
+const OP_SEAL = 11;
+
+/** The fs decide function for a crash plan. */
+function crashDecider(plan: CrashPlan): (call: FsCall) => FaultAction | null {
+  let armed = false;
+  let left = plan.skip;
+  const isTrigger = (c: FsCall): boolean => {
+    switch (plan.at) {
+      case 'compaction': return c.name === 'openSync' && /\.tmp-base-/.test(c.path ?? '');
+      case 'seal': return c.name === 'writeSync' && c.op === OP_SEAL;
+      case 'rollover': return c.name === 'writeFileSync' && /\/\.tmp-[0-9a-f]+-\d+$/.test(c.path ?? '');
+      case 'torn': return c.name === 'writeSync' && c.op >= 0 && (c.path ?? '').endsWith('.log');
+    }
+  };
+  return (c) => {
+    if (plan.at === 'torn') {
+      if (!isTrigger(c) || left-- > 0) return null;
+      return { kind: 'crash', when: 'before', tear: Math.max(1, Math.min(c.bytes - 1, Math.floor((plan.tear ?? 0.5) * c.bytes))) };
+    }
+    if (!armed) {
+      if (!isTrigger(c)) return null;
+      armed = true;
+    }
+    if (left-- > 0) return null;
+    const tear = plan.tear !== undefined && c.bytes > 1 ? Math.max(1, Math.floor(plan.tear * c.bytes)) : undefined;
+    return { kind: 'crash', when: plan.when, tear };
+  };
+}
+
+function main(cfg: WriterConfig): void {
+  const journal = fs.openSync(cfg.journal, 'a');
+  const log = (entry: unknown) => fs.writeSync(journal, JSON.stringify(entry) + '\n');
+  let layer: FaultyFs | undefined;
+  if (cfg.crash) {
+    layer = new FaultyFs(crashDecider(cfg.crash));
+    layer.onCrash = (c) => log({ crash: cfg.crash!.at, call: c.name, path: c.path });
+  }
+  const options = { timeout: 120, segmentBytes: cfg.segmentBytes, compactMinBytes: cfg.compactMinBytes, fs: layer?.fs };
+  const fanout = cfg.kind === 'fanout';
+  const h: Cache | FanoutCache = fanout ? new FanoutCache(cfg.dir, { ...options, shards: cfg.shards }) : new Cache(cfg.dir, options);
+  process.stdout.write('ready\n');
+
+  const rng = new Rng(cfg.seed);
+  const keys = slotKeys(cfg.slot, fanout ? cfg.shards : 0);
+  const accounts = accountKeys(fanout ? cfg.shards : 0);
+  const tagOf = (s: number) => `${cfg.slot}.${cfg.gen}.${s}`;
+  const text = (s: number) => `${tagOf(s)}|${'x'.repeat(rng.int(300))}`;
+  const weights = {
+    set: 30, del: 8, add: 8, incr: 10, pop: 4, get: 6, big: 3, txn: 6, ctr: 8, xfer: 5, claim: 5,
+    push: fanout ? 0 : 5, pull: fanout ? 0 : 5, compact: 1,
+  };
+  // LOGCACHE_TORTURE_WEIGHTS='{"txn":0,"xfer":0}' narrows the mix (to find which operations a failure needs).
+  Object.assign(weights, JSON.parse(process.env.LOGCACHE_TORTURE_WEIGHTS ?? '{}'));
+  for (let s = 1; ; s++) {
+    let op: Op;
+    switch (rng.weighted(weights)) {
+      case 'set': op = { s, op: 'set', k: rng.pick(keys.small), v: text(s) }; break;
+      case 'add': op = { s, op: 'add', k: rng.pick(keys.small), v: text(s) }; break;
+      case 'del': op = { s, op: 'del', k: rng.pick([...keys.small, ...keys.big]) }; break;
+      case 'pop': op = { s, op: 'pop', k: rng.pick(keys.small) }; break;
+      case 'get': op = { s, op: 'get', k: rng.pick([...keys.small, ...keys.big, ...keys.counters]) }; break;
+      case 'incr': op = { s, op: 'incr', k: rng.pick(keys.counters), d: rng.range(1, 5) }; break;
+      case 'big': op = { s, op: 'big', k: rng.pick(keys.big), id: tagOf(s) }; break;
+      case 'txn': op = { s, op: 'txn', k: keys.group, v: text(s), d: rng.range(1, 5) }; break;
+      case 'ctr': op = { s, op: 'ctr' }; break;
+      case 'xfer': {
+        const from = rng.int(accounts.length);
+        op = { s, op: 'xfer', from: accounts[from], to: accounts[(from + 1 + rng.int(accounts.length - 1)) % accounts.length], amt: rng.range(1, 50) };
+        break;
+      }
+      case 'claim': op = { s, op: 'claim', k: `claim:${Math.floor(Date.now() / 50)}`, v: tagOf(s) }; break;
+      case 'push': op = { s, op: 'push', q: keys.queue, v: text(s) }; break;
+      case 'pull': op = { s, op: 'pull', q: keys.queue }; break;
+      default: op = { s, op: 'compact' };
+    }
+    log(op);
+    log({ a: s, r: run(h, op) });
+    if (SELFCHECK > 0 && !fanout && s % SELFCHECK === 0) selfCheck(h as Cache, cfg, log);
+  }
+}
+
+/**
+ * LOGCACHE_TORTURE_SELFCHECK=<n>: every n operations, inside a transaction (so nobody writes meanwhile), compare
+ * this process's view of every key with a freshly opened handle's; a difference is journaled and ends the writer
+ * (the supervisor reports it). Finds a process whose in-memory state drifted from the log, near where it drifted.
+ */
+const SELFCHECK = Number(process.env.LOGCACHE_TORTURE_SELFCHECK ?? 0);
+
+function selfCheck(h: Cache, cfg: WriterConfig, log: (e: unknown) => void): void {
+  h.transact(() => {
+    const fresh = new Cache(cfg.dir, { compactMinBytes: 0 });
+    const keys = new Set<unknown>([...h.iterkeys(), ...fresh.iterkeys()]);
+    const diffs: string[] = [];
+    for (const k of keys) {
+      const a = JSON.stringify(describeBig(h.get(k as string))), b = JSON.stringify(describeBig(fresh.get(k as string)));
+      if (a !== b) diffs.push(`${String(k)}: mine ${a?.slice(0, 30)} fresh ${b?.slice(0, 30)}`);
+    }
+    fresh.close();
+    if (diffs.length) {
+      log({ diverged: diffs });
+      process.kill(process.pid, 'SIGKILL');
+    }
+  }, { retry: true });
+}
+
+function run(h: Cache | FanoutCache, op: Op): unknown {
+  const retry = { retry: true };
+  switch (op.op) {
+    case 'set': return h.set(op.k, op.v, retry);
+    case 'add': case 'claim': return h.add(op.k, op.v, retry);
+    case 'big': return h.set(op.k, bigValue(op.id), retry);
+    case 'del': return h.delete(op.k, retry);
+    case 'pop': return h.pop(op.k, retry);
+    case 'get': return describeBig(h.get(op.k));
+    case 'incr': return h.incr(op.k, { delta: op.d, retry: true });
+    case 'ctr': return h.incr('ctr', retry);
+    case 'txn': {
+      const [a, b, c] = op.k;
+      return h.transact(() => {
+        h.set(a, op.v, retry);
+        h.set(b, op.v, retry);
+        h.incr(c, { delta: op.d, retry: true });
+        return true;
+      }, retry);
+    }
+    case 'xfer':
+      return h.transact(() => {
+        const from = h.get(op.from) as number;
+        const to = h.get(op.to) as number;
+        h.set(op.from, from - op.amt, retry);
+        h.set(op.to, to + op.amt, retry);
+        return true;
+      }, retry);
+    case 'push': return (h as Cache).push(op.v, { prefix: op.q, retry: true });
+    case 'pull': return (h as Cache).pull({ prefix: op.q, retry: true });
+    case 'compact': h.compact(); return true;
+  }
+}
+
+main(JSON.parse(process.argv[2]) as WriterConfig);
