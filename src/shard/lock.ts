@@ -10,6 +10,7 @@
 import lockfile from 'proper-lockfile';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { processAlive } from './liveness.js';
 
 const STALE_MS = 30_000;
 
@@ -57,10 +58,5 @@ function ownerDead(owner: string): boolean {
     return false;
   }
   if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return !processAlive(pid);
 }

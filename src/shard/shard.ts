@@ -21,6 +21,7 @@ import {
 import { IOError, LogcacheError, Timeout } from '../errors.js';
 import { Outcome, ShardState, VOID } from './state.js';
 import { rebuildStoreOrder } from './keydir.js';
+import { processAlive } from './liveness.js';
 
 export type SyncPolicy = 'none' | 'interval' | 'always';
 
@@ -774,16 +775,6 @@ export class Shard {
 
 
 const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
-
-function processAlive(pid: number): boolean {
-  if (pid <= 0) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Header fields of a frame we built ourselves (known good: no CRC check). */
 function trustedFrame(buf: Buffer, p: number, out: FrameView): FrameView {

@@ -84,7 +84,10 @@ test('a Lock held by one process blocks another until released', async (t) => {
   const dir = tmp(t);
   new Cache(dir).close();
   const first = run('lock', dir, 300);
-  await new Promise((r) => setTimeout(r, 150));
+  // Start the second only once the first holds the lock (a process start takes ~0.3 s, more on a loaded machine).
+  const probe = new Cache(dir);
+  while (!probe.has('lock')) await new Promise((r) => setTimeout(r, 10));
+  probe.close();
   const [a, b] = await Promise.all([first, run('lock', dir, 0)]);
   const released = Number(a[1].split(' ')[1]);
   const acquiredAfter = Number(b[0].split(' ')[1]);

@@ -208,7 +208,7 @@ test('fault injection: each kind of call fails at chosen points; typed errors, n
     const rng = new Rng(BASE_SEED * 31 + s);
     const decide = (c: FsCall): FaultAction | null => {
       if (!rng.chance(0.02)) return null;
-      const code = rng.pick(CODES);
+      const code = rng.pick<FaultCode>(['EIO', 'ENOSPC', 'EROFS', 'EACCES']);
       if (c.name === 'writeSync' && c.bytes > 1 && rng.chance(0.5)) return { kind: 'tear', bytes: rng.int(c.bytes), code };
       return { kind: 'throw', code };
     };
