@@ -8,12 +8,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { Disk, StoredValue } from '../format/disk.js';
-import { Key, encodeKey, keyId } from '../format/keys.js';
+import { Key, encodeKey, keyId, typeName } from '../format/keys.js';
+import { MAX_BODY_BYTES } from '../format/frame.js';
+import { RECORD_FIXED_BYTES } from '../format/record.js';
 import { ClosedError, KeyError } from '../errors.js';
 import { now as clockNow } from '../clock.js';
 import type { ShardOptions, SyncPolicy } from '../shard/shard.js';
 import type { CacheEngine, Item } from '../shard/engine.js';
 import { LogEngine } from '../shard/log-engine.js';
+import { openSqliteEngine } from '../shard/sqlite-engine.js';
 import type { CompactionResult } from '../shard/compaction.js';
 import type { CheckWarning } from '../shard/check.js';
 import type { Shard } from '../shard/shard.js';
@@ -35,6 +38,12 @@ export interface CacheOptions extends Partial<Settings> {
   compactMinBytes?: number;
   /** File-system layer (tests inject faults through it). */
   fs?: ShardOptions['fs'];
+  /**
+   * The storage engine: 'log' (default: log-structured segments, no native code) or 'sqlite' (python-diskcache's
+   * schema and pragmas, for comparison; needs `node:sqlite` (Node 22.5+) or the optional `better-sqlite3` package).
+   * A directory is written by one engine; open it with the same one.
+   */
+  engine?: 'log' | 'sqlite';
 }
 
 export interface SetOptions { expire?: number | null; read?: boolean; tag?: Key | null; retry?: boolean }
@@ -54,10 +63,49 @@ function checkExpire(expire: unknown, name = 'expire'): number | null {
   return expire;
 }
 
+/**
+ * Bytes of key, tag and inline value one record can carry: a frame's body is at most MAX_BODY_BYTES, and a longer
+ * frame would read back as corrupt (every reader, the writer included, would wait at it forever).
+ */
+const MAX_RECORD_BYTES = MAX_BODY_BYTES - RECORD_FIXED_BYTES;
+
+function tooLarge(name: string, bytes: number): RangeError {
+  return new RangeError(`${name} is too large: the record would carry ${bytes} bytes of key, tag and inline value; ` +
+    `one record holds at most ${MAX_RECORD_BYTES}`);
+}
+
+/** An upper bound of a key's encoded size, without encoding strings or bytes (a UTF-16 unit is at most 3 UTF-8 bytes). */
+function sizeBound(key: Key): number {
+  if (typeof key === 'string') return 3 * key.length + 1;
+  if (key instanceof Uint8Array) return 1 + key.length;
+  if (typeof key === 'number' || typeof key === 'boolean' || key === null) return 9;
+  return encodeKey(key).length;
+}
+
+/** encodeKey(key).length, without encoding strings or bytes. */
+function encodedSize(key: Key): number {
+  if (typeof key === 'string') return 1 + Buffer.byteLength(key);
+  return key instanceof Uint8Array ? 1 + key.length : encodeKey(key).length;
+}
+
 function checkTag(tag: unknown): Key | null {
   if (tag === undefined || tag === null) return null;
-  encodeKey(tag as Key, 'tag'); // validates
+  const bytes = tag instanceof Uint8Array ? 1 + tag.length : encodeKey(tag as Key, 'tag').length; // validates
+  if (bytes > MAX_RECORD_BYTES) throw tooLarge('tag', bytes);
   return tag as Key;
+}
+
+/** Options come as one object (`{ expire: 60 }`): a bare number, as Python's positional `expire`/`delta`/`default`, is refused, not ignored. */
+function checkOptions(opts: unknown): void {
+  if (typeof opts !== 'object' || opts === null) {
+    throw new TypeError(`options must be an object such as { expire: 60 }; got ${opts === null ? 'null' : typeName(opts)}`);
+  }
+}
+
+/** diskcache's transact is synchronous: an async callback's writes would land after the transaction ended. */
+export function checkTxnFn(fn: unknown): void {
+  if (typeof fn !== 'function') throw new TypeError(`fn must be a function; got ${typeName(fn)}`);
+  if (fn.constructor?.name === 'AsyncFunction') throw new TypeError('fn must be synchronous: transact cannot hold a transaction across an await');
 }
 
 function checkSide(side: unknown, dflt: 'front' | 'back'): 'front' | 'back' {
@@ -74,6 +122,11 @@ function checkPrefix(prefix: unknown): string | null {
 
 function isStream(v: unknown): boolean {
   return v instanceof Readable || (typeof v === 'object' && v !== null && Symbol.asyncIterator in v);
+}
+
+/** With `read`, a value is bytes: a stream (or async iterable) of chunks, or a Uint8Array (diskcache: a file object). */
+function checkReadValue(value: unknown): void {
+  if (!(value instanceof Uint8Array)) throw new TypeError(`value must be a readable stream or a Uint8Array with read: true; got ${typeName(value)}`);
 }
 
 /** diskcache's tuple forms: the value alone, or with its expire time and/or tag. */
@@ -116,12 +169,23 @@ export class Cache {
     if (options.sync !== undefined && !['none', 'interval', 'always'].includes(options.sync)) {
       throw new RangeError(`sync must be 'none', 'interval' or 'always'; got ${String(options.sync)}`);
     }
+    for (const [name, min] of [['segmentBytes', 1], ['compactMinBytes', 0]] as const) {
+      const v = options[name];
+      if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < min)) {
+        throw new RangeError(`${name} must be a finite number of bytes >= ${min}; got ${String(v)}`);
+      }
+    }
     const given = splitOptions(options as Record<string, unknown>);
     this.directory = path.resolve(directory ?? fs.mkdtempSync(path.join(os.tmpdir(), 'logcache-')));
     this.timeout = timeout;
-    this.#engine = new LogEngine(this.directory, {
-      timeout, sync: options.sync, segmentBytes: options.segmentBytes, compactMinBytes: options.compactMinBytes, fs: options.fs,
-    });
+    // LOGCACHE_ENGINE sets the default engine for a whole process (to run an application's tests on the other one).
+    const engine = options.engine ?? process.env.LOGCACHE_ENGINE ?? 'log';
+    if (engine !== 'log' && engine !== 'sqlite') throw new RangeError(`engine must be 'log' or 'sqlite'; got ${String(engine)}`);
+    this.#engine = engine === 'sqlite'
+      ? openSqliteEngine(this.directory, { timeout, sync: options.sync })
+      : new LogEngine(this.directory, {
+        timeout, sync: options.sync, segmentBytes: options.segmentBytes, compactMinBytes: options.compactMinBytes, fs: options.fs,
+      });
     const stored = this.#engine.storedSettings();
     const effective: Settings = { ...DEFAULT_SETTINGS } as Settings;
     for (const [k, v] of stored) effective[k] = v;
@@ -164,7 +228,8 @@ export class Cache {
    */
   reset(name: string, value?: unknown, opts: { update?: boolean } = {}): unknown {
     const engine = this.#open();
-    if (typeof name !== 'string') throw new TypeError('name must be a string');
+    if (typeof name !== 'string') throw new TypeError(`name must be a string; got ${typeName(name)}`);
+    checkOptions(opts);
     if (name === 'count') return this.size;
     if (name === 'size') return this.volume();
     if (name === 'hits' || name === 'misses') return engine.stats(false)[name === 'hits' ? 0 : 1];
@@ -193,10 +258,45 @@ export class Cache {
     return retry ? Infinity : Date.now() + this.timeout * 1000;
   }
 
-  /** Validates a key (TypeError/RangeError naming it) before anything is written; a custom Disk decides its own keys. */
-  #checkKey(key: Key): void {
-    if (this.disk.put === Disk.prototype.put) keyId(key);
-    else this.disk.put(key);
+  /**
+   * Validates a key (TypeError/RangeError naming it) before anything is written; a custom Disk decides its own keys.
+   * Returns an upper bound of its encoded size (exact but for strings, which are not encoded here).
+   */
+  #checkKey(key: Key): number {
+    let bytes: number;
+    if (this.disk.put !== Disk.prototype.put) bytes = this.disk.put(key).length;
+    else if (key instanceof Uint8Array) bytes = 1 + key.length; // always valid; not copied just to be measured
+    else {
+      const id = keyId(key);
+      if (typeof key !== 'string') bytes = id.length; // the id is the encoding read as latin1
+      else {
+        bytes = 3 * key.length + 1;
+        if (bytes > MAX_RECORD_BYTES) bytes = 1 + Buffer.byteLength(key);
+      }
+    }
+    if (bytes > MAX_RECORD_BYTES) throw tooLarge('key', bytes);
+    return bytes;
+  }
+
+  /**
+   * Throws RangeError naming `name` when key, tag and `inline` value bytes cannot share one record. Cheap bounds
+   * first; the exact sizes only for a record near the limit. A value stored in a file adds only its name. A
+   * `prefix` (push) is carried as its UTF-8 bytes where other records carry the encoded key.
+   */
+  #checkRecord(name: string, key: Key, keyBound: number, tag: Key | null, inline: number, prefix = false): void {
+    if (keyBound + (tag === null ? 0 : sizeBound(tag)) + inline <= MAX_RECORD_BYTES) return;
+    const keyBytes = prefix ? Buffer.byteLength(key as string) : this.disk.put === Disk.prototype.put ? encodedSize(key) : this.disk.put(key).length;
+    const total = keyBytes + (tag === null ? 0 : encodedSize(tag)) + inline;
+    if (total > MAX_RECORD_BYTES) throw tooLarge(name, total);
+  }
+
+  /** The value as the record will carry it; RangeError naming `value` (before any write) when it cannot fit. */
+  #store(key: Key, keyBound: number, tag: Key | null, value: unknown, read: boolean, prefix = false): StoredValue {
+    if (tag !== null) this.#checkRecord('tag', key, keyBound, tag, 0, prefix);
+    const stored = this.disk.store(value, read, prefix ? undefined : key);
+    // Only an inline value can be too large, and an inline value has written nothing yet.
+    if (stored.inline !== null && stored.inline.length > 0) this.#checkRecord('value', key, keyBound, tag, stored.inline.length, prefix);
+    return stored;
   }
 
   // ---- writes ---------------------------------------------------------------------------------------------------
@@ -206,18 +306,22 @@ export class Cache {
    * (up to cullLimit expired items, then policy victims while volume() >= sizeLimit). Always returns true.
    * With `read: true` and a stream (or async iterable), stores its bytes in a file and returns a Promise.
    * @param opts.expire seconds from now until the item expires (null: never). @param opts.tag a key-like tag.
-   * @throws TypeError for a bad key, value, expire or tag (nothing written); Timeout when another process's
-   * transaction holds the shard past `timeout` (unless `retry`).
+   * @throws TypeError for a bad key, value, expire, tag or options (nothing written); RangeError naming `key`, `tag`
+   * or `value` when they add up to more than one record holds (256 MiB; a large value goes to a file and adds only
+   * its name); Timeout when another process's transaction holds the shard past `timeout` (unless `retry`).
    */
   set(key: Key, value: unknown, opts: SetOptions = {}): true {
     const engine = this.#open();
-    this.#checkKey(key);
+    const keyBound = this.#checkKey(key);
+    checkOptions(opts);
     const expire = checkExpire(opts.expire);
     const tag = checkTag(opts.tag);
     if (opts.read && isStream(value)) {
+      if (tag !== null) this.#checkRecord('tag', key, keyBound, tag, 0);
       return this.#stream(value, key).then((stored) => (engine.set(key, stored, expire, tag, this.#deadline(opts.retry)), true)) as never;
     }
-    engine.set(key, this.disk.store(value, Boolean(opts.read), key), expire, tag, this.#deadline(opts.retry));
+    if (opts.read) checkReadValue(value);
+    engine.set(key, this.#store(key, keyBound, tag, value, Boolean(opts.read)), expire, tag, this.#deadline(opts.retry));
     return true;
   }
 
@@ -236,19 +340,23 @@ export class Cache {
    */
   add(key: Key, value: unknown, opts: SetOptions = {}): boolean {
     const engine = this.#open();
-    this.#checkKey(key);
+    const keyBound = this.#checkKey(key);
+    checkOptions(opts);
     const expire = checkExpire(opts.expire);
     const tag = checkTag(opts.tag);
     if (opts.read && isStream(value)) {
+      if (tag !== null) this.#checkRecord('tag', key, keyBound, tag, 0);
       return this.#stream(value, key).then((stored) => engine.add(key, stored, expire, tag, this.#deadline(opts.retry))) as never;
     }
-    return engine.add(key, this.disk.store(value, Boolean(opts.read), key), expire, tag, this.#deadline(opts.retry));
+    if (opts.read) checkReadValue(value);
+    return engine.add(key, this.#store(key, keyBound, tag, value, Boolean(opts.read)), expire, tag, this.#deadline(opts.retry));
   }
 
   /** Sets a new expiry (seconds from now; null: never) on a live item. Returns false if missing or expired. */
   touch(key: Key, opts: { expire?: number | null; retry?: boolean } = {}): boolean {
     const engine = this.#open();
     this.#checkKey(key);
+    checkOptions(opts);
     return engine.touch(key, checkExpire(opts.expire), this.#deadline(opts.retry));
   }
 
@@ -260,6 +368,7 @@ export class Cache {
   incr(key: Key, opts: IncrOptions = {}): number {
     const engine = this.#open();
     this.#checkKey(key);
+    checkOptions(opts);
     const delta = opts.delta ?? 1;
     const dflt = opts.default === undefined ? 0 : opts.default;
     if (typeof delta !== 'number' || !Number.isFinite(delta)) throw new TypeError(`delta must be a finite number; got ${String(delta)}`);
@@ -269,6 +378,7 @@ export class Cache {
 
   /** incr with `-delta`. */
   decr(key: Key, opts: IncrOptions = {}): number {
+    checkOptions(opts);
     return this.incr(key, { ...opts, delta: -(opts.delta ?? 1) });
   }
 
@@ -279,6 +389,7 @@ export class Cache {
   delete(key: Key, opts: RetryOptions = {}): boolean {
     const engine = this.#open();
     this.#checkKey(key);
+    checkOptions(opts);
     return engine.delete(key, this.#deadline(opts.retry));
   }
 
@@ -295,6 +406,7 @@ export class Cache {
   pop(key: Key, opts: PopOptions = {}): unknown {
     const engine = this.#open();
     this.#checkKey(key);
+    checkOptions(opts);
     const item = engine.pop(key, this.#deadline(opts.retry));
     return shape(item === undefined ? opts.default ?? null : item.value, item, opts.expireTime, opts.tag);
   }
@@ -308,6 +420,7 @@ export class Cache {
    * one pread at the end of the log (to see whether another process wrote) and, for an uncached value, one more.
    */
   get(key: Key, opts?: GetOptions): unknown {
+    if (opts !== undefined) checkOptions(opts);
     const item = this.#open().get(key, opts?.read ?? false, 0);
     if (opts === undefined) return item === undefined ? null : item.value;
     return shape(item === undefined ? opts.default ?? null : item.value, item, opts.expireTime, opts.tag);
@@ -322,6 +435,7 @@ export class Cache {
 
   /** The value with `read: true` (a stream for binary file values). KeyError when missing. */
   read(key: Key, opts: RetryOptions = {}): unknown {
+    checkOptions(opts);
     const v = this.get(key, { default: MISS, read: true, retry: opts.retry });
     if (v === MISS) throw new KeyError(key);
     return v;
@@ -351,15 +465,22 @@ export class Cache {
    */
   push(value: unknown, opts: PushOptions = {}): Key {
     const engine = this.#open();
+    checkOptions(opts);
     const side = checkSide(opts.side, 'back');
     const prefix = checkPrefix(opts.prefix);
     const expire = checkExpire(opts.expire);
     const tag = checkTag(opts.tag);
     const deadline = this.#deadline(opts.retry);
+    // The record carries the prefix's UTF-8 bytes where other records carry the key.
+    const raw = prefix ?? '';
+    const bound = 3 * raw.length > MAX_RECORD_BYTES ? Buffer.byteLength(raw) : 3 * raw.length;
+    if (bound > MAX_RECORD_BYTES) throw tooLarge('prefix', bound);
     if (opts.read && isStream(value)) {
+      if (tag !== null) this.#checkRecord('tag', raw, bound, tag, 0, true);
       return this.#stream(value).then((stored) => engine.push(prefix, side, stored, expire, tag, deadline)) as never;
     }
-    return engine.push(prefix, side, this.disk.store(value, Boolean(opts.read)), expire, tag, deadline);
+    if (opts.read) checkReadValue(value);
+    return engine.push(prefix, side, this.#store(raw, bound, tag, value, Boolean(opts.read), true), expire, tag, deadline);
   }
 
   /**
@@ -377,6 +498,7 @@ export class Cache {
 
   #pull(opts: PullOptions, remove: boolean): unknown {
     const engine = this.#open();
+    checkOptions(opts);
     const side = checkSide(opts.side, 'front');
     const prefix = checkPrefix(opts.prefix);
     const found = engine.pull(prefix, side, remove, this.#deadline(opts.retry));
@@ -389,6 +511,7 @@ export class Cache {
    * flags); expired items at that end are removed and skipped. @throws KeyError('dictionary is empty').
    */
   peekitem(opts: PeekItemOptions = {}): unknown {
+    checkOptions(opts);
     const found = this.#open().peekitem(opts.last ?? true, this.#deadline(opts.retry));
     if (found === undefined) throw new KeyError(undefined, 'dictionary is empty');
     return shape([found[0], found[1].value], found[1], opts.expireTime, opts.tag);
@@ -399,19 +522,22 @@ export class Cache {
   /** Removes items whose expiry is before `now` (epoch seconds; default the current time). Returns how many. */
   expire(opts: { now?: number; retry?: boolean } = {}): number {
     const engine = this.#open();
-    if (opts.now !== undefined && opts.now !== null && typeof opts.now !== 'number') throw new TypeError('now must be epoch seconds');
+    checkOptions(opts);
+    if (opts.now !== undefined && opts.now !== null && typeof opts.now !== 'number') throw new TypeError(`now must be epoch seconds; got ${typeName(opts.now)}`);
     return engine.expire(opts.now || clockNow(), this.#deadline(opts.retry));
   }
 
   /** Removes every item tagged `tag`. `evict(null)` removes nothing (diskcache). Returns how many. */
   evict(tag: Key | null, opts: RetryOptions = {}): number {
     const engine = this.#open();
+    checkOptions(opts);
     if (tag === null || tag === undefined) return 0;
     return engine.evict(checkTag(tag)!, this.#deadline(opts.retry));
   }
 
   /** Removes every item, expired ones included, and their files. Returns how many. */
   clear(opts: RetryOptions = {}): number {
+    checkOptions(opts);
     return this.#open().clear(this.#deadline(opts.retry));
   }
 
@@ -420,6 +546,7 @@ export class Cache {
    * volume() > sizeLimit. Returns how many (0 under 'none', diskcache's quirk). Runs whatever cullLimit is.
    */
   cull(opts: RetryOptions = {}): number {
+    checkOptions(opts);
     return this.#open().cull(this.#deadline(opts.retry));
   }
 
@@ -441,6 +568,7 @@ export class Cache {
 
   /** Keys in sort order (numbers, then text by code point, then bytes, then other keys), expired included. */
   iterkeys(opts: { reverse?: boolean } = {}): IterableIterator<Key> {
+    checkOptions(opts);
     return this.#open().sortedKeys(Boolean(opts.reverse))[Symbol.iterator]();
   }
 
@@ -454,7 +582,8 @@ export class Cache {
    */
   transact<T>(fn: () => T, opts: RetryOptions = {}): T {
     const engine = this.#open();
-    if (typeof fn !== 'function') throw new TypeError('fn must be a function');
+    checkTxnFn(fn);
+    checkOptions(opts);
     return engine.transact(fn, this.#deadline(opts.retry));
   }
 
@@ -463,6 +592,7 @@ export class Cache {
    * rewrites the log without corrupt records (a compaction), removes unknown files and empty directories.
    */
   check(opts: { fix?: boolean; retry?: boolean } = {}): CheckWarning[] {
+    checkOptions(opts);
     return this.#open().check(Boolean(opts.fix));
   }
 
@@ -485,6 +615,8 @@ export class Cache {
    * statistics on or off (`enable`, default true: calling stats() turns them on, as in diskcache).
    */
   stats(opts: { enable?: boolean; reset?: boolean } = {}): [number, number] {
+    checkOptions(opts);
+    validateSetting('statistics', opts.enable ?? true); // before the counters are read (and maybe zeroed)
     const result = this.#open().stats(Boolean(opts.reset));
     this.reset('statistics', opts.enable ?? true);
     return result;

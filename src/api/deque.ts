@@ -6,7 +6,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Cache } from './cache.js';
 import { IndexError } from '../errors.js';
-import type { Key } from '../format/keys.js';
+import { Key, typeName } from '../format/keys.js';
 
 export interface DequeOptions {
   directory?: string | null;
@@ -14,10 +14,16 @@ export interface DequeOptions {
   maxlen?: number | null;
 }
 
-function checkMaxlen(maxlen: unknown): number {
+export function checkMaxlen(maxlen: unknown): number {
   if (maxlen === undefined || maxlen === null) return Infinity;
   if (typeof maxlen !== 'number' || Number.isNaN(maxlen) || maxlen < 0) throw new RangeError(`maxlen must be a number >= 0; got ${String(maxlen)}`);
   return maxlen;
+}
+
+function checkIterable(iterable: unknown): void {
+  if (typeof (iterable as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== 'function') {
+    throw new TypeError(`iterable must be iterable (an array, a string, a Set, ...); got ${typeName(iterable)}`);
+  }
 }
 
 export class Deque<T = unknown> {
@@ -30,9 +36,15 @@ export class Deque<T = unknown> {
    */
   constructor(iterable: Iterable<T> = [], opts: DequeOptions & { cache?: Cache } = {}) {
     const maxlen = checkMaxlen(opts.maxlen);
+    checkIterable(iterable); // before a directory is opened (or created)
     this.cache = opts.cache ?? new Cache(opts.directory ?? undefined, { evictionPolicy: 'none' });
     this.#maxlen = maxlen;
-    this.extend(iterable);
+    try {
+      this.extend(iterable);
+    } catch (err) {
+      if (!opts.cache) this.cache.close();
+      throw err;
+    }
   }
 
   /** Wraps an existing Cache as is (its eviction policy is not changed). */
@@ -64,8 +76,15 @@ export class Deque<T = unknown> {
     return [...this.cache.iterkeys({ reverse })] as number[];
   }
 
-  /** Adds to the back; past maxlen, drops one item from the front. */
+  /**
+   * Adds to the back; past maxlen, drops one item from the front (one transaction). Without a maxlen the push alone
+   * is one atomic command: no transaction, so a value the Disk refuses writes nothing at all.
+   */
   append(value: T): void {
+    if (this.#maxlen === Infinity) {
+      this.cache.push(value, { side: 'back', retry: true });
+      return;
+    }
     this.cache.transact(() => {
       this.cache.push(value, { side: 'back', retry: true });
       if (this.cache.size > this.#maxlen) this.cache.pull({ side: 'front', retry: true });
@@ -74,6 +93,10 @@ export class Deque<T = unknown> {
 
   /** Adds to the front; past maxlen, drops one item from the back. */
   appendleft(value: T): void {
+    if (this.#maxlen === Infinity) {
+      this.cache.push(value, { side: 'front', retry: true });
+      return;
+    }
     this.cache.transact(() => {
       this.cache.push(value, { side: 'front', retry: true });
       if (this.cache.size > this.#maxlen) this.cache.pull({ side: 'back', retry: true });
@@ -104,12 +127,15 @@ export class Deque<T = unknown> {
     return this.#take('front', false, 'peek');
   }
 
+  /** append of each element, in order; not atomic as a whole (a value the Disk refuses stops it there, as in diskcache). */
   extend(iterable: Iterable<T>): void {
+    checkIterable(iterable);
     for (const v of iterable) this.append(v);
   }
 
   /** appendleft of each element, so the result is reversed ('abc' gives c, b, a). */
   extendleft(iterable: Iterable<T>): void {
+    checkIterable(iterable);
     for (const v of iterable) this.appendleft(v);
   }
 
@@ -137,7 +163,7 @@ export class Deque<T = unknown> {
 
   /** Rotates right by `steps` (left when negative). @throws TypeError for a non-integer. */
   rotate(steps = 1): void {
-    if (!Number.isInteger(steps)) throw new TypeError(`integer argument expected, got ${typeof steps}`);
+    if (!Number.isInteger(steps)) throw new TypeError(`steps: integer argument expected, got ${typeof steps}`);
     const n = this.length;
     if (n === 0) return;
     const count = Math.abs(steps) % n;

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Cache, CacheOptions, GetOptions, PopOptions, RetryOptions } from './cache.js';
+import { Cache, CacheOptions, GetOptions, PopOptions, RetryOptions, checkTxnFn } from './cache.js';
 import { Disk } from '../format/disk.js';
 import { Key, hashEncodedKey } from '../format/keys.js';
 import { Timeout } from '../errors.js';
@@ -15,7 +15,7 @@ import type { CheckWarning } from '../shard/check.js';
 import { memoize, MemoizeOptions, MemoizedFunction } from './memoize.js';
 import { subPath } from './subpath.js';
 import type { Settings } from './settings.js';
-import { Deque } from './deque.js';
+import { Deque, checkMaxlen } from './deque.js';
 import { Index } from './index-map.js';
 
 export interface FanoutCacheOptions extends CacheOptions {
@@ -200,6 +200,7 @@ export class FanoutCache {
    * Always retries (diskcache requires retry=True here).
    */
   transact<T>(fn: () => T, opts: RetryOptions = { retry: true }): T {
+    checkTxnFn(fn); // before any shard's transaction opens (each would log a begin and an abort)
     if (opts.retry === false) throw new RangeError('retry must be true in FanoutCache.transact');
     const run = (i: number): T => (i === this.shards.length ? fn() : this.shards[i].transact(() => run(i + 1), { retry: true }));
     return run(0);
@@ -225,6 +226,7 @@ export class FanoutCache {
   deque(name: string, opts: { maxlen?: number | null } = {}): Deque {
     let d = this.#deques.get(name);
     if (!d) {
+      checkMaxlen(opts.maxlen); // before the directory is created
       const c = new Cache(subPath(this.directory, 'deque', name), { disk: this.#options.disk, evictionPolicy: 'none' });
       d = Deque.fromcache(c, [], opts);
       this.#deques.set(name, d);

@@ -5,16 +5,30 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Cache } from './cache.js';
 import { KeyError } from '../errors.js';
-import type { Key } from '../format/keys.js';
+import { Key, typeName } from '../format/keys.js';
 import type { MemoizeOptions, MemoizedFunction } from './memoize.js';
 
 const MISSING = Symbol('missing');
 
 type Entries<K, V> = Iterable<readonly [K, V]> | Record<string, V>;
 
-function* entriesOf<K, V>(source: Entries<K, V>): Iterable<readonly [K, V]> {
-  if (source instanceof Map || Symbol.iterator in Object(source)) yield* source as Iterable<readonly [K, V]>;
-  else for (const [k, v] of Object.entries(source)) yield [k as unknown as K, v];
+/**
+ * The [key, value] pairs of a Map, an iterable of pairs or a plain object, all checked before anything is written.
+ * @throws TypeError naming `entries` for anything else, or for an element that is not a two-element array.
+ */
+function pairsOf<K, V>(source: Entries<K, V>): (readonly [K, V])[] {
+  let pairs: (readonly [K, V])[];
+  if (typeof (source as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] === 'function') {
+    pairs = [...(source as Iterable<readonly [K, V]>)];
+  } else if (typeof source === 'object' && source !== null) {
+    pairs = Object.entries(source).map(([k, v]) => [k as unknown as K, v] as const);
+  } else {
+    throw new TypeError(`entries must be a Map, an iterable of [key, value] pairs or a plain object; got ${typeName(source)}`);
+  }
+  pairs.forEach((p, i) => {
+    if (!Array.isArray(p) || p.length !== 2) throw new TypeError(`entries[${i}] must be a [key, value] pair; got ${typeName(p)}`);
+  });
+  return pairs;
 }
 
 export class Index<K extends Key = Key, V = unknown> implements Map<K, V> {
@@ -22,8 +36,14 @@ export class Index<K extends Key = Key, V = unknown> implements Map<K, V> {
 
   /** Opens an index in `directory` (a fresh temp dir when omitted or null), then adds `entries`. */
   constructor(directory?: string | null, entries?: Entries<K, V>, cache?: Cache) {
+    const pairs = entries === undefined ? [] : pairsOf(entries); // before a directory is opened (or created)
     this.cache = cache ?? new Cache(directory ?? undefined, { evictionPolicy: 'none' });
-    if (entries !== undefined) this.update(entries);
+    try {
+      this.#setAll(pairs);
+    } catch (err) {
+      if (!cache) this.cache.close();
+      throw err;
+    }
   }
 
   /** Wraps an existing Cache as is, then adds `entries`. */
@@ -108,9 +128,17 @@ export class Index<K extends Key = Key, V = unknown> implements Map<K, V> {
     return this.cache.pull({ ...opts, retry: true });
   }
 
-  /** Adds every entry of a Map, an iterable of pairs or a plain object. */
+  /**
+   * Adds every entry of a Map, an iterable of pairs or a plain object. The entries' shape and keys are checked
+   * before the first write; a value the Disk refuses stops the update there (not atomic, as in diskcache).
+   */
   update(entries: Entries<K, V>): void {
-    for (const [k, v] of entriesOf(entries)) this.set(k, v);
+    this.#setAll(pairsOf(entries));
+  }
+
+  #setAll(pairs: readonly (readonly [K, V])[]): void {
+    for (const [k] of pairs) this.cache.disk.put(k);
+    for (const [k, v] of pairs) this.set(k, v);
   }
 
   *keys(): MapIterator<K> {

@@ -3,7 +3,7 @@
  * `[name, ...args]`, with the ignored positions left out and, when `typed`, the argument types appended after a
  * marker (diskcache's args_to_key). Async functions cache their resolved value and return a Promise on hits too.
  */
-import type { Key } from '../format/keys.js';
+import { Key, encodeKey } from '../format/keys.js';
 
 export interface MemoizeOptions {
   /** Key prefix; default the function's name. */
@@ -51,9 +51,14 @@ export function memoize<F extends (...args: any[]) => any>(cache: MemoizeTarget,
   if (typeof opts === 'function') throw new TypeError('memoize takes options and returns a decorator: cache.memoize()(fn)');
   const { typed = false, expire = null, tag = null } = opts;
   if (expire !== null && (typeof expire !== 'number' || Number.isNaN(expire))) throw new TypeError('expire must be a number of seconds or null');
-  const ignore = new Set(opts.ignore ?? []);
+  if (tag !== null) encodeKey(tag, 'tag'); // validates now, not at the first call
+  const ignored = opts.ignore ?? [];
+  if (typeof (ignored as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function' || typeof ignored === 'string') {
+    throw new TypeError(`ignore must be an iterable of argument positions; got ${typeName(ignored)}`);
+  }
+  const ignore = new Set(ignored);
   return (fn: F) => {
-    if (typeof fn !== 'function') throw new TypeError('memoize decorates a function');
+    if (typeof fn !== 'function') throw new TypeError(`fn must be a function (memoize decorates a function); got ${typeName(fn)}`);
     const base = opts.name ?? fn.name;
     let async = fn.constructor?.name === 'AsyncFunction';
     const cacheKey = (...args: unknown[]) => argsToKey(base, args, typed, ignore);

@@ -43,7 +43,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
 const METADATA = new Set(['count', 'size', 'hits', 'misses']);
 
 /** Options that belong to this handle and are not persisted. */
-export const HANDLE_OPTIONS = new Set(['timeout', 'disk', 'sync', 'fs', 'segmentBytes', 'compactMinBytes', 'shards']);
+export const HANDLE_OPTIONS = new Set(['timeout', 'disk', 'sync', 'fs', 'segmentBytes', 'compactMinBytes', 'shards', 'engine']);
 
 /** Throws TypeError/RangeError naming the setting when `value` is not valid for `name`. */
 export function validateSetting(name: string, value: unknown): void {

@@ -205,7 +205,16 @@ export function keyId(key: Key, argName = 'key'): string {
  */
 export function keyIdOfEncoded(bytes: Uint8Array): string {
   const buf = asBuffer(bytes);
-  return buf[0] === KEY_TEXT ? '\u0003' + buf.toString('utf8', 1) : buf.toString('latin1');
+  return keyIdAt(buf, 0, buf.length);
+}
+
+/**
+ * The id of the encoded key in `buf[start, end)`, without a view object. The type byte 0x03 is its own UTF-8
+ * character, so decoding the whole text key gives '\u0003' + text as one flat string (a concatenation would make a
+ * rope, which the Map flattens again when it hashes it).
+ */
+export function keyIdAt(buf: Buffer, start: number, end: number): string {
+  return buf.toString(buf[start] === KEY_TEXT ? 'utf8' : 'latin1', start, end);
 }
 
 /**

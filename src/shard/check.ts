@@ -6,10 +6,11 @@
 import { now as clockNow } from '../clock.js';
 import * as path from 'node:path';
 import { FRAME_OK, newFrameView, nextGoodFrame, readFrame } from '../format/frame.js';
-import { FILE_HEADER_BYTES, checkFileHeader, parseLogFileName } from '../format/segment.js';
+import { FILE_HEADER_BYTES, KIND_BASE, KIND_SEGMENT, checkFileHeader, parseLogFileName, segmentName } from '../format/segment.js';
 import { OP_DELV, encodeTxnValue } from '../format/record.js';
 import { compact } from './compaction.js';
 import { idToBytesOf } from './keydir.js';
+import { processAlive } from './liveness.js';
 import type { Shard } from './shard.js';
 
 export interface CheckWarning {
@@ -20,12 +21,27 @@ export interface CheckWarning {
 
 /** Files of the engine itself, never "unknown". */
 function isEngineFile(name: string): boolean {
-  return parseLogFileName(name) !== null || name === 'access.bin' || name.startsWith('.tmp-') || name.endsWith('.lock') || name.endsWith('.owner');
+  return parseLogFileName(name) !== null || name === 'access.bin' || name.startsWith('.tmp-') || name.endsWith('.lock') || /\.(owner|want-\d+)$/.test(name);
+}
+
+/**
+ * A temporary file (`.tmp-<pid>-…`, `.tmp-base-<pid>-…`) or lock intent (`<name>.want-<pid>`) whose process no longer
+ * runs: a crash left it, and nothing will ever use it (a live process's files are its work in progress).
+ */
+function leftoverOfDead(name: string): boolean {
+  const m = /^\.tmp-(?:base-)?(\d+)-|\.want-(\d+)$/.exec(name);
+  if (!m) return false;
+  const pid = Number(m[1] ?? m[2]);
+  return pid !== process.pid && !processAlive(pid);
 }
 
 export function checkShard(shard: Shard, disk: { remove(relative: string): void }, fix: boolean): CheckWarning[] {
   const { fs, dir } = shard;
   const warnings: CheckWarning[] = [];
+  // Listed before the sync: a writer creates segment N+1 only after the seal of N is in the log, so every segment
+  // listed here is within our reach once we have synced, unless the seal before it was damaged or a segment
+  // before it is gone. Such a segment is cut off from the log (see 1b).
+  const listed = fs.readdirSync(dir);
   shard.sync();
   // 1. Every frame of every log file in use, read afresh (the keydir may have been built before a bit flipped).
   let corrupt = false;
@@ -63,6 +79,26 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
       p += bytes;
     }
   }
+  // 1b. The chain of log files: it starts at segment 1 or after a base, and nothing lies past its end. Records of a
+  // segment cut off from the log are lost to every reader, and a later roll-over into its id would replay them
+  // after newer ones: the repair removes it.
+  const files = shard.openFiles();
+  const first = files[0];
+  if (first !== undefined && first.kind === KIND_SEGMENT && first.id > 1 && !files.some((f) => f.kind === KIND_BASE)) {
+    warnings.push({ category: 'CorruptionWarning', message: `${first.name}: the log starts here without a base; the history before it is missing` });
+    corrupt = true;
+  }
+  const orphans = listed.filter((n) => {
+    const p = parseLogFileName(n);
+    return p !== null && p.kind === KIND_SEGMENT && p.id > shard.activeSegmentId;
+  }).sort();
+  for (const o of orphans) {
+    warnings.push({
+      category: 'CorruptionWarning',
+      message: `${o}: segment cut off from the log (the seal of ${segmentName(shard.activeSegmentId)} is damaged, or a segment before it is gone)`,
+    });
+    corrupt = true;
+  }
   // 2. Value files of live items.
   const kd = shard.state.kd;
   const referenced = new Set<string>();
@@ -78,11 +114,18 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
       missing.push([idToBytesOf(kd.ids[slot]!), kd.version[slot]]);
       continue;
     }
-    if (size !== file.size) warnings.push({ category: 'UserWarning', message: `wrong file size: ${full}, ${size} != ${file.size}` });
+    if (size !== file.size) {
+      warnings.push({ category: 'UserWarning', message: `wrong file size: ${full}, ${size} != ${file.size}` });
+      // diskcache's repair records the new size. Here a get treats the file as damaged (a value file carries no
+      // checksum: its size is all the log vouches for) and misses, so the repair deletes the item, as for a
+      // missing file.
+      missing.push([idToBytesOf(kd.ids[slot]!), kd.version[slot]]);
+    }
   }
   // 3. Unknown files and empty directories (top-down, one pass, as diskcache).
   const unknown: string[] = [];
   const empty: string[] = [];
+  const leftovers: string[] = [];
   const walk = (rel: string) => {
     const entries = fs.readdirSync(path.join(dir, rel), { withFileTypes: true });
     if (rel !== '' && entries.length === 0) empty.push(rel);
@@ -91,11 +134,13 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
       if (e.isDirectory()) {
         if (rel === '' && e.name.endsWith('.lock')) continue;
         walk(r);
-      } else if (!(rel === '' && isEngineFile(e.name)) && !referenced.has(r)) unknown.push(r);
+      } else if (rel === '' && leftoverOfDead(e.name)) leftovers.push(r);
+      else if (!(rel === '' && isEngineFile(e.name)) && !referenced.has(r)) unknown.push(r);
     }
   };
   walk('');
   for (const u of unknown) warnings.push({ category: 'UnknownFileWarning', message: `unknown file: ${path.join(dir, u)}` });
+  for (const l of leftovers) warnings.push({ category: 'UnknownFileWarning', message: `leftover of a dead process: ${path.join(dir, l)}` });
   for (const e of empty) warnings.push({ category: 'EmptyDirWarning', message: `empty directory: ${path.join(dir, e)}` });
   for (const r of shard.reports) {
     const seen = warnings.some((w) => w.message.includes(`${r.file} at offset ${r.offset}`));
@@ -105,15 +150,22 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
     }
   }
   if (!fix) return warnings;
-  // Repairs. Items whose file is gone are deleted; corrupt frames disappear when compaction rewrites live items.
+  // Repairs. Items whose file is gone or damaged are deleted (with the damaged files); corrupt frames disappear
+  // when compaction rewrites live items.
   if (missing.length > 0) {
-    shard.append(OP_DELV, { time: clockNow(), value: encodeTxnValue(missing.map(([key, version]) => ({ key, version })), []) });
+    const out = shard.append(OP_DELV, { time: clockNow(), value: encodeTxnValue(missing.map(([key, version]) => ({ key, version })), []) });
+    for (const s of out.removed) if (s.valueFile) disk.remove(s.valueFile.name);
+  }
+  // Before compacting: its seal would move the log into the first of them.
+  for (const o of orphans) {
+    try { fs.unlinkSync(path.join(dir, o)); } catch { /* removed meanwhile */ }
   }
   if (corrupt || warnings.some((w) => w.message.startsWith('torn tail'))) {
     compact(shard);
     shard.reports.length = 0;
   }
   for (const u of unknown) disk.remove(u);
+  for (const l of leftovers) try { fs.unlinkSync(path.join(dir, l)); } catch { /* removed meanwhile */ }
   // Remove empty directories, and the parents that become empty (diskcache would report those on the next
   // check; a repair should leave nothing to report).
   for (const e of empty) {

@@ -88,7 +88,8 @@ function compactLocked(shard: Shard): CompactionResult {
 function writeBase(shard: Shard, id: number): number {
   const { fs, dir, state } = shard;
   const kd = state.kd;
-  const tmp = path.join(dir, `.tmp-base-${shard.writer.toString(16)}-${id}`);
+  // The pid lets check() tell a leftover of a dead compactor from a live one's work in progress.
+  const tmp = path.join(dir, `.tmp-base-${process.pid}-${shard.writer.toString(16)}-${id}`);
   const fd = fs.openSync(tmp, 'w');
   let items = 0;
   try {

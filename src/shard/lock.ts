@@ -4,8 +4,10 @@
  * loop stalls past `stale` can lose it to another process, so every guarded step is safe to run twice at once
  * (compaction writes a deterministic base and links it into place); the lock only avoids wasted work.
  *
- * A holder killed with SIGKILL would block the step for `stale` (30 s) on mtime alone, so the holder also writes
- * its pid to `<name>.owner`; a process that finds the lock taken by a pid that no longer runs takes it over.
+ * A holder killed with SIGKILL would block the step for `stale` (30 s) on mtime alone, so holders say who they are:
+ * before the mkdir a process writes `<name>.want-<pid>`, and once it holds the lock it renames that to
+ * `<name>.owner`. A process that finds the lock taken reads the owner's pid (or, while there is no owner file yet,
+ * the pids of every `want` file) and takes the lock over when none of them runs.
  */
 import lockfile from 'proper-lockfile';
 import * as fs from 'node:fs';
@@ -18,45 +20,66 @@ const STALE_MS = 30_000;
 export function tryLock(dir: string, name: string): (() => void) | null {
   const file = path.join(dir, name);
   const owner = `${file}.owner`;
-  for (let attempt = 0; ; attempt++) {
-    let release: () => void;
-    try {
-      release = lockfile.lockSync(file, {
-        realpath: false,
-        stale: STALE_MS,
-        // A lost lock must not crash the process: the guarded steps tolerate a second runner.
-        onCompromised: () => {},
-      });
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      // ENOENT: the lock directory vanished under lockSync's mtime probe (another process took it over).
-      if (code === 'ENOENT' && fs.existsSync(dir)) return null;
-      if (code !== 'ELOCKED') throw err;
-      if (attempt > 0 || process.env.LC_NOTAKEOVER || !ownerDead(owner)) return null;
-      // The holder died holding it: take it over (a race with another taker at worst runs the step twice).
-      try { fs.rmdirSync(`${file}.lock`); } catch { /* the holder released it meanwhile */ }
-      continue;
-    }
-    try { fs.writeFileSync(owner, String(process.pid)); } catch { /* only a hint for takers-over */ }
-    return () => {
-      try { fs.unlinkSync(owner); } catch { /* taken over */ }
+  const intent = `${file}.want-${process.pid}`;
+  try { fs.writeFileSync(intent, String(process.pid)); } catch { /* only a hint for takers-over */ }
+  try {
+    for (let attempt = 0; ; attempt++) {
+      let release: () => void;
       try {
-        release();
-      } catch {
-        /* already released or taken over */
+        release = lockfile.lockSync(file, {
+          realpath: false,
+          stale: STALE_MS,
+          // A lost lock must not crash the process: the guarded steps tolerate a second runner.
+          onCompromised: () => {},
+        });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        // ENOENT: the lock directory vanished under lockSync's mtime probe (another process took it over).
+        if (code === 'ENOENT' && fs.existsSync(dir)) return null;
+        if (code !== 'ELOCKED') throw err;
+        if (attempt > 0 || !holderDead(dir, name, owner)) return null;
+        // The holder died holding it: take it over (a race with another taker at worst runs the step twice).
+        try { fs.unlinkSync(owner); } catch { /* none */ }
+        try { fs.rmdirSync(`${file}.lock`); } catch { /* the holder released it meanwhile */ }
+        continue;
       }
-    };
+      try { fs.renameSync(intent, owner); } catch { /* only a hint for takers-over */ }
+      return () => {
+        try { fs.unlinkSync(owner); } catch { /* taken over */ }
+        try {
+          release();
+        } catch {
+          /* already released or taken over */
+        }
+      };
+    }
+  } finally {
+    try { fs.unlinkSync(intent); } catch { /* renamed to the owner file */ }
   }
 }
 
-/** Whether the pid in `owner` no longer runs (false when unknown: the mtime rule decides then). */
-function ownerDead(owner: string): boolean {
-  let pid: number;
+/** Whether the lock's holder is dead: the owner file's pid, or, before there is one, every other `want` file's. */
+function holderDead(dir: string, name: string, owner: string): boolean {
+  let text: string | null = null;
   try {
-    pid = Number(fs.readFileSync(owner, 'utf8'));
+    text = fs.readFileSync(owner, 'utf8');
+  } catch { /* no owner yet: the holder is between its mkdir and its rename */ }
+  const ownerPid = Number(text);
+  if (text !== null && Number.isInteger(ownerPid) && ownerPid > 0) return ownerPid !== process.pid && !processAlive(ownerPid);
+  const prefix = `${name}.want-`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((n) => n.startsWith(prefix));
   } catch {
     return false;
   }
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
-  return !processAlive(pid);
+  let anyAlive = false;
+  for (const n of names) {
+    const pid = Number(n.slice(prefix.length));
+    if (pid === process.pid) continue;
+    if (Number.isInteger(pid) && pid > 0 && !processAlive(pid)) {
+      try { fs.unlinkSync(path.join(dir, n)); } catch { /* another taker removed it */ }
+    } else anyAlive = true;
+  }
+  return !anyAlive;
 }

@@ -3,15 +3,16 @@
  * the keydir after one tail check; writes are one appended command whose outcome the replay decides, so every
  * process agrees (docs/engine.md).
  */
+import * as path from 'node:path';
 import { Disk, MODE_RAW_NUMBER, StoredValue } from '../format/disk.js';
 import { Key, compareEncodedKeys, encodeKey, keyId, keyIdOfEncoded } from '../format/keys.js';
 import {
   FLAG_DEFAULT_NULL, FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_PREFIX, FLAG_HAS_TAG, FLAG_SIDE_FRONT, OP_ADD, OP_CLEAR,
   OP_DELETE, OP_DELV, OP_INCR, OP_PUSH, OP_SET, OP_SETTING, OP_TOUCH, encodeTxnValue,
 } from '../format/record.js';
-import { IOError, KeyError, Timeout } from '../errors.js';
+import { CorruptionError, IOError, KeyError, LogcacheError, Timeout } from '../errors.js';
 import { now as clockNow } from '../clock.js';
-import { NEVER, NIL, idToBytesOf } from './keydir.js';
+import { NEVER, NIL, ValueFile, idToBytesOf } from './keydir.js';
 import { QueueIndex } from './queues.js';
 import { Shard, ShardOptions } from './shard.js';
 import { ItemSnapshot, Outcome } from './state.js';
@@ -100,12 +101,40 @@ export class LogEngine implements CacheEngine {
     }
     const file = kd.files.get(slot);
     try {
-      if (file) return this.#disk.fetch(mode, file.name, null, read);
+      if (file) return this.#fetchFile(mode, file, read);
       const bytes = this.shard.valueBytes(slot);
       return bytes === null ? MISS : this.#disk.fetch(mode, null, bytes, read);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return MISS;
       throw err;
+    }
+  }
+
+  /**
+   * A value file's value. A value file carries no checksum; its size is what the log vouches for, so a file of
+   * another size is damaged (cut short, or grown): MISS, as for a frame that fails its CRC (check() reports it,
+   * check({ fix: true }) deletes the item). A file that does not decode is damaged too: CorruptionError.
+   * ENOENT (the file is gone) goes to the caller, which treats it as a miss.
+   */
+  #fetchFile(mode: number, file: ValueFile, read: boolean): unknown {
+    const full = path.join(this.#disk.directory, file.name);
+    let size: number;
+    try {
+      size = this.shard.fs.statSync(full).size;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw err;
+      throw new IOError(`stat value file ${file.name}`, err);
+    }
+    if (size !== file.size) return MISS;
+    try {
+      return this.#disk.fetch(mode, file.name, null, read);
+    } catch (err) {
+      if (typeof (err as NodeJS.ErrnoException).code === 'string') {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw err;
+        throw new IOError(`read value file ${file.name}`, err);
+      }
+      if (err instanceof LogcacheError) throw err;
+      throw new CorruptionError(file.name, 0, size, `value file does not decode: ${(err as Error)?.message ?? String(err)}`);
     }
   }
 
@@ -124,8 +153,10 @@ export class LogEngine implements CacheEngine {
     try {
       let value: unknown;
       if (s.number !== undefined && s.mode === MODE_RAW_NUMBER) value = s.number;
-      else if (s.valueFile) value = this.#disk.fetch(s.mode, s.valueFile.name, null, false);
-      else {
+      else if (s.valueFile) {
+        value = this.#fetchFile(s.mode, s.valueFile, false);
+        if (value === MISS) return undefined;
+      } else {
         if (s.error !== undefined) throw s.error;
         const bytes = s.bytes;
         if (bytes === undefined || bytes === null) return undefined;
@@ -257,7 +288,15 @@ export class LogEngine implements CacheEngine {
 
   incr(key: Key, delta: number, dflt: number | null, deadline: number): number {
     const keyBytes = this.#disk.put(key);
-    const existed = this.#live(keyIdOfEncoded(keyBytes), clockNow()) !== NIL;
+    this.shard.sync();
+    const kd = this.shard.state.kd;
+    const slot = kd.map.get(keyIdOfEncoded(keyBytes));
+    const now = clockNow();
+    // Errors we can already see cost no write (the log stays as it was); the appended command still decides races.
+    if (slot !== undefined && !(kd.expire[slot] < now)) {
+      if (kd.mode[slot] !== MODE_RAW_NUMBER || !kd.numbers.has(slot)) throw new TypeError(`the value at key ${String(key)} is not a number`);
+    } else if (dflt === null) throw new KeyError(key);
+    const existed = slot !== undefined && kd.expire[slot] > now;
     const out = this.shard.append(OP_INCR, {
       time: clockNow(), key: keyBytes, num1: delta, num2: dflt ?? 0, flags: dflt === null ? FLAG_DEFAULT_NULL : 0,
     }, deadline);

@@ -401,7 +401,7 @@ export class Shard {
   }
 
   #createSegment(id: number): void {
-    const tmp = path.join(this.dir, `.tmp-${this.writer.toString(16)}-${id}`);
+    const tmp = path.join(this.dir, `.tmp-${process.pid}-${this.writer.toString(16)}-${id}`);
     this.#io('create segment', () => {
       this.fs.writeFileSync(tmp, fileHeader(KIND_SEGMENT, id));
       try {

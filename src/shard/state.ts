@@ -3,7 +3,7 @@
  * (each record carries its own "now"), so every process computes the same keydir, the same slot numbers and the
  * same outcome for a conditional command. A writer learns what its command did by replaying up to it.
  */
-import { keyIdOfEncoded } from '../format/keys.js';
+import { keyIdAt, keyIdOfEncoded } from '../format/keys.js';
 import { MODE_RAW_NUMBER } from '../format/disk.js';
 import {
   ENTRY_META_BYTES, FLAG_DEFAULT_NULL, FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_PREFIX, FLAG_HAS_TAG,
@@ -379,7 +379,7 @@ export class ShardState {
     const rowid = r.buf.readDoubleLE(r.valueStart);
     const version = r.buf.readDoubleLE(r.valueStart + 8);
     const slotNo = r.buf.readUInt32LE(r.valueStart + 16);
-    const id = keyIdOfEncoded(r.buf.subarray(r.keyStart, r.keyStart + r.keyLength));
+    const id = keyIdAt(r.buf, r.keyStart, r.keyStart + r.keyLength);
     if (kd.map.has(id) || (slotNo < kd.ids.length && kd.ids[slotNo] !== undefined)) return false;
     const slot = kd.insert(id, slotNo);
     this.queues.add(id);

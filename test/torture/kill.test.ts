@@ -212,11 +212,12 @@ class Arena {
 }
 
 /** What a kill may leave for check() to report: a torn tail, a value file whose record never made it, the empty
- * directory of a value file removed just before the kill, and (after a torn write) the torn frame. */
+ * directory of a value file removed just before the kill, a temporary file of a dead process, and (after a torn
+ * write) the torn frame. */
 function allowedAfterCrash(w: { category: string; message: string }, tornWrites: boolean): boolean {
   if (w.category === 'UserWarning' && w.message.startsWith('torn tail')) return true;
   if (w.category === 'EmptyDirWarning') return true;
-  if (w.category === 'UnknownFileWarning' && w.message.endsWith('.val')) return true;
+  if (w.category === 'UnknownFileWarning' && (w.message.endsWith('.val') || w.message.startsWith('leftover of a dead process'))) return true;
   return tornWrites && w.category === 'CorruptionWarning' && w.message.startsWith('corrupt frame');
 }
 

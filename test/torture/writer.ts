@@ -46,7 +46,7 @@ function crashDecider(plan: CrashPlan): (call: FsCall) => FaultAction | null {
     switch (plan.at) {
       case 'compaction': return c.name === 'openSync' && /\.tmp-base-/.test(c.path ?? '');
       case 'seal': return c.name === 'writeSync' && c.op === OP_SEAL;
-      case 'rollover': return c.name === 'writeFileSync' && /\/\.tmp-[0-9a-f]+-\d+$/.test(c.path ?? '');
+      case 'rollover': return c.name === 'writeFileSync' && /\/\.tmp-\d+-[0-9a-f]+-\d+$/.test(c.path ?? '');
       case 'torn': return c.name === 'writeSync' && c.op >= 0 && (c.path ?? '').endsWith('.log');
     }
   };
