@@ -52,7 +52,9 @@ const LOG_FILE = /^\d{10}\.(log|base)$/;
 /** A directory FanoutCache made (shard 000 has a log, the top level none): a Cache opened there would mix in. */
 function isFanoutDirectory(dir: string): boolean {
   try {
-    return !fs.readdirSync(dir).some((n) => LOG_FILE.test(n)) && fs.readdirSync(path.join(dir, '000')).some((n) => LOG_FILE.test(n));
+    // A shard's own files: log segments (log engine) or cache.db (SQLite engine).
+    const isShard = (names: string[]) => names.some((n) => LOG_FILE.test(n) || n === 'cache.db');
+    return !isShard(fs.readdirSync(dir)) && isShard(fs.readdirSync(path.join(dir, '000')));
   } catch {
     return false;
   }

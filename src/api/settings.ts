@@ -29,7 +29,7 @@ export interface Settings {
   [extra: string]: unknown;
 }
 
-/** diskcache's DEFAULT_SETTINGS (the sqlite_* pragmas have no counterpart: there is no SQLite). */
+/** diskcache's DEFAULT_SETTINGS (the sqlite_* pragmas have no counterpart here; the SQLite engine sets diskcache's own). */
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   statistics: false,
   tagIndex: false,

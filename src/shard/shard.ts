@@ -365,10 +365,13 @@ export class Shard {
     });
     for (const { slot, version, op } of txn.stored) {
       if (kd.version[slot] !== version || kd.file[slot] !== TXN_FILE) continue;
+      // Accounted as every other process accounts it (the TXN frame's length), so removals later subtract the same.
+      kd.account(slot, -1);
       kd.file[slot] = loc.file;
       kd.offset[slot] = loc.offset;
       kd.frameLength[slot] = loc.frameLength;
       kd.valueOffset[slot] = bodies[op] - loc.bufStart;
+      kd.account(slot, 1);
     }
     for (const [slot, v] of txn.values) if (kd.version[slot] === v.version) this.#valueCache.set(slot, v);
     own.outcome = { applied: true, removed: [] };
