@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The reliability suite on its own (test/torture): `npm run torture` runs the long mode (1,000 kills, thousands of
-// corrupt inputs and faults); `npm run torture -- --short` runs the short mode the default suite runs.
+// corrupt inputs and faults); `npm run torture -- --short` runs the short mode the default suite runs;
+// `npm run torture -- kill faults` runs only the files whose names start so.
 // Prints each test's figures and their totals, and writes them to test/torture/results/<date>-<mode>.json.
 // LOGCACHE_TORTURE_SEED=<n> repeats a run (every run prints its seed).
 import { spawnSync } from 'node:child_process';
@@ -12,7 +13,10 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const short = process.argv.includes('--short');
 const mode = short ? 'short' : 'long';
-const files = fs.readdirSync(path.join(root, 'test/torture')).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `test/torture/${f}`);
+// Optional file names (e.g. kill faults) pick some of the suite's files.
+const picked = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const files = fs.readdirSync(path.join(root, 'test/torture')).filter((f) => f.endsWith('.test.ts')).sort()
+  .filter((f) => picked.length === 0 || picked.some((p) => f.startsWith(p))).map((f) => `test/torture/${f}`);
 const figuresFile = path.join(os.tmpdir(), `logcache-torture-${process.pid}.jsonl`);
 fs.rmSync(figuresFile, { force: true });
 const env = {
@@ -33,7 +37,8 @@ for (const r of records) {
 console.log(`\n${mode} run: ${minutes} min, exit ${result.status}, node ${process.version}, ${os.cpus().length} cpus`);
 const outDir = path.join(root, 'test/torture/results');
 fs.mkdirSync(outDir, { recursive: true });
-const out = path.join(outDir, `${new Date().toISOString().slice(0, 10)}-${mode}.json`);
+const tag = picked.length ? `-${picked.join('-')}` : '';
+const out = path.join(outDir, `${new Date().toISOString().slice(0, 10)}-${mode}${tag}.json`);
 fs.writeFileSync(out, JSON.stringify({ mode, minutes: Number(minutes), status: result.status, node: process.version, records }, null, 2) + '\n');
 console.log(`figures written to ${path.relative(root, out)}`);
 process.exit(result.status ?? 1);
