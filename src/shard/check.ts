@@ -143,6 +143,8 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
   for (const l of leftovers) warnings.push({ category: 'UnknownFileWarning', message: `leftover of a dead process: ${path.join(dir, l)}` });
   for (const e of empty) warnings.push({ category: 'EmptyDirWarning', message: `empty directory: ${path.join(dir, e)}` });
   for (const r of shard.reports) {
+    // Bad frames met in a file a compaction has since removed are history: nothing reads them any more.
+    if (/checksum|torn|malformed/.test(r.reason) && !fs.existsSync(path.join(dir, r.file))) continue;
     const seen = warnings.some((w) => w.message.includes(`${r.file} at offset ${r.offset}`));
     if (!seen && r.reason !== 'torn frame') {
       warnings.push({ category: 'CorruptionWarning', message: `${r.reason} in ${r.file} at offset ${r.offset}: ${r.bytes} bytes` });
@@ -150,15 +152,16 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
     }
   }
   if (!fix) return warnings;
+  // Segments cut off first, before anything is appended: a roll-over (or the compaction's seal) would move the log
+  // into the first of them and replay its stale records.
+  for (const o of orphans) {
+    try { fs.unlinkSync(path.join(dir, o)); } catch { /* removed meanwhile */ }
+  }
   // Repairs. Items whose file is gone or damaged are deleted (with the damaged files); corrupt frames disappear
   // when compaction rewrites live items.
   if (missing.length > 0) {
     const out = shard.append(OP_DELV, { time: clockNow(), value: encodeTxnValue(missing.map(([key, version]) => ({ key, version })), []) });
     for (const s of out.removed) if (s.valueFile) disk.remove(s.valueFile.name);
-  }
-  // Before compacting: its seal would move the log into the first of them.
-  for (const o of orphans) {
-    try { fs.unlinkSync(path.join(dir, o)); } catch { /* removed meanwhile */ }
   }
   if (corrupt || warnings.some((w) => w.message.startsWith('torn tail'))) {
     compact(shard);

@@ -47,6 +47,8 @@ export class LogEngine implements CacheEngine {
   #settings!: EngineSettings;
   #fastKeys = false;
   #sidecar: Sidecar | null = null;
+  /** In a transaction: value files to delete once it commits, and the files its commands wrote. */
+  #txnFiles: { remove: string[]; written: string[] } | null = null;
   /** After a failed automatic compaction: the log size at which to try again. */
   #compactRetryAt = 0;
   #victims = new VictimList();
@@ -167,13 +169,20 @@ export class LogEngine implements CacheEngine {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     } finally {
-      if (s.valueFile) this.#disk.remove(s.valueFile.name);
+      if (s.valueFile) this.#removeFile(s.valueFile.name);
     }
   }
 
   /** Deletes the value files of items a command of ours replaced or removed. */
   #removeFiles(out: Outcome): void {
-    for (const s of out.removed) if (s.valueFile) this.#disk.remove(s.valueFile.name);
+    for (const s of out.removed) if (s.valueFile) this.#removeFile(s.valueFile.name);
+  }
+
+  /** Deletes a value file nothing refers to any more; inside a transaction, once it commits (an abort keeps the
+   * item that owns it). */
+  #removeFile(name: string): void {
+    if (this.#txnFiles) this.#txnFiles.remove.push(name);
+    else this.#disk.remove(name);
   }
 
   #sidecarOpen(): Sidecar {
@@ -197,10 +206,13 @@ export class LogEngine implements CacheEngine {
     try {
       out = this.shard.append(op, rec, deadline);
     } catch (err) {
-      if (stored.filename !== null) this.#disk.remove(stored.filename);
+      // A Timeout wrote nothing; after an I/O error the frame may be in the log (the write landed, a later fsync
+      // or read failed): keep the file then (check() reports it if it turns out an orphan, never a lost value).
+      if (stored.filename !== null && err instanceof Timeout) this.#disk.remove(stored.filename);
       throw err;
     }
     if (!out.applied && stored.filename !== null) this.#disk.remove(stored.filename);
+    else if (stored.filename !== null) this.#txnFiles?.written.push(stored.filename);
     this.#removeFiles(out);
     return out;
   }
@@ -496,17 +508,23 @@ export class LogEngine implements CacheEngine {
     const sh = this.shard;
     sh.beginTxn(deadline);
     this.#txnDepth++;
+    const files = (this.#txnFiles = { remove: [], written: [] });
     let result: T;
     try {
       result = fn();
       if (result instanceof Promise) throw new TypeError('transact takes a synchronous function (it returned a Promise)');
     } catch (err) {
       this.#txnDepth--;
+      this.#txnFiles = null;
       sh.abortTxn();
+      for (const name of files.written) this.#disk.remove(name); // values of commands that never happened
       throw err;
     }
     this.#txnDepth--;
+    this.#txnFiles = null;
+    // A failed commit may or may not have applied: keep every file (check() reports an orphan, never a lost value).
     sh.commitTxn();
+    for (const name of files.remove) this.#disk.remove(name);
     this.#cullAfterWrite();
     return result;
   }

@@ -247,8 +247,11 @@ export class Shard {
     let fd: number;
     try {
       fd = this.fs.openSync(path.join(this.dir, name), 'r');
-    } catch {
-      return false;
+    } catch (err) {
+      // Gone (a newer compaction removed it): try the next. Any other error must not fall back to an older,
+      // partial history: it fails the load.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw new IOError(`open ${name} in ${this.dir}`, err);
     }
     const fileNo = this.#addFile({ id, kind: KIND_BASE, name, fd });
     const header = Buffer.alloc(FILE_HEADER_BYTES);
