@@ -8,6 +8,7 @@
  * argv: kind dir num ops range warmup
  */
 import { checkContender, loadKind } from './lib/contender.js';
+import { reason } from './lib/open.js';
 import { mulberry32, randrange } from './lib/prng.js';
 import type { WorkerMessage, ParentMessage } from './lib/protocol.js';
 
@@ -30,7 +31,13 @@ function waitForGo(): Promise<void> {
 async function main(): Promise<void> {
   const open = await loadKind(kind);
   if (typeof open === 'string') return send({ type: 'fail', message: open });
-  const cache = open(dir);
+  let cache;
+  try {
+    cache = open(dir);
+  } catch (err) {
+    // An engine that cannot open (ERR_SQLITE_MISSING, say) is a skip with its reason, not a crash.
+    return send({ type: 'fail', message: reason(err) });
+  }
   if (num < 0) {
     for (let k = 0; k < range; k++) cache.set(Buffer.from(String(k)), Buffer.from(String(k)));
     cache.close();

@@ -1,152 +1,147 @@
 /**
- * logcache benchmarks: `npm run bench -- [--procs 1,2,8] [--ops N] [--kinds cache,fanout8]
- * [--peer | --no-peer] [--quick] [--dir DIR] [--floor-ms MS] [--timeout S]`.
+ * logcache benchmarks: `npm run bench -- [--workloads core,bulk,eviction,scale]
+ * [--engines log,sqlite] [--kinds cache,fanout8,sqlite,sqlite-fanout8] [--procs 1,2,8]
+ * [--ops N] [--scale-keys N] [--peer | --no-peer] [--quick] [--dir DIR] [--charts DIR]
+ * [--floor-ms MS] [--timeout S]`.
  *
- * Prints the environment and the machine floor, runs diskcache's core workload on
- * each kind and process count (progress on stderr), folds in python-diskcache's
- * figures from the same run when its harness can run, prints the table and the
- * targets, and writes JSON to bench/results/<date>-core.json.
+ * Prints the environment and the machine floor, then runs each workload of
+ * ../shared/spec/benchmarks.md on both engines, each contender in processes of its
+ * own (progress on stderr): core (diskcache's benchmark, with python-diskcache's
+ * figures from the same run when /usr/bin/python3 has diskcache), bulk, eviction,
+ * scale (1,000,000 keys unless --scale-keys). Prints a table per workload, writes
+ * one JSON to bench/results/<date>[-quick][-<workloads>].json and SVG charts to
+ * docs/benchmarks/ (bench/results/quick-charts/ with --quick). --quick shrinks every
+ * workload (10,000 core ops, procs 1,2; bulk ÷10; eviction ÷10; scale 20,000 keys).
+ * An engine or kind that cannot open (no SQLite binding, say) is skipped with its reason.
  * LOGCACHE_BENCH_MODULE=<file> benchmarks another build of the module.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runCore, type Skipped } from './core.js';
-import { KINDS, moduleUrl } from './lib/contender.js';
+import { renderBulk, runBulk, type BulkSection } from './bulk.js';
+import { writeCharts } from './charts.js';
+import { runCoreSuite, WARMUP, type CoreSection } from './core-suite.js';
+import { renderEviction, runEviction } from './eviction.js';
+import { DEFAULT_KINDS, KINDS, moduleUrl } from './lib/contender.js';
 import { describeEnv } from './lib/env.js';
 import { measureFloor } from './lib/floor.js';
-import { peerUnavailable, peerVersion, runPeer } from './lib/peer.js';
-import { renderTable } from './lib/table.js';
-import { checkTargets, renderTargets } from './lib/targets.js';
-import type { CoreResult, ImplResults } from './lib/types.js';
+import { ENGINES, type EngineName } from './lib/open.js';
+import type { WorkloadContext } from './lib/types.js';
+import { renderScale, runScale } from './scale.js';
 
-const RANGE = 100;
-const WARMUP = 1000;
-
-function parse() {
-  try {
-    return parseArgs({ options: OPTIONS }).values;
-  } catch (err) {
-    process.stderr.write(`bench: ${(err as Error).message} (see --help)\n`);
-    process.exit(2);
-  }
-}
+const WORKLOADS = ['core', 'bulk', 'eviction', 'scale'] as const;
 
 const OPTIONS = {
+  workloads: { type: 'string', default: WORKLOADS.join(',') },
+  engines: { type: 'string', default: ENGINES.join(',') },
+  kinds: { type: 'string', default: DEFAULT_KINDS.join(',') },
   procs: { type: 'string' },
   ops: { type: 'string' },
-  kinds: { type: 'string', default: 'cache,fanout8' },
+  'scale-keys': { type: 'string' },
   peer: { type: 'boolean' },
   'no-peer': { type: 'boolean' },
   quick: { type: 'boolean' },
   dir: { type: 'string' },
+  charts: { type: 'string' },
   'floor-ms': { type: 'string', default: '300' },
   timeout: { type: 'string', default: '900' },
   help: { type: 'boolean', short: 'h' },
 } as const;
-const a = parse();
 
+function usage(msg: string): never {
+  process.stderr.write(`bench: ${msg} (see --help)\n`);
+  process.exit(2);
+}
+
+let a;
+try {
+  a = parseArgs({ options: OPTIONS }).values;
+} catch (err) {
+  usage((err as Error).message);
+}
 if (a.help) {
   console.log(fs.readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0]!.replace(/^\/\*\*|^ \* ?/gm, ''));
   process.exit(0);
 }
 
+const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
 const quick = a.quick === true;
-const procsList = (a.procs ?? (quick ? '1,2' : '1,2,8')).split(',').map(Number);
+const workloads = list(a.workloads!);
+const engines = list(a.engines!) as EngineName[];
+const kinds = list(a.kinds!);
+const procsList = list(a.procs ?? (quick ? '1,2' : '1,2,8')).map(Number);
 const ops = Number(a.ops ?? (quick ? 10_000 : 100_000));
-const kinds = a.kinds!.split(',').filter(Boolean);
+const scaleKeys = Number(a['scale-keys'] ?? (quick ? 20_000 : 1_000_000));
 const timeoutMs = Number(a.timeout) * 1000;
-function usage(msg: string): never {
-  process.stderr.write(`bench: ${msg} (see --help)\n`);
-  process.exit(2);
-}
+for (const w of workloads) if (!(WORKLOADS as readonly string[]).includes(w)) usage(`--workloads: unknown workload '${w}' (known: ${WORKLOADS.join(', ')})`);
+for (const e of engines) if (!(ENGINES as readonly string[]).includes(e)) usage(`--engines: unknown engine '${e}' (known: ${ENGINES.join(', ')})`);
+for (const k of kinds) if (!KINDS[k]) usage(`--kinds: unknown kind '${k}' (known: ${Object.keys(KINDS).join(', ')})`);
 if (procsList.some((p) => !Number.isInteger(p) || p < 1)) usage(`--procs: want a list of positive integers, got ${a.procs}`);
 if (!Number.isInteger(ops) || ops <= WARMUP) usage(`--ops: want an integer above ${WARMUP}, got ${a.ops}`);
-for (const k of kinds) if (!KINDS[k]) usage(`--kinds: unknown kind '${k}' (known: ${Object.keys(KINDS).join(', ')})`);
+if (!Number.isInteger(scaleKeys) || scaleKeys < 2) usage(`--scale-keys: want an integer above 1, got ${a['scale-keys']}`);
 if (!(timeoutMs > 0)) usage(`--timeout: want seconds above 0, got ${a.timeout}`);
 
 const ownDir = a.dir === undefined;
 const base = a.dir ? path.resolve(a.dir) : fs.mkdtempSync(path.join(os.tmpdir(), 'logcache-bench-'));
 fs.mkdirSync(base, { recursive: true });
-const note = (s: string) => process.stderr.write(`${s}\n`);
+const override = process.env['LOGCACHE_BENCH_MODULE'];
+const command = `${override ? `LOGCACHE_BENCH_MODULE=${override} ` : ''}npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
 
 const env = describeEnv(base);
-console.log(`logcache ${env.logcache} · Node ${env.node} · ${env.cpu} ×${env.cpus} · ${env.os}`);
+const loadAtStart = os.loadavg();
+console.log(`logcache ${env.logcache} · Node ${env.node} · ${env.cpu} ×${env.cpus} · ${env.os} · load average ${loadAtStart.map((x) => x.toFixed(1)).join(' ')}`);
 console.log(`bench dir ${env.dir} (${env.fs}) · ${env.date} · module ${moduleUrl()}`);
+console.log(`command: ${command}`);
 const floor = measureFloor(base, Number(a['floor-ms']));
 const us = (ns: number) => `${(ns / 1000).toFixed(2)} µs`;
-console.log(`floor (tinybench median): write 120 B O_APPEND ${us(floor.write_ns)} · pread 120 B ${us(floor.pread_ns)} · fstat ${us(floor.fstat_ns)}`);
-console.log(`core workload: ${ops.toLocaleString('en-US')} ops/process (first ${WARMUP} untimed), ${RANGE} keys, procs ${procsList.join(',')}, ` +
-  `PRNG mulberry32 seeded with the process number\n`);
+console.log(`floor (tinybench median): write 120 B O_APPEND ${us(floor.write_ns)} · pread 120 B ${us(floor.pread_ns)} · fstat ${us(floor.fstat_ns)}\n`);
 
-let peer = false;
-const notes: string[] = [];
-if (a['no-peer'] !== true) {
-  const why = peerUnavailable();
-  if (why === null) peer = true;
-  else if (a.peer) notes.push(`python-diskcache skipped: ${why}`);
+const ctx: WorkloadContext = {
+  base, floor, timeoutMs, quick, engines,
+  progress: (w, who, text) => process.stderr.write(`[${w}] ${who}: ${text} …\n`),
+};
+const out: Record<string, unknown> = {};
+let core: CoreSection | undefined;
+let bulk: BulkSection | undefined;
+
+if (workloads.includes('core')) {
+  core = await runCoreSuite({ env, floor, base, procsList, ops, kinds, quick, timeoutMs,
+    peer: a['no-peer'] ? 'off' : a.peer ? 'on' : 'auto' });
+  out['core'] = core;
 }
-const peerImpl = peer ? `python-diskcache ${peerVersion()}` : null;
-
-const ours: CoreResult[] = [];
-const theirs: CoreResult[] = [];
-const skipped: Skipped[] = [];
-for (const procs of procsList) {
-  for (const kind of kinds) {
-    note(`[core] logcache ${kind} × ${procs} proc(s), ${ops} ops each …`);
-    const r = await runCore({ kind, procs, ops, range: RANGE, warmup: WARMUP, base, timeoutMs });
-    if ('skipped' in r) {
-      skipped.push(r);
-      note(`[core]   skipped: ${r.skipped}`);
-    } else {
-      ours.push(r);
-      note(`[core]   ${r.ops_per_s.toLocaleString('en-US')} ops/s, get median ${r.get.median_us} µs, set median ${r.set.median_us} µs`);
-    }
-  }
-  if (peer) {
-    note(`[core] ${peerImpl} ${kinds.join(',')} × ${procs} proc(s), ${ops} ops each …`);
-    try {
-      const pdir = path.join(base, `peer-${procs}`);
-      const res: ImplResults = runPeer(procs, ops, kinds, pdir, timeoutMs);
-      fs.rmSync(pdir, { recursive: true, force: true });
-      theirs.push(...res.results);
-      for (const r of res.results) note(`[core]   ${r.kind}: ${r.ops_per_s.toLocaleString('en-US')} ops/s`);
-    } catch (err) {
-      notes.push(`python-diskcache × ${procs} failed: ${(err as Error).message.split('\n')[0]}`);
-      note(`[core]   failed: ${(err as Error).message.split('\n')[0]}`);
-    }
-  }
+if (workloads.includes('bulk')) {
+  bulk = await runBulk(ctx);
+  out['bulk'] = bulk;
+  console.log(`\n${renderBulk(bulk, ctx)}`);
+}
+if (workloads.includes('eviction')) {
+  const s = await runEviction(ctx);
+  out['eviction'] = s;
+  console.log(`\n${renderEviction(s)}`);
+}
+if (workloads.includes('scale')) {
+  // A million keys built, reopened and overwritten 5 times takes minutes per engine: scale the timeout with the keys.
+  const s = await runScale({ ...ctx, timeoutMs: timeoutMs * Math.max(1, scaleKeys / 250_000) }, scaleKeys);
+  out['scale'] = s;
+  console.log(`\n${renderScale(s)}`);
 }
 
-for (const procs of procsList) {
-  const entries = [
-    ...ours.filter((r) => r.procs === procs).map((r) => ({ label: `logcache ${env.logcache} ${KINDS[r.kind]!.label}`, result: r })),
-    ...theirs.filter((r) => r.procs === procs).map((r) => ({ label: `${peerImpl} ${KINDS[r.kind]?.label ?? r.kind}`, result: r })),
-  ];
-  if (entries.length === 0) continue;
-  const title = `Core workload, ${procs} process${procs > 1 ? 'es' : ''} × ${ops.toLocaleString('en-US')} ops (${RANGE} keys; 90% get, 9% set, 1% delete)`;
-  console.log(renderTable(title, entries, floor));
-  console.log();
-}
-for (const s of skipped) notes.push(`logcache ${s.kind} × ${s.procs} skipped: ${s.skipped}`);
-for (const r of ours) if (r.note) notes.push(`logcache ${r.kind} × ${r.procs}: ${r.note}`);
-if (peer) notes.push('ops/s: python-diskcache\'s wall time counts process start-up and close(); logcache\'s runs from a start barrier to the last operation.');
-for (const n of notes) console.log(`note: ${n}`);
-
-const targets = checkTargets(ours, kinds, floor);
-console.log(`\n${renderTargets(targets, floor)}`);
-if (quick || ops < 100_000) console.log(`  (${ops.toLocaleString('en-US')} ops per process: JIT warm-up weighs on these; judge targets on a full run)`);
-
-const resultsDir = new URL('./results/', import.meta.url);
+const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 fs.mkdirSync(resultsDir, { recursive: true });
-const file = new URL(`${env.date.slice(0, 10)}-core${quick ? '-quick' : ''}.json`, resultsDir);
-const impls: ImplResults[] = [{ impl: `logcache ${env.logcache}`, results: ours }];
-if (peerImpl) impls.push({ impl: peerImpl, results: theirs });
+const partial = WORKLOADS.every((w) => workloads.includes(w)) ? '' : `-${workloads.join('-')}`;
+const file = path.join(resultsDir, `${env.date.slice(0, 10)}${quick ? '-quick' : ''}${partial}.json`);
 fs.writeFileSync(file, `${JSON.stringify({
-  workload: 'core', env, floor,
-  params: { ops_per_proc: ops, range: RANGE, warmup: WARMUP, procs: procsList, kinds, quick, prng: 'mulberry32(seed = process number)' },
-  impls, skipped, notes, targets,
+  env, floor, command,
+  // 1, 5 and 15-minute load averages: a shared machine's figures mean little without them.
+  load_average: { start: loadAtStart, end: os.loadavg() },
+  params: { workloads, engines, kinds, procs: procsList, ops_per_proc: ops, scale_keys: scaleKeys, quick },
+  ...out,
 }, null, 2)}\n`);
-console.log(`\nJSON: ${path.relative(process.cwd(), new URL(file).pathname)}`);
+const chartsDir = a.charts ? path.resolve(a.charts)
+  : quick ? path.join(resultsDir, 'quick-charts') : fileURLToPath(new URL('../docs/benchmarks/', import.meta.url));
+const charts = writeCharts(chartsDir, { core, bulk, env, floor, command });
+console.log(`\nJSON: ${path.relative(process.cwd(), file)}`);
+if (charts.length) console.log(`charts: ${charts.map((c) => path.relative(process.cwd(), c)).join(', ')}`);
 if (ownDir) fs.rmSync(base, { recursive: true, force: true });

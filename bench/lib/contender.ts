@@ -23,13 +23,27 @@ interface KindSpec {
   opts?: Record<string, unknown>;
   /** Shown in tables. */
   label: string;
+  /** The storage engine ('log' unless opts say otherwise). */
+  engine: 'log' | 'sqlite';
+  /** The python-diskcache harness's kind with the same shape, if any. */
+  peer?: string;
 }
 
-/** The kinds of the core workload, named as in the peer harness (`--kinds cache,fanout8`). */
+/**
+ * The kinds of the core workload, named as in the peer harness (`--kinds cache,fanout8`), plus the
+ * same classes on the SQLite engine (skipped, with the engine's reason, where it cannot open).
+ */
 export const KINDS: Readonly<Record<string, KindSpec>> = {
-  cache: { exportName: 'Cache', label: 'Cache' },
-  fanout8: { exportName: 'FanoutCache', opts: { shards: 8 }, label: 'FanoutCache(8)' },
+  cache: { exportName: 'Cache', label: 'Cache', engine: 'log', peer: 'cache' },
+  fanout8: { exportName: 'FanoutCache', opts: { shards: 8 }, label: 'FanoutCache(8)', engine: 'log', peer: 'fanout8' },
+  sqlite: { exportName: 'Cache', opts: { engine: 'sqlite' }, label: 'Cache (sqlite)', engine: 'sqlite' },
+  'sqlite-fanout8': {
+    exportName: 'FanoutCache', opts: { shards: 8, engine: 'sqlite' }, label: 'FanoutCache(8) (sqlite)', engine: 'sqlite',
+  },
 };
+
+/** Every kind, the default of `--kinds`. */
+export const DEFAULT_KINDS = ['cache', 'fanout8', 'sqlite', 'sqlite-fanout8'] as const;
 
 export type Opener = (dir: string) => BenchCache;
 

@@ -24,3 +24,22 @@ export interface ImplResults {
   impl: string;
   results: CoreResult[];
 }
+
+/** What run.ts hands each of the bulk, eviction and scale workloads. */
+export interface WorkloadContext {
+  /** Scratch parent directory; each step works in a fresh subdirectory of it. */
+  base: string;
+  floor: import('./floor.js').Floor;
+  /** Per child process, ms. */
+  timeoutMs: number;
+  quick: boolean;
+  engines: readonly import('./open.js').EngineName[];
+  /** A progress line on stderr: `[workload] who: text …`. */
+  progress(workload: string, who: string, text: string): void;
+}
+
+/** A contender that could not run a workload, and why (the engine is missing, its check failed, it crashed). */
+export interface EngineSkipped {
+  engine: string;
+  skipped: string;
+}

@@ -1,0 +1,205 @@
+/**
+ * Scale (spec/benchmarks.md §4) on each engine: one process builds 1,000,000 keys
+ * `key:N` × 100-byte values and closes; a fresh process (node --expose-gc) reopens
+ * the directory and times the constructor and the first get, measures heap, external
+ * and RSS bytes per key after open (against a baseline taken after importing
+ * logcache, both after gc()), times `size`, then overwrites every key 5 times with
+ * each engine's default compaction on (log: automatic at compactMinBytes 8 MiB of
+ * dead bytes; SQLite: diskcache's auto_vacuum) and reports disk bytes / live bytes,
+ * live bytes being the keys' and values' own bytes.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { isSkipped, runStep } from './lib/child.js';
+import { mdTable, section } from './lib/markdown.js';
+import { cacheClass, type EngineName, reason, roundTrip } from './lib/open.js';
+import { bytes, dirBytes, dur, int, timeOps, type OpStats } from './lib/oploop.js';
+import type { EngineSkipped, WorkloadContext } from './lib/types.js';
+import type { Progress } from './workload-worker.js';
+
+export interface ScaleParams {
+  engine: EngineName;
+  dir: string;
+  keys: number;
+  overwrites: number;
+}
+
+export interface ScaleBuild {
+  set: OpStats;
+  close_ms: number;
+}
+
+export interface ScaleReopen {
+  open_ms: number;
+  first_get_us: number;
+  heap_per_key: number;
+  external_per_key: number;
+  rss_per_key: number;
+  size_ms: number;
+  size: number;
+  /** Bytes of the keys and values themselves. */
+  live_bytes: number;
+  disk_bytes_built: number;
+  overwrite: OpStats;
+  disk_bytes_end: number;
+  volume_end: number;
+  /** disk_bytes_end / live_bytes. */
+  amplification: number;
+}
+
+export interface ScaleResult extends ScaleBuild, ScaleReopen {
+  engine: EngineName;
+}
+
+export interface ScaleSection {
+  workload: 'scale';
+  params: Omit<ScaleParams, 'engine' | 'dir'> & { value_bytes: number };
+  results: ScaleResult[];
+  skipped: EngineSkipped[];
+}
+
+const VALUE_BYTES = 100;
+const value = (n: number, pass: number) => `${pass}:${n}:`.padEnd(VALUE_BYTES, 'v');
+const ms = (ns: bigint) => Math.round(Number(ns) / 1e4) / 100;
+
+async function open(p: ScaleParams) {
+  const C = await cacheClass();
+  if (typeof C === 'string') return C;
+  try {
+    return new C(p.dir, { engine: p.engine });
+  } catch (err) {
+    return reason(err);
+  }
+}
+
+/** Child: build the keys, close. */
+async function build(p: ScaleParams, progress: Progress): Promise<ScaleBuild | { skipped: string }> {
+  const cache = await open(p);
+  if (typeof cache === 'string') return { skipped: cache };
+  const problem = roundTrip(cache);
+  if (problem) {
+    cache.close();
+    return { skipped: `correctness check failed: ${problem}` };
+  }
+  progress(`build ${int(p.keys)} keys × ${VALUE_BYTES} B`);
+  const set = timeOps('set', p.keys, (_, [k, v]: [string, string]) => cache.set(k, v), { prepare: (i): [string, string] => [`key:${i}`, value(i, 0)] });
+  const t = process.hrtime.bigint();
+  cache.close();
+  return { set, close_ms: ms(process.hrtime.bigint() - t) };
+}
+
+/** Child (with --expose-gc): reopen, first get, memory, size, overwrites. */
+async function reopen(p: ScaleParams, progress: Progress): Promise<ScaleReopen | { skipped: string }> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return { skipped: 'run without --expose-gc' };
+  const C = await cacheClass();
+  if (typeof C === 'string') return { skipped: C };
+  const disk_bytes_built = dirBytes(p.dir);
+  const clock = process.hrtime.bigint;
+  progress(`reopen ${int(p.keys)} keys in a fresh process, first get`);
+  gc();
+  const m0 = process.memoryUsage();
+  const t0 = clock();
+  let cache;
+  try {
+    cache = new C(p.dir, { engine: p.engine });
+  } catch (err) {
+    return { skipped: reason(err) };
+  }
+  const t1 = clock();
+  const probe = Math.floor(p.keys / 2);
+  const got = cache.get(`key:${probe}`);
+  const t2 = clock();
+  if (got !== value(probe, 0)) {
+    cache.close();
+    return { skipped: `failed: first get of key:${probe} returned ${String(got).slice(0, 40)}` };
+  }
+  gc();
+  const m1 = process.memoryUsage();
+  progress('size');
+  const t3 = clock();
+  const size = cache.size;
+  const size_ms = ms(clock() - t3);
+  let live_bytes = 0;
+  for (let i = 0; i < p.keys; i++) live_bytes += Buffer.byteLength(`key:${i}`) + VALUE_BYTES;
+
+  const ns: OpStats[] = [];
+  for (let pass = 1; pass <= p.overwrites; pass++) {
+    progress(`overwrite ${int(p.keys)} keys, pass ${pass} of ${p.overwrites}`);
+    ns.push(timeOps('overwrite', p.keys, (_, [k, v]: [string, string]) => cache.set(k, v), {
+      prepare: (i): [string, string] => [`key:${i}`, value(i, pass)],
+    }));
+  }
+  const volume_end = cache.volume();
+  cache.close();
+  const disk_bytes_end = dirBytes(p.dir);
+  const per = (d: number) => Math.round(d / p.keys) || 0; // no -0
+  // The passes' figures, pooled: ops/s over all the timed calls, the worst pass's tail.
+  const secs = ns.reduce((s, x) => s + x.count / x.ops_per_s, 0);
+  const pick = (f: (x: OpStats) => number | null) => Math.max(...ns.map((x) => f(x) ?? 0));
+  const overwrite: OpStats = {
+    op: `overwrite ×${p.overwrites}`, count: p.keys * p.overwrites, miss: 0,
+    median_us: ns.map((x) => x.median_us ?? 0).sort((a, b) => a - b)[Math.floor(ns.length / 2)] ?? null,
+    p90_us: pick((x) => x.p90_us), p99_us: pick((x) => x.p99_us), max_us: pick((x) => x.max_us),
+    wall_s: Math.round(ns.reduce((s, x) => s + x.wall_s, 0) * 1000) / 1000,
+    ops_per_s: secs > 0 ? Math.round((p.keys * p.overwrites) / secs) : 0,
+  };
+  return {
+    open_ms: ms(t1 - t0), first_get_us: Math.round(Number(t2 - t1) / 10) / 100,
+    heap_per_key: per(m1.heapUsed - m0.heapUsed), external_per_key: per(m1.external - m0.external),
+    rss_per_key: per(m1.rss - m0.rss), size_ms, size, live_bytes, disk_bytes_built, overwrite, disk_bytes_end, volume_end,
+    amplification: Math.round((disk_bytes_end / live_bytes) * 100) / 100,
+  };
+}
+
+export const steps = { build, reopen };
+
+export async function runScale(ctx: WorkloadContext, keys: number): Promise<ScaleSection> {
+  const params = { keys, overwrites: 5 };
+  const results: ScaleResult[] = [];
+  const skipped: EngineSkipped[] = [];
+  for (const engine of ctx.engines) {
+    const dir = path.join(ctx.base, `scale-${engine}`);
+    fs.rmSync(dir, { recursive: true, force: true });
+    const p: ScaleParams = { engine, dir, ...params };
+    const on = (t: string) => ctx.progress('scale', engine, t);
+    on('opening');
+    const b = await runStep<ScaleBuild>({ workload: 'scale', step: 'build', params: p, timeoutMs: ctx.timeoutMs, onProgress: on });
+    const r = isSkipped(b) ? b : await runStep<ScaleReopen>({
+      workload: 'scale', step: 'reopen', params: p, timeoutMs: ctx.timeoutMs, nodeFlags: ['--expose-gc'], onProgress: on,
+    });
+    fs.rmSync(dir, { recursive: true, force: true });
+    if (isSkipped(r)) {
+      skipped.push({ engine, skipped: r.skipped });
+      process.stderr.write(`[scale] ${engine}: skipped: ${r.skipped}\n`);
+    } else {
+      results.push({ engine, ...(b as ScaleBuild), ...r });
+      on(`reopen ${dur(r.open_ms * 1000)}, first get ${dur(r.first_get_us)}, ${r.heap_per_key} heap B/key, disk ÷ live ${r.amplification}`);
+    }
+  }
+  return { workload: 'scale', params: { ...params, value_bytes: VALUE_BYTES }, results, skipped };
+}
+
+export function renderScale(s: ScaleSection): string {
+  const rows: [string, (r: ScaleResult) => string][] = [
+    ['build: sets/s', (r) => int(r.set.ops_per_s)],
+    ['build: set median / p99', (r) => `${dur(r.set.median_us)} / ${dur(r.set.p99_us)}`],
+    ['build: close()', (r) => dur(r.close_ms * 1000)],
+    ['disk after build', (r) => `${bytes(r.disk_bytes_built)} (${(r.disk_bytes_built / r.live_bytes).toFixed(2)}× live)`],
+    ['reopen (constructor), fresh process', (r) => dur(r.open_ms * 1000)],
+    ['first get after reopen', (r) => dur(r.first_get_us)],
+    ['heap bytes per key after open', (r) => int(r.heap_per_key)],
+    ['external bytes per key after open', (r) => int(r.external_per_key)],
+    ['RSS bytes per key after open', (r) => int(r.rss_per_key)],
+    ['`size`', (r) => `${dur(r.size_ms * 1000)} (${int(r.size)})`],
+    [`overwrite all ×${s.params.overwrites}: sets/s`, (r) => int(r.overwrite.ops_per_s)],
+    ['overwrite: median / worst pass p99', (r) => `${dur(r.overwrite.median_us)} / ${dur(r.overwrite.p99_us)}`],
+    ['live bytes (keys + values)', (r) => bytes(r.live_bytes)],
+    ['disk at the end', (r) => bytes(r.disk_bytes_end)],
+    ['disk ÷ live at the end', (r) => `${r.amplification.toFixed(2)}×`],
+  ];
+  const head = ['Measure', ...s.results.map((r) => r.engine), ...s.skipped.map((k) => k.engine)];
+  const table = rows.map(([name, f]) => [name, ...s.results.map(f), ...s.skipped.map(() => 'skipped')]);
+  const title = `Scale: ${int(s.params.keys)} keys × ${s.params.value_bytes} B`;
+  return section(title, mdTable(head, table), s.skipped.map((k) => `${k.engine} skipped: ${k.skipped}`));
+}
