@@ -13,7 +13,7 @@ import {
   FRAME_HEADER_BYTES, FRAME_INCOMPLETE, FRAME_OK, FrameView, newFrameView, nextGoodFrame, readFrame,
 } from '../format/frame.js';
 import {
-  OP_ABORT, OP_BASE, OP_BEGIN, OP_SEAL, OP_TXN, RecordInput, TxnOp, encodeTxnValue, walkTxnValue, RecordView, SEAL_COMPACTION_DONE, SEAL_ROLLOVER, encodeRecord, newRecordView, readRecord,
+  OP_ABORT, OP_BASE, OP_BEGIN, OP_ENTRY, OP_SEAL, OP_TXN, RecordInput, TxnOp, encodeTxnValue, walkTxnValue, RecordView, SEAL_COMPACTION_DONE, SEAL_ROLLOVER, encodeRecord, newRecordView, readRecord,
 } from '../format/record.js';
 import {
   FILE_HEADER_BYTES, KIND_BASE, KIND_SEGMENT, baseName, checkFileHeader, fileHeader, parseLogFileName, segmentName,
@@ -257,7 +257,7 @@ export class Shard {
     const header = Buffer.alloc(FILE_HEADER_BYTES);
     const size = this.fs.fstatSync(fd).size;
     this.fs.readSync(fd, header, 0, FILE_HEADER_BYTES, 0);
-    const bad = checkFileHeader(header, KIND_BASE, id);
+    const bad = size < FILE_HEADER_BYTES ? 'base shorter than its header' : checkFileHeader(header, KIND_BASE, id);
     let complete = false;
     if (!bad) {
       // A base is read whole: one read, then the same frame loop as the log (bounded by live data, not history).
@@ -295,6 +295,12 @@ export class Shard {
         const skip = q < 0 ? len - p : q - p;
         this.reports.push({ file: name, offset: fileOffset + p, bytes: skip, reason: f.status === FRAME_INCOMPLETE ? 'torn frame' : 'checksum mismatch' });
         p += skip;
+        continue;
+      }
+      if (stopAtSeal && (f.op === OP_ENTRY || f.op === OP_BASE)) {
+        // Records that only a base holds, found in a segment (bytes copied there): never applied from a log.
+        this.reports.push({ file: name, offset: fileOffset + p, bytes: f.next - p, reason: 'malformed record' });
+        p = f.next;
         continue;
       }
       if (f.op === OP_SEAL && stopAtSeal) {
@@ -366,7 +372,9 @@ export class Shard {
       readRecord(buf, op, body, length, r);
       bodies.push(r.valueStart);
     });
-    for (const { slot, version, op } of txn.stored) {
+    // Last first: a key stored twice in the transaction holds its last value (the earlier entries are skipped).
+    for (let i = txn.stored.length - 1; i >= 0; i--) {
+      const { slot, version, op } = txn.stored[i];
       if (kd.version[slot] !== version || kd.file[slot] !== TXN_FILE) continue;
       // Accounted as every other process accounts it (the TXN frame's length), so removals later subtract the same.
       kd.account(slot, -1);
@@ -398,7 +406,20 @@ export class Shard {
       fd = this.#io(`open ${name}`, () => this.fs.openSync(full, nodeFs.constants.O_RDWR | nodeFs.constants.O_APPEND));
     }
     const header = Buffer.alloc(FILE_HEADER_BYTES);
-    this.fs.readSync(fd, header, 0, FILE_HEADER_BYTES, 0);
+    const got = this.#io(`read ${name}`, () => this.fs.readSync(fd, header, 0, FILE_HEADER_BYTES, 0));
+    if (got < FILE_HEADER_BYTES) {
+      // Cut inside its header (no frame can be in it): appends would land where readers never look. Replace it
+      // with a fresh, empty segment.
+      this.reports.push({ file: name, offset: 0, bytes: got, reason: 'segment shorter than its header' });
+      this.fs.closeSync(fd);
+      const tmp = path.join(this.dir, `.tmp-${process.pid}-${this.writer.toString(16)}-${id}`);
+      this.#io('replace segment', () => {
+        this.fs.writeFileSync(tmp, fileHeader(KIND_SEGMENT, id));
+        this.fs.renameSync(tmp, full);
+      });
+      fd = this.#io(`open ${name}`, () => this.fs.openSync(full, nodeFs.constants.O_RDWR | nodeFs.constants.O_APPEND));
+      fileHeader(KIND_SEGMENT, id).copy(header);
+    }
     const bad = checkFileHeader(header, KIND_SEGMENT, id);
     if (bad) this.reports.push({ file: name, offset: 0, bytes: FILE_HEADER_BYTES, reason: bad });
     this.#active = this.#addFile({ id, kind: KIND_SEGMENT, name, fd });
@@ -531,7 +552,7 @@ export class Shard {
       reloaded = true;
     }
     for (const p of voided) this.#write(p);
-    if (!reloaded && compactedBase > 0 && this.#files.some((f) => f !== undefined && (f.kind === KIND_SEGMENT ? f.id <= compactedBase : f.id < compactedBase))) {
+    if (!reloaded && compactedBase > 0 && this.#listLog().bases.some((b) => b >= compactedBase) && this.#files.some((f) => f !== undefined && (f.kind === KIND_SEGMENT ? f.id <= compactedBase : f.id < compactedBase))) {
       // A compaction replaced the segments we hold: reload from the newest base to let their space go, once we
       // are caught up and none of our frames is unread. (The state is already right; only the files change. A
       // reload while a frame of ours is unread could jump past it into a base that holds it, or a segment that

@@ -327,3 +327,25 @@ test('a closed cache throws ClosedError', (t) => {
   assert.throws(() => c.get('a'), ClosedError);
   c.close();
 });
+
+test('a key stored twice in one transaction holds its last value, before and after a reopen and a compaction', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-core-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const cache = new Cache(dir);
+  cache.transact(() => {
+    cache.set('k', 1.25);
+    cache.set('k', Buffer.from('x'));
+    cache.set('s', 'first');
+    cache.set('s', 'second, longer than the first');
+  });
+  assert.deepEqual(cache.get('k'), Buffer.from('x'));
+  assert.equal(cache.get('s'), 'second, longer than the first');
+  cache.compact();
+  assert.deepEqual(cache.get('k'), Buffer.from('x'));
+  cache.close();
+  const again = new Cache(dir);
+  assert.deepEqual(again.get('k'), Buffer.from('x'));
+  assert.equal(again.get('s'), 'second, longer than the first');
+  assert.deepEqual(again.check(), []);
+  again.close();
+});
