@@ -403,7 +403,20 @@ export class Shard {
       // A base at or past this id means a compaction removed it: the caller reloads.
       if (this.#listLog().bases.some((b) => b >= id)) throw err;
       this.#createSegment(id);
-      fd = this.#io(`open ${name}`, () => this.fs.openSync(full, nodeFs.constants.O_RDWR | nodeFs.constants.O_APPEND));
+      try {
+        fd = this.fs.openSync(full, nodeFs.constants.O_RDWR | nodeFs.constants.O_APPEND);
+      } catch (again) {
+        if ((again as NodeJS.ErrnoException).code === 'ENOENT') throw again; // a compaction removed it: reload
+        throw new IOError(`open ${name}`, again);
+      }
+      // Look again now that it exists: a compaction that finished while we were creating it (it made a base at or
+      // past this id and removed the segment) would leave ours a stale file no one else reads. Writing into it would
+      // fork this process's history from everyone's: drop it and reload instead.
+      if (this.#listLog().bases.some((b) => b >= id)) {
+        this.fs.closeSync(fd);
+        try { this.fs.unlinkSync(full); } catch { /* removed meanwhile */ }
+        throw Object.assign(new Error(`${name} was compacted away while it was being created`), { code: 'ENOENT' });
+      }
     }
     const header = Buffer.alloc(FILE_HEADER_BYTES);
     const got = this.#io(`read ${name}`, () => this.fs.readSync(fd, header, 0, FILE_HEADER_BYTES, 0));
