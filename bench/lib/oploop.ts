@@ -8,18 +8,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { mulberry32 } from './prng.js';
-import { pct, round3 } from './stats.js';
+import { pct, round3, type ActionStats } from './stats.js';
 
-/** One timed step: `count` calls of one operation. */
-export interface OpStats {
+/** One timed step: `count` calls of one operation (`miss`: calls that found nothing), in the core's shape. */
+export interface OpStats extends Omit<ActionStats, 'total_us'> {
   op: string;
-  count: number;
-  /** Calls that found nothing (a get miss, a delete of a missing key). */
-  miss: number;
-  median_us: number | null;
-  p90_us: number | null;
-  p99_us: number | null;
-  max_us: number | null;
   /** The whole loop, untimed work between calls included. */
   wall_s: number;
   /** count / (sum of the timed calls). */

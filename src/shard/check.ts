@@ -122,26 +122,9 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
       missing.push([idToBytesOf(kd.ids[slot]!), kd.version[slot]]);
     }
   }
-  // 3. Unknown files and empty directories (top-down, one pass, as diskcache).
-  const unknown: string[] = [];
-  const empty: string[] = [];
-  const leftovers: string[] = [];
-  const walk = (rel: string) => {
-    const entries = fs.readdirSync(path.join(dir, rel), { withFileTypes: true });
-    if (rel !== '' && entries.length === 0) empty.push(rel);
-    for (const e of entries) {
-      const r = rel === '' ? e.name : path.join(rel, e.name);
-      if (e.isDirectory()) {
-        if (rel === '' && e.name.endsWith('.lock')) continue;
-        walk(r);
-      } else if (rel === '' && leftoverOfDead(e.name)) leftovers.push(r);
-      else if (!(rel === '' && isEngineFile(e.name)) && !referenced.has(r)) unknown.push(r);
-    }
-  };
-  walk('');
-  for (const u of unknown) warnings.push({ category: 'UnknownFileWarning', message: `unknown file: ${path.join(dir, u)}` });
-  for (const l of leftovers) warnings.push({ category: 'UnknownFileWarning', message: `leftover of a dead process: ${path.join(dir, l)}` });
-  for (const e of empty) warnings.push({ category: 'EmptyDirWarning', message: `empty directory: ${path.join(dir, e)}` });
+  // 3. Unknown files and empty directories.
+  const scan = scanFiles(fs, dir, referenced, (name) => (leftoverOfDead(name) ? 'leftover' : isEngineFile(name) ? 'engine' : 'other'));
+  warnings.push(...fileWarnings(dir, scan));
   for (const r of shard.reports) {
     // Bad frames met in a file a compaction has since removed are history: nothing reads them any more.
     if (/checksum|torn|malformed/.test(r.reason) && !fs.existsSync(path.join(dir, r.file))) continue;
@@ -167,14 +150,59 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
     compact(shard);
     shard.reports.length = 0;
   }
-  for (const u of unknown) disk.remove(u);
-  for (const l of leftovers) try { fs.unlinkSync(path.join(dir, l)); } catch { /* removed meanwhile */ }
-  // Remove empty directories, and the parents that become empty (diskcache would report those on the next
-  // check; a repair should leave nothing to report).
-  for (const e of empty) {
+  tidyFiles(fs, dir, scan, disk);
+  return warnings;
+}
+
+/** What scanFiles found: paths relative to the shard directory. */
+export interface FileScan {
+  unknown: string[];
+  empty: string[];
+  leftovers: string[];
+}
+
+/**
+ * diskcache's file walk, shared by both engines: files nobody references and empty directories, top-down in one
+ * pass. `rootFile` classes a file in the directory itself: the engine's own, a leftover of a dead process, or other
+ * (then unknown unless referenced). Lock directories (`*.lock`) are not walked.
+ */
+export function scanFiles(fs: Shard['fs'], dir: string, referenced: ReadonlySet<string>, rootFile: (name: string) => 'engine' | 'leftover' | 'other'): FileScan {
+  const scan: FileScan = { unknown: [], empty: [], leftovers: [] };
+  const walk = (rel: string) => {
+    const entries = fs.readdirSync(path.join(dir, rel), { withFileTypes: true });
+    if (rel !== '' && entries.length === 0) scan.empty.push(rel);
+    for (const e of entries) {
+      const r = rel === '' ? e.name : path.join(rel, e.name);
+      if (e.isDirectory()) {
+        if (rel === '' && e.name.endsWith('.lock')) continue;
+        walk(r);
+        continue;
+      }
+      const kind = rel === '' ? rootFile(e.name) : 'other';
+      if (kind === 'leftover') scan.leftovers.push(r);
+      else if (kind === 'other' && !referenced.has(r)) scan.unknown.push(r);
+    }
+  };
+  walk('');
+  return scan;
+}
+
+export function fileWarnings(dir: string, scan: FileScan): CheckWarning[] {
+  return [
+    ...scan.unknown.map((u) => ({ category: 'UnknownFileWarning', message: `unknown file: ${path.join(dir, u)}` })),
+    ...scan.leftovers.map((l) => ({ category: 'UnknownFileWarning', message: `leftover of a dead process: ${path.join(dir, l)}` })),
+    ...scan.empty.map((e) => ({ category: 'EmptyDirWarning', message: `empty directory: ${path.join(dir, e)}` })),
+  ];
+}
+
+/** The repair of what scanFiles found: unknown files and leftovers go, and empty directories with the parents that
+ * become empty (diskcache would report those on the next check; a repair should leave nothing to report). */
+export function tidyFiles(fs: Shard['fs'], dir: string, scan: FileScan, disk: { remove(relative: string): void }): void {
+  for (const u of scan.unknown) disk.remove(u);
+  for (const l of scan.leftovers) try { fs.unlinkSync(path.join(dir, l)); } catch { /* removed meanwhile */ }
+  for (const e of scan.empty) {
     for (let rel = e; rel !== '' && rel !== '.'; rel = path.dirname(rel)) {
       try { fs.rmdirSync(path.join(dir, rel)); } catch { break; /* not empty */ }
     }
   }
-  return warnings;
 }

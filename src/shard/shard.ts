@@ -397,14 +397,14 @@ export class Shard {
     const full = path.join(this.dir, name);
     let fd: number;
     try {
-      fd = this.fs.openSync(full, nodeFs.constants.O_RDWR | nodeFs.constants.O_APPEND);
+      fd = this.#openAppend(full);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new IOError(`open ${name}`, err);
       // A base at or past this id means a compaction removed it: the caller reloads.
-      if (this.#listLog().bases.some((b) => b >= id)) throw err;
+      if (this.#compactedPast(id)) throw err;
       this.#createSegment(id);
       try {
-        fd = this.fs.openSync(full, nodeFs.constants.O_RDWR | nodeFs.constants.O_APPEND);
+        fd = this.#openAppend(full);
       } catch (again) {
         if ((again as NodeJS.ErrnoException).code === 'ENOENT') throw again; // a compaction removed it: reload
         throw new IOError(`open ${name}`, again);
@@ -412,7 +412,7 @@ export class Shard {
       // Look again now that it exists: a compaction that finished while we were creating it (it made a base at or
       // past this id and removed the segment) would leave ours a stale file no one else reads. Writing into it would
       // fork this process's history from everyone's: drop it and reload instead.
-      if (this.#listLog().bases.some((b) => b >= id)) {
+      if (this.#compactedPast(id)) {
         this.fs.closeSync(fd);
         try { this.fs.unlinkSync(full); } catch { /* removed meanwhile */ }
         throw Object.assign(new Error(`${name} was compacted away while it was being created`), { code: 'ENOENT' });
@@ -425,12 +425,8 @@ export class Shard {
       // with a fresh, empty segment.
       this.reports.push({ file: name, offset: 0, bytes: got, reason: 'segment shorter than its header' });
       this.fs.closeSync(fd);
-      const tmp = path.join(this.dir, `.tmp-${process.pid}-${this.writer.toString(16)}-${id}`);
-      this.#io('replace segment', () => {
-        this.fs.writeFileSync(tmp, fileHeader(KIND_SEGMENT, id));
-        this.fs.renameSync(tmp, full);
-      });
-      fd = this.#io(`open ${name}`, () => this.fs.openSync(full, nodeFs.constants.O_RDWR | nodeFs.constants.O_APPEND));
+      this.#createSegment(id, true);
+      fd = this.#io(`open ${name}`, () => this.#openAppend(full));
       fileHeader(KIND_SEGMENT, id).copy(header);
     }
     const bad = checkFileHeader(header, KIND_SEGMENT, id);
@@ -440,10 +436,21 @@ export class Shard {
     this.#pos = FILE_HEADER_BYTES;
   }
 
-  #createSegment(id: number): void {
+  #openAppend(full: string): number {
+    return this.fs.openSync(full, nodeFs.constants.O_RDWR | nodeFs.constants.O_APPEND);
+  }
+
+  /** Whether a compaction has made a base at or past segment `id` (so the segment is gone, or garbage). */
+  #compactedPast(id: number): boolean {
+    return this.#listLog().bases.some((b) => b >= id);
+  }
+
+  /** Writes segment `id` whole under a temporary name, then links it into place (or, `replace`, renames it over). */
+  #createSegment(id: number, replace = false): void {
     const tmp = path.join(this.dir, `.tmp-${process.pid}-${this.writer.toString(16)}-${id}`);
-    this.#io('create segment', () => {
+    this.#io(replace ? 'replace segment' : 'create segment', () => {
       this.fs.writeFileSync(tmp, fileHeader(KIND_SEGMENT, id));
+      if (replace) return this.fs.renameSync(tmp, path.join(this.dir, segmentName(id)));
       try {
         this.fs.linkSync(tmp, path.join(this.dir, segmentName(id)));
       } catch (err) {
@@ -565,7 +572,9 @@ export class Shard {
       reloaded = true;
     }
     for (const p of voided) this.#write(p);
-    if (!reloaded && compactedBase > 0 && this.#listLog().bases.some((b) => b >= compactedBase) && this.#files.some((f) => f !== undefined && (f.kind === KIND_SEGMENT ? f.id <= compactedBase : f.id < compactedBase))) {
+    const holdsReplaced = () => this.#files.some((f) => f !== undefined && (f.kind === KIND_SEGMENT ? f.id <= compactedBase : f.id < compactedBase));
+    // (The base must exist: a DONE seal copied from elsewhere names one that does not, and would reload forever.)
+    if (!reloaded && compactedBase > 0 && holdsReplaced() && this.#compactedPast(compactedBase)) {
       // A compaction replaced the segments we hold: reload from the newest base to let their space go, once we
       // are caught up and none of our frames is unread. (The state is already right; only the files change. A
       // reload while a frame of ours is unread could jump past it into a base that holds it, or a segment that

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { CheckWarning } from './check.js';
+import { fileWarnings, scanFiles, tidyFiles, type CheckWarning } from './check.js';
 
 /** A row as both bindings return it: column name to value (BLOBs are Uint8Array; better-sqlite3 gives Buffers). */
 export type Row = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -221,20 +221,8 @@ export function checkFiles(db: Database, dir: string, disk: { remove(relative: s
       if (fix) db.prepare('UPDATE Cache SET size = ? WHERE rowid = ?').run(size, r.rowid);
     }
   }
-  const unknown: string[] = [];
-  const empty: string[] = [];
-  const walk = (rel: string) => {
-    const entries = fs.readdirSync(path.join(dir, rel), { withFileTypes: true });
-    if (rel !== '' && entries.length === 0) empty.push(rel);
-    for (const e of entries) {
-      const r = rel === '' ? e.name : path.join(rel, e.name);
-      if (e.isDirectory()) walk(r);
-      else if (!(rel === '' && e.name.startsWith(DBNAME)) && !referenced.has(r)) unknown.push(r);
-    }
-  };
-  walk('');
-  for (const u of unknown) warn('UnknownFileWarning', `unknown file: ${path.join(dir, u)}`);
-  for (const e of empty) warn('EmptyDirWarning', `empty directory: ${path.join(dir, e)}`);
+  const scan = scanFiles(fs, dir, referenced, (name) => (name.startsWith(DBNAME) ? 'engine' : 'other'));
+  warnings.push(...fileWarnings(dir, scan));
   const count = db.prepare('SELECT COUNT(key) AS n FROM Cache').get()!.n as number;
   const size = db.prepare('SELECT COALESCE(SUM(size), 0) AS n FROM Cache').get()!.n as number;
   for (const [name, actual, what] of [['count', count, 'COUNT(Cache.key)'], ['size', size, 'SUM(Cache.size)']] as const) {
@@ -244,11 +232,6 @@ export function checkFiles(db: Database, dir: string, disk: { remove(relative: s
     if (fix) db.prepare('UPDATE Settings SET value = ? WHERE key = ?').run(actual, name);
   }
   if (!fix) return warnings;
-  for (const u of unknown) disk.remove(u);
-  for (const e of empty) {
-    for (let rel = e; rel !== '' && rel !== '.'; rel = path.dirname(rel)) {
-      try { fs.rmdirSync(path.join(dir, rel)); } catch { break; /* not empty */ }
-    }
-  }
+  tidyFiles(fs, dir, scan, disk);
   return warnings;
 }
