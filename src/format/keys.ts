@@ -199,6 +199,37 @@ export function keyId(key: Key, argName = 'key'): string {
 }
 
 /**
+ * Encodes a string or an integer-number key into `out` (the hot path of a lookup: no Buffer per call), as
+ * {@link encodeKey} would. Returns the length, or -1 when the key is of another type or does not fit: the caller
+ * then uses encodeKey.
+ *
+ * @throws as {@link encodeKey}.
+ */
+export function encodeKeyInto(key: Key, out: Buffer, argName = 'key'): number {
+  if (typeof key === 'string') {
+    const n = key.length;
+    if (1 + 3 * n > out.length) return -1;
+    out[0] = KEY_TEXT;
+    // ASCII byte by byte (a native write costs more for short keys); anything else through UTF-8.
+    for (let i = 0; i < n; i++) {
+      const c = key.charCodeAt(i);
+      if (c >= 0x80) {
+        if (!isWellFormed(key)) throw loneSurrogate(argName);
+        return 1 + out.write(key, 1, 'utf8');
+      }
+      out[1 + i] = c;
+    }
+    return 1 + n;
+  }
+  if (typeof key === 'number' && isInt64(key, argName) && out.length >= 9) {
+    out[0] = KEY_INT;
+    writeInt64(out, key);
+    return 9;
+  }
+  return -1;
+}
+
+/**
  * The id of an encoded key; see {@link keyId}. Text keys are decoded from UTF-8, every other key read as latin1.
  *
  * @param bytes an encoded key.
@@ -215,6 +246,19 @@ export function keyIdOfEncoded(bytes: Uint8Array): string {
  */
 export function keyIdAt(buf: Buffer, start: number, end: number): string {
   return buf.toString(buf[start] === KEY_TEXT ? 'utf8' : 'latin1', start, end);
+}
+
+/** The encoded key of an id: the inverse of {@link keyIdOfEncoded}. */
+export function encodedOfKeyId(id: string): Buffer {
+  // Text ids are the type byte followed by the string itself; every other id is latin1 of the encoded bytes.
+  if (id.charCodeAt(0) === KEY_TEXT) {
+    const text = Buffer.from(id.slice(1), 'utf8');
+    const out = Buffer.allocUnsafe(text.length + 1);
+    out[0] = KEY_TEXT;
+    text.copy(out, 1);
+    return out;
+  }
+  return Buffer.from(id, 'latin1');
 }
 
 /**

@@ -55,6 +55,7 @@ export const RECORD_FIXED_BYTES = VAL_LEN + 4;
 export const ENTRY_META_BYTES = 8 + 8 + 4;
 
 const EMPTY = Buffer.alloc(0);
+const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
 
 export interface RecordInput {
   writer: number;
@@ -129,6 +130,8 @@ export function encodeRecord(op: number, r: RecordInput, writer = r.writer, seq 
 /** Field offsets of a record body inside a buffer; reused to avoid an allocation per record. */
 export interface RecordView {
   buf: Buffer;
+  /** A DataView of `buf` (its getters are inlined by V8; Buffer's readDoubleLE is not), kept while buf stays. */
+  dv: DataView;
   op: number;
   writer: number;
   seq: number;
@@ -147,9 +150,15 @@ export interface RecordView {
 
 export function newRecordView(): RecordView {
   return {
-    buf: EMPTY, op: 0, writer: 0, seq: 0, time: 0, num1: 0, num2: 0, flags: 0, mode: 0,
+    buf: EMPTY, dv: EMPTY_VIEW, op: 0, writer: 0, seq: 0, time: 0, num1: 0, num2: 0, flags: 0, mode: 0,
     keyStart: 0, keyLength: 0, tagStart: 0, tagLength: 0, valueStart: 0, valueLength: 0,
   };
+}
+
+/** Drops the view's hold on its buffer (a large read buffer must not stay alive through it). */
+export function releaseRecordView(out: RecordView): void {
+  out.buf = EMPTY;
+  out.dv = EMPTY_VIEW;
 }
 
 /**
@@ -158,18 +167,22 @@ export function newRecordView(): RecordView {
  */
 export function readRecord(buf: Buffer, op: number, body: number, length: number, out: RecordView): boolean {
   if (length < RECORD_FIXED_BYTES) return false;
-  out.buf = buf;
+  if (out.buf !== buf) {
+    out.buf = buf;
+    out.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+  const dv = out.dv;
   out.op = op;
-  out.writer = buf.readUInt32LE(body + WRITER);
-  out.seq = buf.readUInt32LE(body + SEQ);
-  out.time = buf.readDoubleLE(body + TIME);
-  out.num1 = buf.readDoubleLE(body + NUM1);
-  out.num2 = buf.readDoubleLE(body + NUM2);
-  out.flags = buf.readUInt16LE(body + FLAGS);
+  out.writer = dv.getUint32(body + WRITER, true);
+  out.seq = dv.getUint32(body + SEQ, true);
+  out.time = dv.getFloat64(body + TIME, true);
+  out.num1 = dv.getFloat64(body + NUM1, true);
+  out.num2 = dv.getFloat64(body + NUM2, true);
+  out.flags = dv.getUint16(body + FLAGS, true);
   out.mode = buf[body + MODE];
-  out.keyLength = buf.readUInt32LE(body + KEY_LEN);
-  out.tagLength = buf.readUInt32LE(body + TAG_LEN);
-  out.valueLength = buf.readUInt32LE(body + VAL_LEN);
+  out.keyLength = dv.getUint32(body + KEY_LEN, true);
+  out.tagLength = dv.getUint32(body + TAG_LEN, true);
+  out.valueLength = dv.getUint32(body + VAL_LEN, true);
   out.keyStart = body + RECORD_FIXED_BYTES;
   out.tagStart = out.keyStart + out.keyLength;
   out.valueStart = out.tagStart + out.tagLength;

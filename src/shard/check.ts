@@ -9,7 +9,6 @@ import { FRAME_OK, newFrameView, nextGoodFrame, readFrame } from '../format/fram
 import { FILE_HEADER_BYTES, KIND_BASE, KIND_SEGMENT, checkFileHeader, parseLogFileName, segmentName } from '../format/segment.js';
 import { OP_DELV, encodeTxnValue } from '../format/record.js';
 import { compact } from './compaction.js';
-import { idToBytesOf } from './keydir.js';
 import { processAlive } from './liveness.js';
 import type { Shard } from './shard.js';
 
@@ -111,7 +110,7 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
       size = fs.statSync(full).size;
     } catch {
       warnings.push({ category: 'UserWarning', message: `file not found: ${full}` });
-      missing.push([idToBytesOf(kd.ids[slot]!), kd.version[slot]]);
+      missing.push([kd.keyBytes(slot), kd.version[slot]]);
       continue;
     }
     if (size !== file.size) {
@@ -119,7 +118,7 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
       // diskcache's repair records the new size. Here a get treats the file as damaged (a value file carries no
       // checksum: its size is all the log vouches for) and misses, so the repair deletes the item, as for a
       // missing file.
-      missing.push([idToBytesOf(kd.ids[slot]!), kd.version[slot]]);
+      missing.push([kd.keyBytes(slot), kd.version[slot]]);
     }
   }
   // 3. Unknown files and empty directories.

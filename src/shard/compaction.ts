@@ -16,7 +16,8 @@ import {
 } from '../format/record.js';
 import { FILE_HEADER_BYTES, KIND_BASE, baseName, fileHeader, parseLogFileName } from '../format/segment.js';
 import { MODE_RAW_NUMBER } from '../format/disk.js';
-import { NEVER, idToBytesOf } from './keydir.js';
+import { NEVER } from './keydir.js';
+import { encodedOfKeyId } from '../format/keys.js';
 import { tryLock } from './lock.js';
 import { IOError, LogcacheError } from '../errors.js';
 import type { Shard } from './shard.js';
@@ -126,8 +127,8 @@ function writeBase(shard: Shard, id: number): number {
       if (file) flags |= FLAG_FILE;
       emit(encodeRecord(OP_ENTRY, {
         writer: shard.writer, seq: 0, time: kd.storeTime[slot], num1: expire === NEVER ? 0 : expire,
-        num2: file?.size ?? 0, flags, mode: kd.mode[slot], key: idToBytesOf(kd.ids[slot]!),
-        tag: tag === undefined ? null : idToBytesOf(tag), value: [m, value],
+        num2: file?.size ?? 0, flags, mode: kd.mode[slot], key: kd.keys.view(slot),
+        tag: tag === undefined ? null : encodedOfKeyId(tag), value: [m, value],
       }));
       items++;
     }

@@ -35,7 +35,7 @@ export class VictimList {
       }
       while (this.#next < this.#slots.length && out.length < limit) {
         const s = this.#slots[this.#next++];
-        if (kd.ids[s] !== undefined && kd.version[s] === this.#versions[this.#next - 1] && !skip.has(s)) out.push(s);
+        if (kd.has(s) && kd.version[s] === this.#versions[this.#next - 1] && !skip.has(s)) out.push(s);
       }
     }
     return out;
@@ -77,7 +77,7 @@ export function expiredSlots(kd: KeyDir, now: number, limit: number): number[] {
   while (heap.size > 0 && out.length < limit) {
     const e = heap.peekKey();
     const s = heap.peekValue();
-    if (kd.ids[s] === undefined || kd.expire[s] !== e) {
+    if (!kd.has(s) || kd.expire[s] !== e) {
       heap.pop();
       continue;
     }

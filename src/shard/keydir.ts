@@ -7,6 +7,7 @@
  * and store order (least-recently-stored eviction). Rare fields (tags, value files, numbers) live in sparse maps.
  */
 import { NumberHeap, PairHeap } from './heap.js';
+import { KeyTable } from './key-table.js';
 
 export const NIL = -1;
 /** Expiry of an item that never expires. */
@@ -18,8 +19,8 @@ export interface ValueFile {
 }
 
 export class KeyDir {
-  readonly map = new Map<string, number>();
-  ids: (string | undefined)[] = [];
+  /** Encoded key bytes → slot. */
+  readonly keys = new KeyTable();
   capacity = 0;
   /** One past the highest slot ever used: with the free heap, it fixes future slot numbers. */
   highWater = 0;
@@ -61,12 +62,26 @@ export class KeyDir {
   readonly expiries = new PairHeap();
 
   get count(): number {
-    return this.map.size;
+    return this.keys.count;
+  }
+
+  /** The slot of the encoded key `b[start, end)`, or NIL. */
+  find(b: Uint8Array, start = 0, end = b.length): number {
+    return this.keys.find(b, start, end);
+  }
+
+  /** Whether a live item holds `slot`. */
+  has(slot: number): boolean {
+    return this.keys.has(slot);
+  }
+
+  /** A copy of the encoded key of a live slot. */
+  keyBytes(slot: number): Buffer {
+    return this.keys.bytes(slot);
   }
 
   clear(): void {
-    this.map.clear();
-    this.ids = [];
+    this.keys.clear();
     this.capacity = 0;
     this.highWater = 0;
     this.free.clear();
@@ -102,16 +117,19 @@ export class KeyDir {
     this.insNext = i32(this.insNext);
     this.stoPrev = i32(this.stoPrev);
     this.stoNext = i32(this.stoNext);
+    this.keys.resize(cap);
     this.capacity = cap;
   }
 
-  /** Allocates the lowest free slot (or `slot`, when loading a base) for `id` and links it at both tails. */
-  insert(id: string, slot = -1): number {
+  /**
+   * Allocates the lowest free slot (or `slot`, when loading a base) for the encoded key `b[start, end)` (absent:
+   * the caller looked) and links it at both tails.
+   */
+  insert(b: Uint8Array, start: number, end: number, slot = -1): number {
     if (slot < 0) slot = this.free.size > 0 ? this.free.pop()! : this.highWater;
     if (slot >= this.highWater) this.highWater = slot + 1;
     if (slot >= this.capacity) this.#grow(slot);
-    this.map.set(id, slot);
-    this.ids[slot] = id;
+    this.keys.add(slot, b, start, end);
     this.insNext[slot] = NIL;
     this.insPrev[slot] = this.insTail;
     if (this.insTail !== NIL) this.insNext[this.insTail] = slot;
@@ -129,7 +147,7 @@ export class KeyDir {
   /** After a base is loaded: every slot below highWater that no item holds is free. */
   rebuildFree(): void {
     this.free.clear();
-    for (let s = 0; s < this.highWater; s++) if (this.ids[s] === undefined) this.free.push(s);
+    for (let s = 0; s < this.highWater; s++) if (!this.keys.has(s)) this.free.push(s);
   }
 
   /** Moves a slot to the tail of the store-order list (it was just stored). */
@@ -154,9 +172,7 @@ export class KeyDir {
 
   /** Frees a slot; the caller has already subtracted its bytes. */
   remove(slot: number): void {
-    const id = this.ids[slot]!;
-    this.map.delete(id);
-    this.ids[slot] = undefined;
+    this.keys.delete(slot);
     const p = this.insPrev[slot];
     const n = this.insNext[slot];
     if (p !== NIL) this.insNext[p] = n;
@@ -213,17 +229,4 @@ export function rebuildStoreOrder(kd: KeyDir): void {
     else kd.stoHead = s;
     kd.stoTail = s;
   }
-}
-
-/** A keydir id back to the encoded key bytes (the inverse of keyIdOfEncoded in format/keys.ts). */
-export function idToBytesOf(id: string): Buffer {
-  // Text ids are the type byte followed by the string itself; every other id is latin1 of the encoded bytes.
-  if (id.charCodeAt(0) === 0x03) {
-    const text = Buffer.from(id.slice(1), 'utf8');
-    const out = Buffer.allocUnsafe(text.length + 1);
-    out[0] = 0x03;
-    text.copy(out, 1);
-    return out;
-  }
-  return Buffer.from(id, 'latin1');
 }

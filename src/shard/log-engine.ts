@@ -5,14 +5,14 @@
  */
 import * as path from 'node:path';
 import { Disk, MODE_RAW_NUMBER, StoredValue } from '../format/disk.js';
-import { Key, compareEncodedKeys, encodeKey, keyId, keyIdOfEncoded } from '../format/keys.js';
+import { Key, compareEncodedKeys, encodeKey, encodeKeyInto, encodedOfKeyId, keyIdOfEncoded } from '../format/keys.js';
 import {
   FLAG_DEFAULT_NULL, FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_PREFIX, FLAG_HAS_TAG, FLAG_SIDE_FRONT, OP_ADD, OP_CLEAR,
   OP_DELETE, OP_DELV, OP_INCR, OP_PUSH, OP_SET, OP_SETTING, OP_TOUCH, encodeTxnValue,
 } from '../format/record.js';
 import { CorruptionError, IOError, KeyError, LogcacheError, Timeout } from '../errors.js';
 import { now as clockNow } from '../clock.js';
-import { NEVER, NIL, ValueFile, idToBytesOf } from './keydir.js';
+import { NEVER, NIL, ValueFile } from './keydir.js';
 import { QueueIndex } from './queues.js';
 import { Shard, ShardOptions } from './shard.js';
 import { ItemSnapshot, Outcome } from './state.js';
@@ -46,6 +46,9 @@ export class LogEngine implements CacheEngine {
   #disk!: Disk;
   #settings!: EngineSettings;
   #fastKeys = false;
+  /** Scratch for encoding a looked-up key (see #lookupKey); #keyEnd is its length. */
+  #scratch = Buffer.allocUnsafe(256);
+  #keyEnd = 0;
   #sidecar: Sidecar | null = null;
   /** In a transaction: value files to delete once it commits, and the files its commands wrote. */
   #txnFiles: { remove: string[]; written: string[] } | null = null;
@@ -78,19 +81,32 @@ export class LogEngine implements CacheEngine {
 
   // ---- helpers --------------------------------------------------------------------------------------------------
 
-  #id(key: Key): string {
-    return this.#fastKeys ? keyId(key) : keyIdOfEncoded(this.#disk.put(key));
+  /**
+   * The encoded key for a lookup, valid up to #keyEnd: with the default Disk, short string and integer keys go into
+   * a scratch buffer (no Buffer per get); others are encoded by the Disk.
+   */
+  #lookupKey(key: Key): Buffer {
+    if (this.#fastKeys) {
+      const n = encodeKeyInto(key, this.#scratch);
+      if (n >= 0) {
+        this.#keyEnd = n;
+        return this.#scratch;
+      }
+    }
+    const b = this.#disk.put(key);
+    this.#keyEnd = b.length;
+    return b;
   }
 
   #policy() {
     return POLICY[this.#settings.evictionPolicy] ?? POLICY['least-recently-stored'];
   }
 
-  /** A live slot for `id` at `now`, or NIL. */
-  #live(id: string, now: number): number {
+  /** A live slot for the encoded key `b[0, end)` at `now`, or NIL. */
+  #live(b: Buffer, end: number, now: number): number {
     const kd = this.shard.state.kd;
-    const slot = kd.map.get(id);
-    return slot !== undefined && kd.expire[slot] > now ? slot : NIL;
+    const slot = kd.find(b, 0, end);
+    return slot !== NIL && kd.expire[slot] > now ? slot : NIL;
   }
 
   /** The value of a slot; MISS when its bytes or file are gone. */
@@ -147,7 +163,7 @@ export class LogEngine implements CacheEngine {
   }
 
   #tag(id: string | undefined): unknown {
-    return id === undefined ? null : this.#disk.get(idToBytesOf(id));
+    return id === undefined ? null : this.#disk.get(encodedOfKeyId(id));
   }
 
   /** Reads the value a command removed (pop, pull), then deletes its file. */
@@ -241,17 +257,18 @@ export class LogEngine implements CacheEngine {
 
   #entries(slots: Iterable<number>): [Buffer, number][] {
     const kd = this.shard.state.kd;
-    return [...slots].map((s) => [idToBytesOf(kd.ids[s]!), kd.version[s]]);
+    return [...slots].map((s) => [kd.keyBytes(s), kd.version[s]]);
   }
 
   // ---- reads ------------------------------------------------------------------------------------------------------
 
   get(key: Key, read: boolean): Item | undefined {
     const sh = this.shard;
-    const id = this.#id(key);
+    const kb = this.#lookupKey(key);
+    const end = this.#keyEnd;
     sh.sync();
     const now = clockNow();
-    const slot = this.#live(id, now);
+    const slot = this.#live(kb, end, now);
     const value = slot === NIL ? MISS : this.#value(slot, read);
     if (this.#settings.statistics) this.#sidecarOpen().count(value !== MISS);
     if (value === MISS) return undefined;
@@ -261,9 +278,10 @@ export class LogEngine implements CacheEngine {
   }
 
   has(key: Key): boolean {
-    const id = this.#id(key);
+    const kb = this.#lookupKey(key);
+    const end = this.#keyEnd;
     this.shard.sync();
-    return this.#live(id, clockNow()) !== NIL;
+    return this.#live(kb, end, clockNow()) !== NIL;
   }
 
   count(): number {
@@ -302,13 +320,13 @@ export class LogEngine implements CacheEngine {
     const keyBytes = this.#disk.put(key);
     this.shard.sync();
     const kd = this.shard.state.kd;
-    const slot = kd.map.get(keyIdOfEncoded(keyBytes));
+    const slot = kd.find(keyBytes);
     const now = clockNow();
     // Errors we can already see cost no write (the log stays as it was); the appended command still decides races.
-    if (slot !== undefined && !(kd.expire[slot] < now)) {
+    if (slot !== NIL && !(kd.expire[slot] < now)) {
       if (kd.mode[slot] !== MODE_RAW_NUMBER || !kd.numbers.has(slot)) throw new TypeError(`the value at key ${String(key)} is not a number`);
     } else if (dflt === null) throw new KeyError(key);
-    const existed = slot !== undefined && kd.expire[slot] > now;
+    const existed = slot !== NIL && kd.expire[slot] > now;
     const out = this.shard.append(OP_INCR, {
       time: clockNow(), key: keyBytes, num1: delta, num2: dflt ?? 0, flags: dflt === null ? FLAG_DEFAULT_NULL : 0,
     }, deadline);
@@ -322,12 +340,11 @@ export class LogEngine implements CacheEngine {
   delete(key: Key, deadline: number): boolean {
     const sh = this.shard;
     const keyBytes = this.#disk.put(key);
-    const id = keyIdOfEncoded(keyBytes);
     // Live in the state we have: append the delete (its replay decides). Not live: look again after a sync; if
     // still missing, no write is needed.
-    if (this.#live(id, clockNow()) === NIL) {
+    if (this.#live(keyBytes, keyBytes.length, clockNow()) === NIL) {
       sh.sync();
-      if (this.#live(id, clockNow()) === NIL) return false;
+      if (this.#live(keyBytes, keyBytes.length, clockNow()) === NIL) return false;
     }
     const out = sh.append(OP_DELETE, { time: clockNow(), key: keyBytes }, deadline);
     this.#removeFiles(out);
@@ -339,7 +356,7 @@ export class LogEngine implements CacheEngine {
     const sh = this.shard;
     const keyBytes = this.#disk.put(key);
     sh.sync();
-    if (this.#live(keyIdOfEncoded(keyBytes), clockNow()) === NIL) return undefined;
+    if (this.#live(keyBytes, keyBytes.length, clockNow()) === NIL) return undefined;
     const out = sh.append(OP_DELETE, { time: clockNow(), key: keyBytes }, deadline, true);
     return out.applied ? this.#take(out.removed[0]) : undefined;
   }
@@ -360,7 +377,7 @@ export class LogEngine implements CacheEngine {
       if (q === undefined || q.length === 0) return undefined;
       const keyBytes = QueueIndex.encodeKey(prefix, side === 'front' ? q[0] : q[q.length - 1]);
       const kd = sh.state.kd;
-      const slot = kd.map.get(keyIdOfEncoded(keyBytes))!;
+      const slot = kd.find(keyBytes);
       const expired = kd.expire[slot] < clockNow();
       if (!remove && !expired) {
         const value = this.#value(slot, false);
@@ -384,7 +401,7 @@ export class LogEngine implements CacheEngine {
       const kd = sh.state.kd;
       const slot = last ? kd.insTail : kd.insHead;
       if (slot === NIL) return undefined;
-      const keyBytes = idToBytesOf(kd.ids[slot]!);
+      const keyBytes = kd.keyBytes(slot);
       const value = kd.expire[slot] < clockNow() ? MISS : this.#value(slot, false);
       if (value === MISS) {
         this.#delv([[keyBytes, kd.version[slot]]], deadline);
@@ -491,13 +508,14 @@ export class LogEngine implements CacheEngine {
     this.shard.sync();
     const kd = this.shard.state.kd;
     const out: Key[] = [];
-    for (const s of kd.slots(reverse)) out.push(this.#disk.get(idToBytesOf(kd.ids[s]!)));
+    for (const s of kd.slots(reverse)) out.push(this.#disk.get(kd.keyBytes(s)));
     return out;
   }
 
   sortedKeys(reverse: boolean): Key[] {
     this.shard.sync();
-    const encoded = [...this.shard.state.kd.map.keys()].map(idToBytesOf);
+    const kd = this.shard.state.kd;
+    const encoded = [...kd.slots()].map((s) => kd.keyBytes(s));
     encoded.sort(compareEncodedKeys);
     if (reverse) encoded.reverse();
     return encoded.map((e) => this.#disk.get(e));

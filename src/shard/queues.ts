@@ -26,31 +26,33 @@ export class QueueIndex {
     return prefix === null ? encodeKey(n) : encodeKey(`${prefix}-${String(n).padStart(DIGITS, '0')}`);
   }
 
-  /** If `id` (a keydir id) is a queue key: [queue, number]. */
-  static parse(id: string): [string, number] | null {
-    const type = id.charCodeAt(0);
-    if (type === KEY_INT && id.length === 9) {
-      // int64 big-endian in latin1 chars; queue numbers are below 2^50: the top byte is zero and the next below 4
-      // (so the sum below stays exact).
-      if (id.charCodeAt(1) !== 0 || id.charCodeAt(2) >= 4) return null;
+  /** If the encoded key `b[start, end)` is a queue key: [queue, number]. */
+  static parse(b: Uint8Array, start: number, end: number): [string, number] | null {
+    const type = b[start];
+    const len = end - start;
+    if (type === KEY_INT && len === 9) {
+      // int64 big-endian; queue numbers are below 2^50: the top byte is zero and the next below 4 (so the sum
+      // below stays exact).
+      if (b[start + 1] !== 0 || b[start + 2] >= 4) return null;
       let n = 0;
-      for (let i = 2; i < 9; i++) n = n * 256 + id.charCodeAt(i);
+      for (let i = start + 2; i < end; i++) n = n * 256 + b[i];
       return n > 0 && n < QUEUE_MAX ? [NO_PREFIX, n] : null;
     }
-    if (type === KEY_TEXT && id.length >= DIGITS + 2 && id.charCodeAt(id.length - DIGITS - 1) === 45 /* - */) {
+    if (type === KEY_TEXT && len >= DIGITS + 2 && b[end - DIGITS - 1] === 45 /* - */) {
       let n = 0;
-      for (let i = id.length - DIGITS; i < id.length; i++) {
-        const c = id.charCodeAt(i) - 48;
+      for (let i = end - DIGITS; i < end; i++) {
+        const c = b[i] - 48;
         if (c < 0 || c > 9) return null;
         n = n * 10 + c;
       }
-      return [id.slice(1, id.length - DIGITS - 1), n];
+      return [Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8', start + 1, end - DIGITS - 1), n];
     }
     return null;
   }
 
-  add(id: string): void {
-    const q = QueueIndex.parse(id);
+  /** Notes an inserted key `b[start, end)` (a no-op unless it is a queue key). */
+  add(b: Uint8Array, start: number, end: number): void {
+    const q = QueueIndex.parse(b, start, end);
     if (!q) return;
     let arr = this.#queues.get(q[0]);
     if (!arr) this.#queues.set(q[0], (arr = []));
@@ -61,8 +63,9 @@ export class QueueIndex {
     else arr.splice(lowerBound(arr, n), 0, n);
   }
 
-  remove(id: string): void {
-    const q = QueueIndex.parse(id);
+  /** Notes a removed key `b[start, end)`. */
+  remove(b: Uint8Array, start: number, end: number): void {
+    const q = QueueIndex.parse(b, start, end);
     if (!q) return;
     const arr = this.#queues.get(q[0]);
     if (!arr) return;

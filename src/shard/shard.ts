@@ -13,15 +13,16 @@ import {
   FRAME_HEADER_BYTES, FRAME_INCOMPLETE, FRAME_OK, FrameView, newFrameView, nextGoodFrame, readFrame,
 } from '../format/frame.js';
 import {
-  OP_ABORT, OP_BASE, OP_BEGIN, OP_ENTRY, OP_SEAL, OP_TXN, RecordInput, TxnOp, encodeTxnValue, walkTxnValue, RecordView, SEAL_COMPACTION_DONE, SEAL_ROLLOVER, encodeRecord, newRecordView, readRecord,
+  OP_ABORT, OP_BASE, OP_BEGIN, OP_ENTRY, OP_SEAL, OP_TXN, RecordInput, TxnOp, encodeTxnValue, walkTxnValue, RecordView, SEAL_COMPACTION_DONE, SEAL_ROLLOVER, encodeRecord, newRecordView, readRecord, releaseRecordView,
 } from '../format/record.js';
 import {
   FILE_HEADER_BYTES, KIND_BASE, KIND_SEGMENT, baseName, checkFileHeader, fileHeader, parseLogFileName, segmentName,
 } from '../format/segment.js';
 import { IOError, LogcacheError, Timeout } from '../errors.js';
-import { Outcome, ShardState, VOID } from './state.js';
+import { FrameLocation, Outcome, ShardState, VOID } from './state.js';
 import { rebuildStoreOrder } from './keydir.js';
 import { processAlive } from './liveness.js';
+import { ValueCache } from './value-cache.js';
 
 export type SyncPolicy = 'none' | 'interval' | 'always';
 
@@ -86,6 +87,8 @@ const TXN_FILE = 0xffffffff;
 const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 const VALUE_CACHE_ENTRIES = 8192;
 const VALUE_CACHE_MAX_BYTES = 4096;
+/** Only frames this close to the end of what a replay read are cached: earlier ones would be evicted anyway. */
+const VALUE_CACHE_WINDOW_BYTES = 1024 * 1024;
 const READ_BUFFER_BYTES = 64 * 1024;
 
 export class Shard {
@@ -114,9 +117,10 @@ export class Shard {
   #fv: FrameView = newFrameView();
   #scan: FrameView = newFrameView();
   #rv: RecordView = newRecordView();
+  #loc: FrameLocation = { file: 0, offset: 0, frameLength: 0, bufStart: 0 };
   /** Bytes of frames applied since the load (base included): minus liveFrameBytes, what compaction reclaims. */
   logBytes = 0;
-  #valueCache = new Map<number, { version: number; bytes: Buffer }>();
+  #valueCache = new ValueCache(VALUE_CACHE_ENTRIES);
   #dirty = false;
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
@@ -209,6 +213,7 @@ export class Shard {
       try {
         this.#openActive(start);
         this.sync();
+        this.state.kd.keys.trim();
         return;
       } catch (err) {
         // A compaction removed the segments we were about to read: start again from its base.
@@ -310,9 +315,10 @@ export class Shard {
         break;
       }
       lastOp = this.#applyFrame(buf, f, fileNo, fileOffset, name);
-      if (stopAtSeal && lastOp !== 0) this.#cacheValue(buf, f, fileNo, trusted);
+      if (stopAtSeal && lastOp !== 0 && len - f.next < VALUE_CACHE_WINDOW_BYTES) this.#cacheValue(buf, f, fileNo, trusted);
       p = f.next;
     }
+    releaseRecordView(this.#rv); // it must not keep a large read buffer (a whole base, a segment's tail) alive
     return { consumed: p, lastOp, sealed };
   }
 
@@ -325,7 +331,11 @@ export class Shard {
       return 0;
     }
     this.logBytes += f.next - start;
-    const loc = { file: fileNo, offset: fileOffset + start, frameLength: f.next - start, bufStart: start };
+    const loc = this.#loc; // one object, refilled per frame (an allocation per frame showed in the load's GC)
+    loc.file = fileNo;
+    loc.offset = fileOffset + start;
+    loc.frameLength = f.next - start;
+    loc.bufStart = start;
     const own = r.writer === this.writer ? this.#pending.get(r.seq) : undefined;
     if (own && f.op === OP_TXN && this.#txn?.committing && !this.#txn.reloaded) {
       this.#settleOwnTxn(own, r.seq, loc, buf);
@@ -384,7 +394,7 @@ export class Shard {
       kd.valueOffset[slot] = bodies[op] - loc.bufStart;
       kd.account(slot, 1);
     }
-    for (const [slot, v] of txn.values) if (kd.version[slot] === v.version) this.#valueCache.set(slot, v);
+    for (const [slot, v] of txn.values) if (kd.version[slot] === v.version) this.#valueCache.set(slot, v.version, v.bytes);
     own.outcome = { applied: true, removed: [] };
     this.#txn = null;
   }
@@ -537,14 +547,11 @@ export class Shard {
     const kd = this.state.kd;
     const len = kd.valueLength[slot];
     if (len > VALUE_CACHE_MAX_BYTES || kd.files.has(slot) || kd.file[slot] !== fileNo) return;
-    if (this.#valueCache.size >= VALUE_CACHE_ENTRIES) {
-      this.#valueCache.delete(this.#valueCache.keys().next().value as number);
-    }
     const start = f.body - FRAME_HEADER_BYTES + kd.valueOffset[slot];
     // A copy of a read buffer (it may be large and must not stay alive for one small value); our own frame is
     // already its own small buffer.
     const view = buf.subarray(start, start + len);
-    this.#valueCache.set(slot, { version: kd.version[slot], bytes: ownFrame ? view : Buffer.from(view) });
+    this.#valueCache.set(slot, kd.version[slot], ownFrame ? view : Buffer.from(view));
   }
 
   #markRead(p: Pending): void {
@@ -758,8 +765,8 @@ export class Shard {
   valueBytes(slot: number): Buffer | null {
     const kd = this.state.kd;
     if (kd.file[slot] === TXN_FILE) return this.#txn?.values.get(slot)?.bytes ?? null;
-    const cached = this.#valueCache.get(slot);
-    if (cached !== undefined && cached.version === kd.version[slot]) return cached.bytes;
+    const cached = this.#valueCache.get(slot, kd.version[slot]);
+    if (cached !== undefined) return cached;
     return this.readFrameValue(kd.file[slot], kd.offset[slot], kd.frameLength[slot], kd.valueOffset[slot], kd.valueLength[slot]);
   }
 
@@ -772,10 +779,10 @@ export class Shard {
         s.bytes = v !== undefined && v.version === s.version ? v.bytes : null;
         continue;
       }
-      const cached = this.#valueCache.get(s.slot);
+      const cached = this.#valueCache.get(s.slot, s.version);
       try {
-        s.bytes = cached !== undefined && cached.version === s.version
-          ? cached.bytes
+        s.bytes = cached !== undefined
+          ? cached
           : this.readFrameValue(s.file, s.offset, s.frameLength, s.valueOffset, s.valueLength);
       } catch (err) {
         // Never throw from inside a replay (the frames after this one would be applied twice).

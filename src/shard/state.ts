@@ -3,7 +3,7 @@
  * (each record carries its own "now"), so every process computes the same keydir, the same slot numbers and the
  * same outcome for a conditional command. A writer learns what its command did by replaying up to it.
  */
-import { keyIdAt, keyIdOfEncoded } from '../format/keys.js';
+import { keyIdOfEncoded } from '../format/keys.js';
 import { MODE_RAW_NUMBER } from '../format/disk.js';
 import {
   ENTRY_META_BYTES, FLAG_DEFAULT_NULL, FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_PREFIX, FLAG_HAS_TAG,
@@ -94,9 +94,9 @@ export class ShardState {
     this.txnPid = 0;
   }
 
-  /** Looks a key id up; the slot, or NIL. */
-  slotOf(id: string): number {
-    return this.kd.map.get(id) ?? NIL;
+  /** The slot of the encoded key in record `r`, or NIL. */
+  #slotOfKey(r: RecordView): number {
+    return this.kd.find(r.buf, r.keyStart, r.keyStart + r.keyLength);
   }
 
   snapshot(slot: number): ItemSnapshot {
@@ -132,7 +132,7 @@ export class ShardState {
         this.#store(r, loc, out, true);
         return true;
       case OP_DELETE: {
-        const slot = this.slotOf(keyIdOfEncoded(r.buf.subarray(r.keyStart, r.keyStart + r.keyLength)));
+        const slot = this.#slotOfKey(r);
         if (slot === NIL || !(this.kd.expire[slot] > r.time)) {
           if (out) out.applied = false;
           return true;
@@ -147,7 +147,7 @@ export class ShardState {
       case OP_DELV: {
         let count = 0;
         const ok = walkTxnValue(r.buf, r.valueStart, r.valueLength, (ks, kl, version) => {
-          const slot = this.slotOf(keyIdOfEncoded(r.buf.subarray(ks, ks + kl)));
+          const slot = this.kd.find(r.buf, ks, ks + kl);
           if (slot === NIL || this.kd.version[slot] !== version) return;
           if (out && (out.wantItems || this.kd.files.has(slot))) out.removed.push(this.snapshot(slot));
           this.#remove(slot);
@@ -160,7 +160,7 @@ export class ShardState {
         this.#incr(r, loc, out);
         return true;
       case OP_TOUCH: {
-        const slot = this.slotOf(keyIdOfEncoded(r.buf.subarray(r.keyStart, r.keyStart + r.keyLength)));
+        const slot = this.#slotOfKey(r);
         const live = slot !== NIL && this.kd.expire[slot] > r.time;
         if (live) {
           this.kd.setExpire(slot, r.flags & FLAG_HAS_EXPIRE ? r.num1 : NEVER);
@@ -222,7 +222,8 @@ export class ShardState {
 
   #remove(slot: number): void {
     this.kd.account(slot, -1);
-    this.queues.remove(this.kd.ids[slot]!);
+    const t = this.kd.keys;
+    this.queues.remove(t.arena, t.keyStart[slot], t.keyStart[slot] + t.keyLength[slot]);
     this.kd.remove(slot);
   }
 
@@ -250,17 +251,17 @@ export class ShardState {
     this.lastStored = slot;
   }
 
-  #insert(id: string): number {
-    const slot = this.kd.insert(id);
+  /** Inserts the encoded key `b[start, end)` (absent). */
+  #insert(b: Uint8Array, start: number, end: number): number {
+    const slot = this.kd.insert(b, start, end);
     this.kd.rowid[slot] = ++this.rowidCounter;
-    this.queues.add(id);
+    this.queues.add(b, start, end);
     return slot;
   }
 
   /** set and add: replace (keeping the insertion position) or insert. */
   #store(r: RecordView, loc: FrameLocation, out: Outcome | null, onlyIfAbsent: boolean): void {
-    const id = keyIdOfEncoded(r.buf.subarray(r.keyStart, r.keyStart + r.keyLength));
-    let slot = this.slotOf(id);
+    let slot = this.#slotOfKey(r);
     if (slot !== NIL) {
       if (onlyIfAbsent && this.kd.expire[slot] > r.time) {
         if (out) out.applied = false;
@@ -270,15 +271,14 @@ export class ShardState {
       if (out && this.kd.files.has(slot)) out.removed.push(this.snapshot(slot));
       this.kd.account(slot, -1);
       this.kd.touchStored(slot);
-    } else slot = this.#insert(id);
+    } else slot = this.#insert(r.buf, r.keyStart, r.keyStart + r.keyLength);
     this.#fill(slot, r, loc, r.time);
     if (out) out.applied = true;
   }
 
   #incr(r: RecordView, loc: FrameLocation, out: Outcome | null): void {
     const kd = this.kd;
-    const id = keyIdOfEncoded(r.buf.subarray(r.keyStart, r.keyStart + r.keyLength));
-    let slot = this.slotOf(id);
+    let slot = this.#slotOfKey(r);
     // diskcache judges incr by "expired" (expire < now), not by "live" (expire > now).
     if (slot !== NIL && !(kd.expire[slot] < r.time)) {
       if (kd.mode[slot] !== MODE_RAW_NUMBER || !kd.numbers.has(slot)) {
@@ -302,7 +302,7 @@ export class ShardState {
       if (out) out.removed.push(this.snapshot(slot));
       kd.account(slot, -1);
       kd.touchStored(slot);
-    } else slot = this.#insert(id);
+    } else slot = this.#insert(r.buf, r.keyStart, r.keyStart + r.keyLength);
     // The INCR frame carries no value bytes: the number lives in memory (and in the next base).
     kd.file[slot] = loc.file;
     kd.offset[slot] = loc.offset;
@@ -326,14 +326,13 @@ export class ShardState {
     const q = this.queues.get(prefix);
     const n = q === undefined || q.length === 0 ? QUEUE_START : front ? q[0] - 1 : q[q.length - 1] + 1;
     const key = QueueIndex.encodeKey(prefix, n);
-    const id = keyIdOfEncoded(key);
     // A queue key taken by an expired item is replaced in place, as any store would.
-    let slot = this.slotOf(id);
+    let slot = this.kd.find(key, 0, key.length);
     if (slot !== NIL) {
       if (out) out.removed.push(this.snapshot(slot));
       this.kd.account(slot, -1);
       this.kd.touchStored(slot);
-    } else slot = this.#insert(id);
+    } else slot = this.#insert(key, 0, key.length);
     this.#fill(slot, r, loc, r.time);
     if (out) { out.applied = true; out.key = key; }
   }
@@ -379,10 +378,11 @@ export class ShardState {
     const rowid = r.buf.readDoubleLE(r.valueStart);
     const version = r.buf.readDoubleLE(r.valueStart + 8);
     const slotNo = r.buf.readUInt32LE(r.valueStart + 16);
-    const id = keyIdAt(r.buf, r.keyStart, r.keyStart + r.keyLength);
-    if (kd.map.has(id) || (slotNo < kd.ids.length && kd.ids[slotNo] !== undefined)) return false;
-    const slot = kd.insert(id, slotNo);
-    this.queues.add(id);
+    const ks = r.keyStart;
+    const ke = ks + r.keyLength;
+    if (r.keyLength === 0 || kd.find(r.buf, ks, ke) !== NIL || kd.has(slotNo)) return false;
+    const slot = kd.insert(r.buf, ks, ke, slotNo);
+    this.queues.add(r.buf, ks, ke);
     kd.rowid[slot] = rowid;
     // The value follows the meta prefix: view the record as if its value started there.
     r.valueStart += ENTRY_META_BYTES;

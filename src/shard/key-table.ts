@@ -1,0 +1,233 @@
+/**
+ * The keydir's key → slot index: an open-addressing hash table over the encoded key bytes, with every key's bytes
+ * in one arena Buffer. No JavaScript object or string per key: a Map<string, number> cost ~70 heap bytes per key
+ * and ~0.85 µs per key to build at open (a string per key, hashed, then a Map insert); this table costs ~25 bytes
+ * beyond the key's own and is filled straight from the bytes of a segment.
+ *
+ *   buckets  Int32Array pairs (slot + 1, hash), a power of two of them, 0: empty; linear probing, at most half
+ *            full; deletion shifts the run back (no tombstones), so a lookup stops at the first empty bucket. The
+ *            hash beside the slot means a probe touches one cache line until the hashes agree, and a resize
+ *            rehashes nothing.
+ *   per slot keyStart/keyLength into the arena (length 0: no key, the slot is free).
+ *   arena    the keys' bytes, appended; a removed key leaves a hole, and the arena is repacked when holes are half.
+ */
+import { constants as bufferConstants } from 'node:buffer';
+
+const EMPTY = 0;
+const MIN_BUCKETS = 1024;
+const MIN_ARENA = 16 * 1024;
+
+/** MurmurHash3 (x86, 32-bit) of `b[start, end)`: good spread for keys that differ only in their last bytes. */
+export function hashBytes(b: Uint8Array, start: number, end: number): number {
+  let h = 0x9747b28c;
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    let k = b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  const rest = end - i;
+  if (rest > 0) {
+    let k = b[i];
+    if (rest > 1) k |= b[i + 1] << 8;
+    if (rest > 2) k |= b[i + 2] << 16;
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+  }
+  h ^= end - start;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+export class KeyTable {
+  #buckets = new Int32Array(2 * MIN_BUCKETS);
+  #mask = MIN_BUCKETS - 1;
+  #count = 0;
+  keyStart = new Uint32Array(0);
+  keyLength = new Uint32Array(0);
+  #arena = Buffer.allocUnsafe(MIN_ARENA);
+  #arenaUsed = 0;
+  #arenaHoles = 0;
+
+  get count(): number {
+    return this.#count;
+  }
+
+  clear(): void {
+    this.#buckets = new Int32Array(2 * MIN_BUCKETS);
+    this.#mask = MIN_BUCKETS - 1;
+    this.#count = 0;
+    this.#arena = Buffer.allocUnsafe(MIN_ARENA);
+    this.#arenaUsed = 0;
+    this.#arenaHoles = 0;
+    this.resize(0);
+  }
+
+  /** Gives the per-slot arrays room for `capacity` slots (the keydir grows all its arrays together). */
+  resize(capacity: number): void {
+    const grow = (a: Uint32Array) => {
+      const b = new Uint32Array(capacity);
+      b.set(a.length <= capacity ? a : a.subarray(0, capacity));
+      return b;
+    };
+    this.keyStart = grow(this.keyStart);
+    this.keyLength = grow(this.keyLength);
+  }
+
+  /** The slot holding the key `b[start, end)`, or -1. */
+  find(b: Uint8Array, start: number, end: number): number {
+    const h = hashBytes(b, start, end) | 0;
+    const len = end - start;
+    const buckets = this.#buckets;
+    const arena = this.#arena;
+    const mask = this.#mask;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const e = buckets[2 * i];
+      if (e === EMPTY) return -1;
+      if (buckets[2 * i + 1] !== h) continue;
+      const slot = e - 1;
+      if (this.keyLength[slot] !== len) continue;
+      const at = this.keyStart[slot];
+      let j = 0;
+      while (j < len && arena[at + j] === b[start + j]) j++;
+      if (j === len) return slot;
+    }
+  }
+
+  /** Records the key `b[start, end)` (not present: the caller looked) for a free slot. */
+  add(slot: number, b: Uint8Array, start: number, end: number): void {
+    const len = end - start;
+    if (len === 0) throw new RangeError('an encoded key has at least its type byte');
+    if ((this.#count + 1) * 2 > this.#mask + 1) this.#rehash((this.#mask + 1) * 2);
+    const at = this.#reserve(len);
+    const arena = this.#arena;
+    // Short keys byte by byte: a native copy costs more than the loop below ~32 bytes.
+    if (len <= 32) for (let j = 0; j < len; j++) arena[at + j] = b[start + j];
+    else arena.set(b.subarray(start, end), at);
+    this.keyStart[slot] = at;
+    this.keyLength[slot] = len;
+    const h = hashBytes(b, start, end) | 0;
+    const buckets = this.#buckets;
+    let i = h & this.#mask;
+    while (buckets[2 * i] !== EMPTY) i = (i + 1) & this.#mask;
+    buckets[2 * i] = slot + 1;
+    buckets[2 * i + 1] = h;
+    this.#count++;
+  }
+
+  /** Forgets the key of `slot`. */
+  delete(slot: number): void {
+    const mask = this.#mask;
+    const buckets = this.#buckets;
+    const at = this.keyStart[slot];
+    let i = hashBytes(this.#arena, at, at + this.keyLength[slot]) & mask;
+    while (buckets[2 * i] !== slot + 1) {
+      if (buckets[2 * i] === EMPTY) throw new Error(`key table: slot ${slot} is not indexed`);
+      i = (i + 1) & mask;
+    }
+    // Backward-shift deletion: move later members of the run into the hole when their home allows it.
+    for (let j = (i + 1) & mask; buckets[2 * j] !== EMPTY; j = (j + 1) & mask) {
+      const home = buckets[2 * j + 1] & mask;
+      // j may move to i if its home is not in the cyclic range (i, j].
+      if (((j - home) & mask) >= ((j - i) & mask)) {
+        buckets[2 * i] = buckets[2 * j];
+        buckets[2 * i + 1] = buckets[2 * j + 1];
+        i = j;
+      }
+    }
+    buckets[2 * i] = EMPTY;
+    this.#arenaHoles += this.keyLength[slot];
+    this.keyLength[slot] = 0;
+    this.#count--;
+  }
+
+  /** The arena the key of a slot lies in at keyStart (valid until the next add). */
+  get arena(): Buffer {
+    return this.#arena;
+  }
+
+  has(slot: number): boolean {
+    return slot < this.keyLength.length && this.keyLength[slot] !== 0;
+  }
+
+  /** The key's bytes: a view valid until the next add (copy it to keep it). */
+  view(slot: number): Buffer {
+    const at = this.keyStart[slot];
+    return this.#arena.subarray(at, at + this.keyLength[slot]);
+  }
+
+  /** A copy of the key's bytes. */
+  bytes(slot: number): Buffer {
+    return Buffer.from(this.view(slot));
+  }
+
+  /** Bytes held: the table, the per-slot arrays and the arena (for memory reports and tests). */
+  get byteSize(): number {
+    return this.#buckets.byteLength + this.keyStart.byteLength * 2 + this.#arena.length;
+  }
+
+  /** Repacks the arena to fit its keys (after a load: growth by doubling leaves up to half of it unused). */
+  trim(): void {
+    const live = this.#arenaUsed - this.#arenaHoles;
+    if (this.#arena.length - live > live / 4 + MIN_ARENA) this.#repack(Math.max(MIN_ARENA, Math.ceil(live * 1.125)));
+  }
+
+  #reserve(len: number): number {
+    if (this.#arenaUsed + len > this.#arena.length) {
+      const live = this.#arenaUsed - this.#arenaHoles;
+      // Repack when holes are half of what is used, else grow; either way leave room to double the live keys.
+      const size = Math.max(MIN_ARENA, (live + len) * 2);
+      if (size > bufferConstants.MAX_LENGTH) throw new RangeError(`the keys of one shard exceed ${bufferConstants.MAX_LENGTH} bytes`);
+      this.#repack(size);
+    }
+    const at = this.#arenaUsed;
+    this.#arenaUsed += len;
+    return at;
+  }
+
+  #repack(size: number): void {
+    const old = this.#arena;
+    const arena = Buffer.allocUnsafe(size);
+    if (this.#arenaHoles === 0) {
+      old.copy(arena, 0, 0, this.#arenaUsed); // no holes: offsets stay
+      this.#arena = arena;
+      return;
+    }
+    let p = 0;
+    for (let s = 0; s < this.keyLength.length; s++) {
+      const len = this.keyLength[s];
+      if (len === 0) continue;
+      const from = this.keyStart[s];
+      if (len <= 32) for (let j = 0; j < len; j++) arena[p + j] = old[from + j];
+      else old.copy(arena, p, from, from + len);
+      this.keyStart[s] = p;
+      p += len;
+    }
+    this.#arena = arena;
+    this.#arenaUsed = p;
+    this.#arenaHoles = 0;
+  }
+
+  #rehash(size: number): void {
+    const buckets = new Int32Array(2 * size);
+    const mask = size - 1;
+    const old = this.#buckets;
+    for (let k = 0; k < old.length; k += 2) {
+      if (old[k] === EMPTY) continue;
+      let i = old[k + 1] & mask;
+      while (buckets[2 * i] !== EMPTY) i = (i + 1) & mask;
+      buckets[2 * i] = old[k];
+      buckets[2 * i + 1] = old[k + 1];
+    }
+    this.#buckets = buckets;
+    this.#mask = mask;
+  }
+}
