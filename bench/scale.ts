@@ -3,7 +3,7 @@
  * `key:N` × 100-byte values and closes; a fresh process (node --expose-gc) reopens
  * the directory and times the constructor and the first get, measures heap, external
  * and RSS bytes per key after open (against a baseline taken after importing
- * logcache, both after gc()), times `size`, then overwrites every key 5 times with
+ * logcache, both after a settled gc: see settle()), times `size`, then overwrites every key 5 times with
  * each engine's default compaction on (log: automatic at compactMinBytes 8 MiB of
  * dead bytes; SQLite: diskcache's auto_vacuum) and reports disk bytes / live bytes,
  * live bytes being the keys' and values' own bytes.
@@ -45,6 +45,9 @@ export interface ScaleReopen {
   volume_end: number;
   /** disk_bytes_end / live_bytes. */
   amplification: number;
+  /** Disk bytes / live bytes after each overwrite pass (compaction makes it a saw-tooth: where a pass ends in the
+   * cycle decides the end figure). */
+  amplification_by_pass: number[];
 }
 
 export interface ScaleResult extends ScaleBuild, ScaleReopen {
@@ -97,7 +100,7 @@ async function reopen(p: ScaleParams, progress: Progress): Promise<ScaleReopen |
   const disk_bytes_built = dirBytes(p.dir);
   const clock = process.hrtime.bigint;
   progress(`reopen ${int(p.keys)} keys in a fresh process, first get`);
-  gc();
+  await settle(gc);
   const m0 = process.memoryUsage();
   const t0 = clock();
   let cache;
@@ -114,7 +117,7 @@ async function reopen(p: ScaleParams, progress: Progress): Promise<ScaleReopen |
     cache.close();
     return { skipped: `failed: first get of key:${probe} returned ${String(got).slice(0, 40)}` };
   }
-  gc();
+  await settle(gc);
   const m1 = process.memoryUsage();
   progress('size');
   const t3 = clock();
@@ -124,11 +127,13 @@ async function reopen(p: ScaleParams, progress: Progress): Promise<ScaleReopen |
   for (let i = 0; i < p.keys; i++) live_bytes += Buffer.byteLength(`key:${i}`) + VALUE_BYTES;
 
   const ns: OpStats[] = [];
+  const byPass: number[] = [];
   for (let pass = 1; pass <= p.overwrites; pass++) {
     progress(`overwrite ${int(p.keys)} keys, pass ${pass} of ${p.overwrites}`);
     ns.push(timeOps('overwrite', p.keys, (_, [k, v]: [string, string]) => cache.set(k, v), {
       prepare: (i): [string, string] => [`key:${i}`, value(i, pass)],
     }));
+    byPass.push(Math.round((dirBytes(p.dir) / live_bytes) * 100) / 100);
   }
   const volume_end = cache.volume();
   cache.close();
@@ -148,8 +153,18 @@ async function reopen(p: ScaleParams, progress: Progress): Promise<ScaleReopen |
     open_ms: ms(t1 - t0), first_get_us: Math.round(Number(t2 - t1) / 10) / 100,
     heap_per_key: per(m1.heapUsed - m0.heapUsed), external_per_key: per(m1.external - m0.external),
     rss_per_key: per(m1.rss - m0.rss), size_ms, size, live_bytes, disk_bytes_built, overwrite, disk_bytes_end, volume_end,
-    amplification: Math.round((disk_bytes_end / live_bytes) * 100) / 100,
+    amplification: Math.round((disk_bytes_end / live_bytes) * 100) / 100, amplification_by_pass: byPass,
   };
+}
+
+/**
+ * A full GC, a pause, another: V8 frees the backing stores of dead ArrayBuffers (a segment's read buffer) on a
+ * background sweeper, so `external` read right after one gc() still counts buffers that are already garbage.
+ */
+async function settle(gc: () => void): Promise<void> {
+  gc();
+  await new Promise((r) => setTimeout(r, 100));
+  gc();
 }
 
 export const steps = { build, reopen };
@@ -197,6 +212,7 @@ export function renderScale(s: ScaleSection): string {
     ['live bytes (keys + values)', (r) => bytes(r.live_bytes)],
     ['disk at the end', (r) => bytes(r.disk_bytes_end)],
     ['disk ÷ live at the end', (r) => `${r.amplification.toFixed(2)}×`],
+    ['disk ÷ live after each pass', (r) => (r.amplification_by_pass ?? []).map((x) => x.toFixed(2)).join(' · ')],
   ];
   const head = ['Measure', ...s.results.map((r) => r.engine), ...s.skipped.map((k) => k.engine)];
   const table = rows.map(([name, f]) => [name, ...s.results.map(f), ...s.skipped.map(() => 'skipped')]);

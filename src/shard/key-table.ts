@@ -9,7 +9,8 @@
  *            hash beside the slot means a probe touches one cache line until the hashes agree, and a resize
  *            rehashes nothing.
  *   per slot keyStart/keyLength into the arena (length 0: no key, the slot is free).
- *   arena    the keys' bytes, appended; a removed key leaves a hole, and the arena is repacked when holes are half.
+ *   arena    the keys' bytes, appended; a removed key leaves a hole. When the arena is full it is copied into one
+ *            twice the size of the live keys, holes dropped; trim() fits it to them after a load.
  */
 import { constants as bufferConstants } from 'node:buffer';
 
@@ -183,7 +184,7 @@ export class KeyTable {
   #reserve(len: number): number {
     if (this.#arenaUsed + len > this.#arena.length) {
       const live = this.#arenaUsed - this.#arenaHoles;
-      // Repack when holes are half of what is used, else grow; either way leave room to double the live keys.
+      // Holes dropped, room to double the live keys: a grow when there are few holes, a repack when there are many.
       const size = Math.max(MIN_ARENA, (live + len) * 2);
       if (size > bufferConstants.MAX_LENGTH) throw new RangeError(`the keys of one shard exceed ${bufferConstants.MAX_LENGTH} bytes`);
       this.#repack(size);

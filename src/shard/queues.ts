@@ -7,18 +7,17 @@ import { KEY_INT, KEY_TEXT, encodeKey } from '../format/keys.js';
 
 const QUEUE_MAX = 999999999999999;
 const DIGITS = 15;
-/** Map key of the queue without a prefix (prefixes are text, so this cannot collide). */
-const NO_PREFIX = '\u0000';
 
 export class QueueIndex {
-  readonly #queues = new Map<string, number[]>();
+  /** By prefix; the queue without a prefix (integer keys) is under null, which no text prefix can equal. */
+  readonly #queues = new Map<string | null, number[]>();
 
   clear(): void {
     this.#queues.clear();
   }
 
   get(prefix: string | null): number[] | undefined {
-    return this.#queues.get(prefix === null ? NO_PREFIX : prefix);
+    return this.#queues.get(prefix);
   }
 
   /** The encoded key of number `n` in the queue `prefix`. */
@@ -27,7 +26,7 @@ export class QueueIndex {
   }
 
   /** If the encoded key `b[start, end)` is a queue key: [queue, number]. */
-  static parse(b: Uint8Array, start: number, end: number): [string, number] | null {
+  static parse(b: Uint8Array, start: number, end: number): [string | null, number] | null {
     const type = b[start];
     const len = end - start;
     if (type === KEY_INT && len === 9) {
@@ -36,7 +35,7 @@ export class QueueIndex {
       if (b[start + 1] !== 0 || b[start + 2] >= 4) return null;
       let n = 0;
       for (let i = start + 2; i < end; i++) n = n * 256 + b[i];
-      return n > 0 && n < QUEUE_MAX ? [NO_PREFIX, n] : null;
+      return n > 0 && n < QUEUE_MAX ? [null, n] : null;
     }
     if (type === KEY_TEXT && len >= DIGITS + 2 && b[end - DIGITS - 1] === 45 /* - */) {
       let n = 0;

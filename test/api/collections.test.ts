@@ -34,6 +34,16 @@ test('prefixed queues use text keys and stay apart', (t) => {
   c.close();
 });
 
+test('the prefix "\\u0000" is a text prefix like any other, apart from the queue without a prefix', (t) => {
+  const c = new Cache(tmp(t));
+  assert.equal(c.push('a'), 500000000000000);
+  assert.equal(c.push('b', { prefix: '\u0000' }), '\u0000-500000000000000');
+  assert.deepEqual(c.pull(), [500000000000000, 'a']);
+  assert.deepEqual(c.pull(), [null, null]);
+  assert.deepEqual(c.pull({ prefix: '\u0000' }), ['\u0000-500000000000000', 'b']);
+  c.close();
+});
+
 test('queue order survives reopen and compaction', (t) => {
   const dir = tmp(t);
   const c = new Cache(dir);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   KEY_BIGINT, KEY_BYTES, KEY_FALSE, KEY_FLOAT, KEY_INT, KEY_NULL, KEY_TEXT, KEY_TRUE, KEY_TUPLE, Key,
-  compareEncodedKeys, decodeKey, encodeKey, hashEncodedKey, keyId, keyIdOfEncoded,
+  compareEncodedKeys, decodeKey, encodeKey, encodeKeyInto, encodedOfKeyId, hashEncodedKey, keyId, keyIdOfEncoded,
 } from '../../src/format/keys.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -233,4 +233,119 @@ test('hashEncodedKey is the CRC32C of the encoded bytes, an unsigned 32-bit inte
     assert.ok(Number.isInteger(h) && h >= 0 && h < 2 ** 32);
   }
   assert.equal(hashEncodedKey(encodeKey(1)), hashEncodedKey(encodeKey(1n)));
+});
+
+/** A random string of `length` UTF-16 units drawn from `alphabet` (code points; astral ones take two units). */
+function randomString(alphabet: readonly number[], maxLength: number): string {
+  let s = '';
+  const target = Math.floor(Math.random() * (maxLength + 1));
+  while (s.length < target) s += String.fromCodePoint(alphabet[Math.floor(Math.random() * alphabet.length)]);
+  return s;
+}
+const range = (lo: number, hi: number): number[] => Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
+const ASCII = range(0, 0x7f);
+const LATIN_AND_BMP = [...range(0x80, 0x7ff), ...range(0x800, 0xd7ff).filter((_, i) => i % 97 === 0), ...range(0xe000, 0xffff).filter((_, i) => i % 89 === 0)];
+const EMOJI = [0x1f600, 0x1f680, 0x1f9d1, 0x10000, 0x10ffff, 0x1f1eb, 0x1f1f7];
+const MIXED = [...ASCII, ...LATIN_AND_BMP, ...EMOJI];
+
+/** encodeKeyInto into a buffer of `size` bytes full of junk: [returned length, the buffer]. */
+function into(key: Key, size: number): [number, Buffer] {
+  const out = Buffer.alloc(size, 0xee);
+  return [encodeKeyInto(key, out), out];
+}
+
+test('encodeKeyInto writes exactly encodeKey\'s bytes for strings and returns their length', () => {
+  const keys: string[] = ['', 'a', 'aé', '😀', 'héllo😀', '\u0000', '\u007f\u0080', '\uffff', 'x'.repeat(300)];
+  for (const alphabet of [ASCII, LATIN_AND_BMP, EMOJI, MIXED]) {
+    for (let i = 0; i < 300; i++) keys.push(randomString(alphabet, 40));
+  }
+  for (const k of keys) {
+    const expected = encodeKey(k);
+    for (const size of [1 + 3 * k.length, 1 + 3 * k.length + 50]) {
+      const [n, out] = into(k, size);
+      assert.equal(n, expected.length, `${JSON.stringify(k)} into ${size} bytes`);
+      assert.deepEqual(out.subarray(0, n), expected, `${JSON.stringify(k)} into ${size} bytes`);
+    }
+  }
+});
+
+test('encodeKeyInto fits any string of n UTF-16 units into 1 + 3n bytes, the widest UTF-8 can need', () => {
+  // Three bytes per BMP unit, four per surrogate pair (two units): 1 + 3n is always enough.
+  for (const k of ['\uffff'.repeat(20), '\u0800', '😀'.repeat(10), 'é'.repeat(7), 'a\uffff😀é']) {
+    const [n, out] = into(k, 1 + 3 * k.length);
+    assert.deepEqual(out.subarray(0, n), encodeKey(k), JSON.stringify(k));
+  }
+});
+
+test('encodeKeyInto returns -1 for a string that may not fit: 1 + 3 × its length beyond the buffer', () => {
+  for (const k of ['a', 'abc', 'é', '😀', 'x'.repeat(100)]) {
+    assert.equal(into(k, 3 * k.length)[0], -1, `${JSON.stringify(k)}: one byte short of the bound`);
+    assert.notEqual(into(k, 1 + 3 * k.length)[0], -1, `${JSON.stringify(k)}: at the bound`);
+  }
+  // The bound is on the string's length, not on its UTF-8: 'abc' needs 4 bytes, but 9 are not enough.
+  assert.equal(into('abc', 9)[0], -1);
+  assert.equal(into('', 0)[0], -1);
+  assert.equal(into('', 1)[0], 1);
+});
+
+test('encodeKeyInto writes exactly encodeKey\'s bytes for integer numbers and returns 9', () => {
+  const keys = [0, -0, 1, -1, 255, 256, -256, 2 ** 31, -(2 ** 31), 2 ** 32, -(2 ** 32) - 1, 500000000000000,
+    Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 2 ** 53, 2 ** 53 + 2, -(2 ** 53), 2 ** 62, 2 ** 63 - 1024, -(2 ** 63)];
+  for (let i = 0; i < 500; i++) keys.push(Math.floor((Math.random() - 0.5) * 2 ** (Math.random() * 64)));
+  for (const k of keys) {
+    for (const size of [9, 64]) {
+      const [n, out] = into(k, size);
+      assert.equal(n, 9, String(k));
+      assert.deepEqual(out.subarray(0, 9), encodeKey(k), `${k} into ${size} bytes`);
+    }
+  }
+  assert.deepEqual(into(-0, 9)[1], encodeKey(0), '-0 is the integer 0');
+  assert.equal(into(1, 8)[0], -1, 'an integer needs 9 bytes');
+});
+
+test('encodeKeyInto returns -1 for every other kind of key: the caller then uses encodeKey', () => {
+  const others: Key[] = [1.5, -0.25, Infinity, -Infinity, 2 ** 63, -(2 ** 64), Number.MIN_VALUE, 1n, 2n ** 70n, [], [1],
+    ['a'], Buffer.from('a'), new Uint8Array([1]), true, false, null];
+  for (const k of others) assert.equal(into(k, 256)[0], -1, hex(encodeKey(k)));
+});
+
+test('encodeKeyInto throws what encodeKey throws for a lone surrogate and for NaN', () => {
+  const thrown = (f: () => unknown): Error => {
+    try {
+      f();
+    } catch (err) {
+      return err as Error;
+    }
+    assert.fail('it throws');
+  };
+  for (const k of ['\ud800', 'a\udc00b', 'abc\ud83d', '\udfffé', '😀\ud83d']) {
+    const expected = thrown(() => encodeKey(k));
+    const got = thrown(() => into(k, 64));
+    assert.equal(got.constructor, TypeError, JSON.stringify(k));
+    assert.equal(got.constructor, expected.constructor);
+    assert.equal(got.message, expected.message);
+  }
+  assert.throws(() => encodeKeyInto('\ud800', Buffer.alloc(64), 'tag'), { name: 'TypeError', message: /^tag must be a well-formed string/ });
+  const nan = thrown(() => into(NaN, 64));
+  assert.equal(nan.constructor, RangeError);
+  assert.equal(nan.message, thrown(() => encodeKey(NaN)).message);
+  assert.throws(() => encodeKeyInto(NaN, Buffer.alloc(64), 'tag'), { name: 'RangeError', message: /^tag must not be NaN/ });
+});
+
+test('encodedOfKeyId is the inverse of keyIdOfEncoded, for random keys', () => {
+  for (let i = 0; i < 1000; i++) {
+    const k = randomKey();
+    const enc = encodeKey(k);
+    const back = encodedOfKeyId(keyIdOfEncoded(enc));
+    assert.ok(Buffer.isBuffer(back));
+    assert.deepEqual(back, enc, hex(enc));
+    assert.deepEqual(encodedOfKeyId(keyId(k)), enc, hex(enc));
+  }
+  for (let i = 0; i < 300; i++) {
+    const k = randomString(MIXED, 30);
+    assert.deepEqual(encodedOfKeyId(keyId(k)), encodeKey(k), JSON.stringify(k));
+  }
+  for (const k of ['', 'héllo😀', '\u0003', '\u0000\u00ff', 1, -1, 0xff, Buffer.from([0x03, 0xff]), [3, '\u0003é'], 2n ** 80n]) {
+    assert.deepEqual(encodedOfKeyId(keyId(k)), encodeKey(k), hex(encodeKey(k)));
+  }
 });
