@@ -199,7 +199,7 @@ export function keyId(key: Key, argName = 'key'): string {
 }
 
 /**
- * Encodes a string or an integer-number key into `out` (the hot path of a lookup: no Buffer per call), as
+ * Encodes a string, integer-number or byte key into `out` (the hot path of a lookup: no Buffer per call), as
  * {@link encodeKey} would. Returns the length, or -1 when the key is of another type or does not fit: the caller
  * then uses encodeKey.
  *
@@ -225,6 +225,13 @@ export function encodeKeyInto(key: Key, out: Buffer, argName = 'key'): number {
     out[0] = KEY_INT;
     writeInt64(out, key);
     return 9;
+  }
+  if (key instanceof Uint8Array && 1 + key.length <= out.length) {
+    out[0] = KEY_BYTES;
+    const n = key.length;
+    if (n <= 32) for (let i = 0; i < n; i++) out[1 + i] = key[i];
+    else out.set(key, 1);
+    return 1 + n;
   }
   return -1;
 }

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Cache, Deque, FanoutCache, Index, IndexError, KeyError } from '../../src/index.js';
+import { encodeKey, hashEncodedKey } from '../../src/format/keys.js';
 
 function tmp(t: { after(fn: () => void): void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-coll-'));
@@ -74,6 +75,16 @@ test('FanoutCache routes keys to shards and aggregates size, volume and check', 
   assert.ok(f.volume() > 0);
   assert.equal(f.clear(), 40);
   assert.deepEqual(f.check(), []);
+  f.close();
+});
+
+test('a key lives in shard CRC32C(encoded key) mod shards, whatever its type or length (placement is on disk)', (t) => {
+  const f = new FanoutCache(tmp(t), { shards: 7 });
+  const keys = ['', 'a', 'key:42', 'é☃😀', 'x'.repeat(85), 'y'.repeat(86), 'z'.repeat(5000), 0, -1, 2 ** 53, -(2 ** 63),
+    1.5, 7n, 2n ** 80n, true, null, Buffer.from('a'), ['a', 1], [[2]]];
+  for (const k of keys) {
+    assert.equal(f.shardFor(k), f.shards[hashEncodedKey(encodeKey(k)) % 7], String(k));
+  }
   f.close();
 });
 

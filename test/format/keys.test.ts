@@ -305,8 +305,21 @@ test('encodeKeyInto writes exactly encodeKey\'s bytes for integer numbers and re
 
 test('encodeKeyInto returns -1 for every other kind of key: the caller then uses encodeKey', () => {
   const others: Key[] = [1.5, -0.25, Infinity, -Infinity, 2 ** 63, -(2 ** 64), Number.MIN_VALUE, 1n, 2n ** 70n, [], [1],
-    ['a'], Buffer.from('a'), new Uint8Array([1]), true, false, null];
+    ['a'], true, false, null];
   for (const k of others) assert.equal(into(k, 256)[0], -1, hex(encodeKey(k)));
+});
+
+test('encodeKeyInto writes exactly encodeKey\'s bytes for byte keys that fit, else returns -1', () => {
+  const keys = [Buffer.alloc(0), Buffer.from('a'), new Uint8Array([0, 255, 7]), Buffer.alloc(32, 9), Buffer.alloc(33, 8),
+    new Uint8Array(Buffer.alloc(200, 3).buffer, 10, 150), Buffer.alloc(255, 1)];
+  for (const k of keys) {
+    const [n, out] = into(k, 256);
+    assert.equal(n, 1 + k.length, `${k.length} bytes`);
+    assert.deepEqual(out.subarray(0, n), encodeKey(k), `${k.length} bytes`);
+  }
+  assert.equal(into(Buffer.alloc(256), 256)[0], -1, 'one byte too long for the buffer');
+  assert.equal(into(Buffer.alloc(5), 5)[0], -1);
+  assert.equal(into(Buffer.alloc(5), 6)[0], 6);
 });
 
 test('encodeKeyInto throws what encodeKey throws for a lone surrogate and for NaN', () => {
