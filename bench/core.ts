@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { WorkerMessage } from './lib/protocol.js';
 import { mergeSorted, summarise } from './lib/stats.js';
 import { ACTIONS, type Action, type CoreResult } from './lib/types.js';
+import { extraNodeFlags } from './lib/child.js';
 
 export interface CoreOptions {
   kind: string;
@@ -61,7 +62,7 @@ type Result = Extract<WorkerMessage, { type: 'result' }>;
 
 function spawnWorker(o: CoreOptions, dir: string, num: number): ChildProcess {
   return fork(WORKER, [o.kind, dir, String(num), String(o.ops), String(o.range), String(o.warmup)], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...extraNodeFlags()],
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -9,6 +9,14 @@ import { fileURLToPath } from 'node:url';
 
 const WORKER = fileURLToPath(new URL('../workload-worker.ts', import.meta.url));
 
+/**
+ * LOGCACHE_BENCH_NODE_FLAGS: more node flags for every workload and core process, split on spaces; e.g.
+ * `LOGCACHE_BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof'` writes a CPU profile per process.
+ */
+export function extraNodeFlags(): string[] {
+  return (process.env['LOGCACHE_BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
+}
+
 export type ChildMessage =
   | { type: 'progress'; text: string }
   | { type: 'result'; value: unknown }
@@ -30,7 +38,7 @@ export interface StepOptions {
 export function runStep<T>(o: StepOptions): Promise<T | { skipped: string }> {
   return new Promise((resolve) => {
     const child = fork(WORKER, [o.workload, o.step], {
-      execArgv: ['--import', 'tsx', ...(o.nodeFlags ?? [])],
+      execArgv: ['--import', 'tsx', ...(o.nodeFlags ?? []), ...extraNodeFlags()],
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

@@ -55,8 +55,8 @@ export type Opener = (dir: string) => BenchCache;
 export function moduleUrl(): string {
   const override = process.env['LOGCACHE_BENCH_MODULE'];
   if (override) return pathToFileURL(override).href;
-  // The built bundle, as users run it (`npm run bench` builds it first); the sources through tsx cost ~25% more
-  // at open (esbuild's per-module export getters on every cross-module constant).
+  // The built bundle, as users run it (`npm run bench` builds it first); LOGCACHE_BENCH_MODULE=src/index.ts
+  // measures the sources through tsx instead.
   const dist = new URL('../../dist/esm/index.js', import.meta.url);
   return fs.existsSync(dist) ? dist.href : new URL('../../src/index.js', import.meta.url).href;
 }
