@@ -5,9 +5,10 @@
  * beyond the key's own and is filled straight from the bytes of a segment.
  *
  *   buckets  Int32Array pairs (slot + 1, hash), a power of two of them, 0: empty; linear probing, at most half
- *            full; deletion shifts the run back (no tombstones), so a lookup stops at the first empty bucket. The
- *            hash beside the slot means a probe touches one cache line until the hashes agree, and a resize
- *            rehashes nothing.
+ *            full (at three quarters, a million-key reopen took 0.4 s longer: a load mostly looks up absent keys,
+ *            and those probe to the end of a run); deletion shifts the run back (no tombstones), so a lookup stops
+ *            at the first empty bucket. The hash beside the slot means a probe compares key bytes only when the
+ *            hashes agree, and a resize rehashes nothing.
  *   per slot keyStart/keyLength into the arena (length 0: no key, the slot is free).
  *   arena    the keys' bytes, appended; a removed key leaves a hole. When the arena is full it is copied into one
  *            twice the size of the live keys, holes dropped; trim() fits it to them after a load.

@@ -97,18 +97,32 @@ export class KeyDir {
   }
 
   #grow(min: number, reset = false): void {
-    const cap = reset ? 1024 : Math.max(min + 1, this.capacity * 2, 1024);
-    const f64 = (a: Float64Array) => { const b = new Float64Array(cap); if (!reset) b.set(a); return b; };
-    const u32 = (a: Uint32Array) => { const b = new Uint32Array(cap); if (!reset) b.set(a); return b; };
-    const i32 = (a: Int32Array) => { const b = new Int32Array(cap); if (!reset) b.set(a); return b; };
+    this.#resize(reset ? 1024 : Math.max(min + 1, this.capacity * 2, 1024), reset);
+  }
+
+  /**
+   * After a load: shrinks the per-slot arrays to the slots in use plus an eighth, and the key arena to its keys.
+   * Growth by doubling leaves up to half of each unused, and a reopened cache may never grow again.
+   */
+  fit(): void {
+    const cap = Math.max(1024, this.highWater + (this.highWater >>> 3));
+    if (cap < this.capacity) this.#resize(cap, false);
+    this.keys.trim();
+  }
+
+  /** Reallocates every per-slot array at `cap` slots, keeping the first `cap` (all below highWater) unless `reset`. */
+  #resize(cap: number, reset: boolean): void {
+    const n = (a: { length: number }) => Math.min(a.length, cap);
+    const f64 = (a: Float64Array) => { const b = new Float64Array(cap); if (!reset) b.set(a.subarray(0, n(a))); return b; };
+    const u32 = (a: Uint32Array) => { const b = new Uint32Array(cap); if (!reset) b.set(a.subarray(0, n(a))); return b; };
+    const i32 = (a: Int32Array) => { const b = new Int32Array(cap); if (!reset) b.set(a.subarray(0, n(a))); return b; };
+    const u8 = (a: Uint8Array) => { const b = new Uint8Array(cap); if (!reset) b.set(a.subarray(0, n(a))); return b; };
     this.file = u32(this.file);
     this.offset = f64(this.offset);
     this.frameLength = u32(this.frameLength);
     this.valueOffset = u32(this.valueOffset);
     this.valueLength = u32(this.valueLength);
-    const m = new Uint8Array(cap);
-    if (!reset) m.set(this.mode);
-    this.mode = m;
+    this.mode = u8(this.mode);
     this.expire = f64(this.expire);
     this.storeTime = f64(this.storeTime);
     this.rowid = f64(this.rowid);

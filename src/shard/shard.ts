@@ -213,7 +213,7 @@ export class Shard {
       try {
         this.#openActive(start);
         this.sync();
-        this.state.kd.keys.trim();
+        this.state.kd.fit();
         return;
       } catch (err) {
         // A compaction removed the segments we were about to read: start again from its base.
