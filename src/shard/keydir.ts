@@ -101,12 +101,14 @@ export class KeyDir {
   }
 
   /**
-   * After a load: shrinks the per-slot arrays to the slots in use plus an eighth, and the key arena to its keys.
+   * After a load: shrinks the per-slot arrays to the slots in use plus an eighth, the key table to at most three
+   * quarters full, and the key arena to its keys.
    * Growth by doubling leaves up to half of each unused, and a reopened cache may never grow again.
    */
   fit(): void {
     const cap = Math.max(1024, this.highWater + (this.highWater >>> 3));
     if (cap < this.capacity) this.#resize(cap, false);
+    this.keys.fitTable();
     this.keys.trim();
   }
 

@@ -337,6 +337,28 @@ test('the bucket array doubles when it would pass half full, and every key stays
   }
 });
 
+test('fitTable() shrinks the buckets to at most three quarters full; the next add grows them back to half', () => {
+  const capacity = 8192;
+  const t = table(capacity);
+  const key = (i: number) => Buffer.from([0x01, i >> 8, i & 255]);
+  const bucketBytes = () => t.byteSize - 2 * 4 * capacity - 16 * 1024;
+  for (let i = 0; i < 3000; i++) add(t, i, key(i));
+  assert.equal(bucketBytes(), 8 * 8192, '3,000 keys: half full would pass at 4,096 buckets');
+  t.fitTable();
+  assert.equal(bucketBytes(), 8 * 4096, '3,000 ≤ ¾ × 4,096');
+  for (let i = 0; i < 3000; i++) assert.equal(find(t, key(i)), i, `key ${i} after the fit`);
+  for (let i = 3000; i < 3100; i++) assert.equal(find(t, key(i)), -1, `absent key ${i} after the fit`);
+  for (let i = 0; i < 3000; i += 7) t.delete(i);
+  for (let i = 0; i < 3000; i++) assert.equal(find(t, key(i)), i % 7 === 0 ? -1 : i, `key ${i} after deletes in the fuller table`);
+  add(t, 0, key(0));
+  assert.equal(bucketBytes(), 8 * 8192, 'the first add regrows to half full');
+  for (let i = 0; i < 3000; i++) assert.equal(find(t, key(i)), i % 7 === 0 && i !== 0 ? -1 : i, `key ${i} after the regrowth`);
+  const small = table(16);
+  for (let i = 0; i < 10; i++) add(small, i, key(i));
+  small.fitTable();
+  assert.equal(small.byteSize - 2 * 4 * 16 - 16 * 1024, 8 * FIRST_BUCKETS, 'never below the first size');
+});
+
 test('resize keeps the keys of the slots it keeps', () => {
   const t = table(4);
   const keys = [0, 1, 2, 3].map((i) => Buffer.from(`\u0003key-${i}`, 'latin1'));
