@@ -74,6 +74,15 @@ function tooLarge(name: string, bytes: number): RangeError {
     `one record holds at most ${MAX_RECORD_BYTES}`);
 }
 
+/**
+ * `extra` plus the UTF-8 bytes of `s`, bounded by 3 per UTF-16 unit without encoding; exact when that bound would
+ * pass the record limit (so only a string that really is too long is refused).
+ */
+function utf8Bound(s: string, extra: number): number {
+  const bound = extra + 3 * s.length;
+  return bound > MAX_RECORD_BYTES ? extra + Buffer.byteLength(s) : bound;
+}
+
 /** An upper bound of a key's encoded size, without encoding strings or bytes (a UTF-16 unit is at most 3 UTF-8 bytes). */
 function sizeBound(key: Key): number {
   if (typeof key === 'string') return 3 * key.length + 1;
@@ -268,11 +277,7 @@ export class Cache {
     else if (key instanceof Uint8Array) bytes = 1 + key.length; // always valid; not copied just to be measured
     else {
       const id = keyId(key);
-      if (typeof key !== 'string') bytes = id.length; // the id is the encoding read as latin1
-      else {
-        bytes = 3 * key.length + 1;
-        if (bytes > MAX_RECORD_BYTES) bytes = 1 + Buffer.byteLength(key);
-      }
+      bytes = typeof key === 'string' ? utf8Bound(key, 1) : id.length; // a non-text id is the encoding read as latin1
     }
     if (bytes > MAX_RECORD_BYTES) throw tooLarge('key', bytes);
     return bytes;
@@ -473,7 +478,7 @@ export class Cache {
     const deadline = this.#deadline(opts.retry);
     // The record carries the prefix's UTF-8 bytes where other records carry the key.
     const raw = prefix ?? '';
-    const bound = 3 * raw.length > MAX_RECORD_BYTES ? Buffer.byteLength(raw) : 3 * raw.length;
+    const bound = utf8Bound(raw, 0);
     if (bound > MAX_RECORD_BYTES) throw tooLarge('prefix', bound);
     if (opts.read && isStream(value)) {
       if (tag !== null) this.#checkRecord('tag', raw, bound, tag, 0, true);

@@ -6,7 +6,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Cache } from './cache.js';
 import { IndexError } from '../errors.js';
-import { Key, typeName } from '../format/keys.js';
+import { Key, isIterable, typeName } from '../format/keys.js';
 
 export interface DequeOptions {
   directory?: string | null;
@@ -21,7 +21,7 @@ export function checkMaxlen(maxlen: unknown): number {
 }
 
 function checkIterable(iterable: unknown): void {
-  if (typeof (iterable as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== 'function') {
+  if (!isIterable(iterable)) {
     throw new TypeError(`iterable must be iterable (an array, a string, a Set, ...); got ${typeName(iterable)}`);
   }
 }

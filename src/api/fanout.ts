@@ -9,7 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Cache, CacheOptions, GetOptions, PopOptions, RetryOptions, checkTxnFn } from './cache.js';
 import { Disk } from '../format/disk.js';
-import { Key, encodeKeyInto, hashEncodedKey } from '../format/keys.js';
+import type { Key } from '../format/keys.js';
+import { KeyEncoder } from '../format/key-encoder.js';
 import { crc32c } from '../format/crc32c.js';
 import { Timeout } from '../errors.js';
 import type { CheckWarning } from '../shard/check.js';
@@ -56,8 +57,8 @@ export class FanoutCache {
   #deques = new Map<string, Deque>();
   #indexes = new Map<string, Index>();
   #options: FanoutCacheOptions;
-  /** Scratch for encoding a routed key (see shardFor). */
-  readonly #scratch = Buffer.allocUnsafe(256);
+  /** Encodes a routed key (see shardFor). */
+  readonly #keys: KeyEncoder;
 
   /**
    * Opens (creating) `shards` Caches under `directory`. `sizeLimit` is divided among the shards and passed to
@@ -86,16 +87,13 @@ export class FanoutCache {
     }
     this.shards = list;
     this.disk = list[0].disk;
+    this.#keys = new KeyEncoder(this.disk);
   }
 
   /** The shard that holds `key`: CRC32C of its encoding, modulo the shard count (placement is on disk). */
   shardFor(key: Key): Cache {
-    // The default Disk's string and integer keys are encoded into a scratch buffer: no Buffer per routed call.
-    if (this.disk.put === Disk.prototype.put) {
-      const n = encodeKeyInto(key, this.#scratch);
-      if (n >= 0) return this.shards[crc32c(this.#scratch, 0, n) % this.shards.length];
-    }
-    return this.shards[hashEncodedKey(this.disk.put(key)) % this.shards.length];
+    const b = this.#keys.encode(key);
+    return this.shards[crc32c(b, 0, this.#keys.length) % this.shards.length];
   }
 
   // ---- settings (shard 0's, as diskcache's attribute passthrough) ------------------------------------------------

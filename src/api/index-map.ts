@@ -5,7 +5,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Cache } from './cache.js';
 import { KeyError } from '../errors.js';
-import { Key, typeName } from '../format/keys.js';
+import { Key, isIterable, typeName } from '../format/keys.js';
 import type { MemoizeOptions, MemoizedFunction } from './memoize.js';
 
 const MISSING = Symbol('missing');
@@ -18,7 +18,7 @@ type Entries<K, V> = Iterable<readonly [K, V]> | Record<string, V>;
  */
 function pairsOf<K, V>(source: Entries<K, V>): (readonly [K, V])[] {
   let pairs: (readonly [K, V])[];
-  if (typeof (source as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] === 'function') {
+  if (isIterable(source)) {
     pairs = [...(source as Iterable<readonly [K, V]>)];
   } else if (typeof source === 'object' && source !== null) {
     pairs = Object.entries(source).map(([k, v]) => [k as unknown as K, v] as const);

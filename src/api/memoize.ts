@@ -3,7 +3,7 @@
  * `[name, ...args]`, with the ignored positions left out and, when `typed`, the argument types appended after a
  * marker (diskcache's args_to_key). Async functions cache their resolved value and return a Promise on hits too.
  */
-import { Key, encodeKey } from '../format/keys.js';
+import { Key, encodeKey, isIterable } from '../format/keys.js';
 
 export interface MemoizeOptions {
   /** Key prefix; default the function's name. */
@@ -53,7 +53,7 @@ export function memoize<F extends (...args: any[]) => any>(cache: MemoizeTarget,
   if (expire !== null && (typeof expire !== 'number' || Number.isNaN(expire))) throw new TypeError('expire must be a number of seconds or null');
   if (tag !== null) encodeKey(tag, 'tag'); // validates now, not at the first call
   const ignored = opts.ignore ?? [];
-  if (typeof (ignored as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function' || typeof ignored === 'string') {
+  if (!isIterable(ignored) || typeof ignored === 'string') {
     throw new TypeError(`ignore must be an iterable of argument positions; got ${typeName(ignored)}`);
   }
   const ignore = new Set(ignored);

@@ -2,6 +2,8 @@
  * Settings: diskcache's DEFAULT_SETTINGS and EVICTION_POLICY with camelCase names, their validation, and the
  * split of constructor options into persisted settings and per-handle options.
  */
+import { METADATA_KEYS } from '../shard/engine.js';
+
 export type EvictionPolicyName = 'least-recently-stored' | 'least-recently-used' | 'least-frequently-used' | 'none';
 
 /** How an eviction policy orders victims, and what a get hit records (diskcache's EVICTION_POLICY). */
@@ -40,7 +42,6 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
 });
 
 /** diskcache's metadata counters: never settable through options (dropped silently, as diskcache does). */
-const METADATA = new Set(['count', 'size', 'hits', 'misses']);
 
 /** Options that belong to this handle and are not persisted. */
 export const HANDLE_OPTIONS = new Set(['timeout', 'disk', 'sync', 'fs', 'segmentBytes', 'compactMinBytes', 'shards', 'engine']);
@@ -78,7 +79,7 @@ export function validateSetting(name: string, value: unknown): void {
 export function splitOptions(options: Record<string, unknown>): Record<string, unknown> {
   const settings: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(options)) {
-    if (value === undefined || HANDLE_OPTIONS.has(name) || METADATA.has(name)) continue;
+    if (value === undefined || HANDLE_OPTIONS.has(name) || METADATA_KEYS.has(name)) continue;
     validateSetting(name, value);
     settings[name] = name === 'statistics' || name === 'tagIndex' ? Boolean(value) : value;
   }

@@ -6,6 +6,7 @@
  * Two keys are the same key exactly when their encodings are equal, so the encoding is canonical: `1`, `1.0` and
  * `1n` all become one INT. This file knows nothing of shards or values.
  */
+import { copyBytes } from './bytes.js';
 import { crc32c } from './crc32c.js';
 
 /** What can be a key: diskcache's str/bytes/int/float/bool/None/tuple, in JavaScript. Arrays play tuples. */
@@ -228,10 +229,7 @@ export function encodeKeyInto(key: Key, out: Buffer, argName = 'key'): number {
   }
   if (key instanceof Uint8Array && 1 + key.length <= out.length) {
     out[0] = KEY_BYTES;
-    const n = key.length;
-    if (n <= 32) for (let i = 0; i < n; i++) out[1 + i] = key[i];
-    else out.set(key, 1);
-    return 1 + n;
+    return copyBytes(out, 1, key);
   }
   return -1;
 }
@@ -242,17 +240,9 @@ export function encodeKeyInto(key: Key, out: Buffer, argName = 'key'): number {
  * @param bytes an encoded key.
  */
 export function keyIdOfEncoded(bytes: Uint8Array): string {
+  // The type byte 0x03 is its own UTF-8 character, so decoding a whole text key gives '\u0003' + text.
   const buf = asBuffer(bytes);
-  return keyIdAt(buf, 0, buf.length);
-}
-
-/**
- * The id of the encoded key in `buf[start, end)`, without a view object. The type byte 0x03 is its own UTF-8
- * character, so decoding the whole text key gives '\u0003' + text as one flat string (a concatenation would make a
- * rope, which the Map flattens again when it hashes it).
- */
-export function keyIdAt(buf: Buffer, start: number, end: number): string {
-  return buf.toString(buf[start] === KEY_TEXT ? 'utf8' : 'latin1', start, end);
+  return buf.toString(buf[0] === KEY_TEXT ? 'utf8' : 'latin1');
 }
 
 /** The encoded key of an id: the inverse of {@link keyIdOfEncoded}. */
@@ -286,6 +276,12 @@ export function compareEncodedKeys(a: Uint8Array, b: Uint8Array): number {
   const vx = x[0] === KEY_INT ? readInt64(x) : x.readDoubleBE(1);
   const vy = y[0] === KEY_INT ? readInt64(y) : y.readDoubleBE(1);
   return compareNumbers(vx, vy);
+}
+
+/** Encoded keys in iterkeys order (see {@link compareEncodedKeys}), sorted in place; descending with `reverse`. */
+export function sortEncodedKeys<T extends Uint8Array>(encoded: T[], reverse: boolean): T[] {
+  encoded.sort(compareEncodedKeys);
+  return reverse ? encoded.reverse() : encoded;
 }
 
 /**
@@ -351,6 +347,11 @@ function asBuffer(u: Uint8Array): Buffer {
 
 function loneSurrogate(name: string): TypeError {
   return new TypeError(`${name} must be a well-formed string; it has a lone surrogate, which UTF-8 cannot keep apart`);
+}
+
+/** Whether `v` can be iterated with for…of (strings included). */
+export function isIterable(v: unknown): v is Iterable<unknown> {
+  return typeof (v as { [Symbol.iterator]?: unknown } | null | undefined)?.[Symbol.iterator] === 'function';
 }
 
 /** `typeof`, except that objects name their class: "got Map", "got object" for a plain object. */

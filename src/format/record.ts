@@ -9,6 +9,7 @@
  * command has one outcome everywhere. What num1, num2, flags, mode and the three byte fields mean depends on op.
  */
 import { FRAME_HEADER_BYTES, allocFrame, sealFrame } from './frame.js';
+import { copyBytes } from './bytes.js';
 
 export const OP_SET = 1; // key, tag, value; num1 expireTime (HAS_EXPIRE), num2 file size
 export const OP_ADD = 2; // as SET, applied only when the key is absent or expired at `time`
@@ -81,14 +82,6 @@ function bodyLength(r: RecordInput): number {
   return RECORD_FIXED_BYTES + (r.key?.length ?? 0) + (r.tag?.length ?? 0) + v;
 }
 
-/** Copies `src` into `buf` at `p`: short arrays byte by byte (cheaper than the native copy below ~32 bytes). */
-function put(buf: Buffer, src: Uint8Array, p: number): number {
-  const n = src.length;
-  if (n <= 32) for (let i = 0; i < n; i++) buf[p + i] = src[i];
-  else buf.set(src, p);
-  return p + n;
-}
-
 /** Writes the record body at `at` in `buf`; returns the offset after it. */
 export function writeRecordBody(buf: Buffer, at: number, r: RecordInput): number {
   const key = r.key ?? EMPTY;
@@ -104,12 +97,12 @@ export function writeRecordBody(buf: Buffer, at: number, r: RecordInput): number
   buf[at + MODE] = r.mode ?? 0;
   dv.setUint32(at + KEY_LEN, key.length, true);
   dv.setUint32(at + TAG_LEN, tag.length, true);
-  let p = put(buf, key, at + RECORD_FIXED_BYTES);
-  p = put(buf, tag, p);
+  let p = copyBytes(buf, at + RECORD_FIXED_BYTES, key);
+  p = copyBytes(buf, p, tag);
   const valStart = p;
   if (r.value) {
-    if (r.value instanceof Uint8Array) p = put(buf, r.value, p);
-    else for (const part of r.value) p = put(buf, part, p);
+    if (r.value instanceof Uint8Array) p = copyBytes(buf, p, r.value);
+    else for (const part of r.value) p = copyBytes(buf, p, part);
   }
   dv.setUint32(at + VAL_LEN, p - valStart, true);
   return p;

@@ -25,6 +25,9 @@ export interface EngineSettings {
 
 export type Side = 'front' | 'back';
 
+/** Names in the settings store that are diskcache's counters and totals, not settings (Cache.reset reads them). */
+export const METADATA_KEYS: ReadonlySet<string> = new Set(['count', 'size', 'hits', 'misses']);
+
 export interface CacheEngine {
   /** Settings stored in the directory (read at open and by reset). */
   storedSettings(): Map<string, unknown>;

@@ -14,6 +14,8 @@
  *            twice the size of the live keys, holes dropped; trim() fits it to them after a load.
  */
 import { constants as bufferConstants } from 'node:buffer';
+import { copyBytes } from '../format/bytes.js';
+import { resized } from './slot-arrays.js';
 
 const EMPTY = 0;
 const MIN_BUCKETS = 1024;
@@ -49,6 +51,14 @@ export function hashBytes(b: Uint8Array, start: number, end: number): number {
   return h >>> 0;
 }
 
+/** Stores the pair (entry, hash) in the first empty bucket of its probe run. */
+function place(buckets: Int32Array, mask: number, entry: number, hash: number): void {
+  let i = hash & mask;
+  while (buckets[2 * i] !== EMPTY) i = (i + 1) & mask;
+  buckets[2 * i] = entry;
+  buckets[2 * i + 1] = hash;
+}
+
 export class KeyTable {
   #buckets = new Int32Array(2 * MIN_BUCKETS);
   #mask = MIN_BUCKETS - 1;
@@ -75,13 +85,8 @@ export class KeyTable {
 
   /** Gives the per-slot arrays room for `capacity` slots (the keydir grows all its arrays together). */
   resize(capacity: number): void {
-    const grow = (a: Uint32Array) => {
-      const b = new Uint32Array(capacity);
-      b.set(a.length <= capacity ? a : a.subarray(0, capacity));
-      return b;
-    };
-    this.keyStart = grow(this.keyStart);
-    this.keyLength = grow(this.keyLength);
+    this.keyStart = resized(this.keyStart, capacity);
+    this.keyLength = resized(this.keyLength, capacity);
   }
 
   /** The slot holding the key `b[start, end)`, or -1. */
@@ -110,18 +115,10 @@ export class KeyTable {
     if (len === 0) throw new RangeError('an encoded key has at least its type byte');
     if ((this.#count + 1) * 2 > this.#mask + 1) this.#rehash((this.#mask + 1) * 2);
     const at = this.#reserve(len);
-    const arena = this.#arena;
-    // Short keys byte by byte: a native copy costs more than the loop below ~32 bytes.
-    if (len <= 32) for (let j = 0; j < len; j++) arena[at + j] = b[start + j];
-    else arena.set(b.subarray(start, end), at);
+    copyBytes(this.#arena, at, b, start, end);
     this.keyStart[slot] = at;
     this.keyLength[slot] = len;
-    const h = hashBytes(b, start, end) | 0;
-    const buckets = this.#buckets;
-    let i = h & this.#mask;
-    while (buckets[2 * i] !== EMPTY) i = (i + 1) & this.#mask;
-    buckets[2 * i] = slot + 1;
-    buckets[2 * i + 1] = h;
+    place(this.#buckets, this.#mask, slot + 1, hashBytes(b, start, end) | 0);
     this.#count++;
   }
 
@@ -219,10 +216,8 @@ export class KeyTable {
       const len = this.keyLength[s];
       if (len === 0) continue;
       const from = this.keyStart[s];
-      if (len <= 32) for (let j = 0; j < len; j++) arena[p + j] = old[from + j];
-      else old.copy(arena, p, from, from + len);
       this.keyStart[s] = p;
-      p += len;
+      p = copyBytes(arena, p, old, from, from + len);
     }
     this.#arena = arena;
     this.#arenaUsed = p;
@@ -233,13 +228,7 @@ export class KeyTable {
     const buckets = new Int32Array(2 * size);
     const mask = size - 1;
     const old = this.#buckets;
-    for (let k = 0; k < old.length; k += 2) {
-      if (old[k] === EMPTY) continue;
-      let i = old[k + 1] & mask;
-      while (buckets[2 * i] !== EMPTY) i = (i + 1) & mask;
-      buckets[2 * i] = old[k];
-      buckets[2 * i + 1] = old[k + 1];
-    }
+    for (let k = 0; k < old.length; k += 2) if (old[k] !== EMPTY) place(buckets, mask, old[k], old[k + 1]);
     this.#buckets = buckets;
     this.#mask = mask;
   }

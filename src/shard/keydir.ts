@@ -8,6 +8,7 @@
  */
 import { NumberHeap, PairHeap } from './heap.js';
 import { KeyTable } from './key-table.js';
+import { resized } from './slot-arrays.js';
 
 export const NIL = -1;
 /** Expiry of an item that never expires. */
@@ -114,25 +115,21 @@ export class KeyDir {
 
   /** Reallocates every per-slot array at `cap` slots, keeping the first `cap` (all below highWater) unless `reset`. */
   #resize(cap: number, reset: boolean): void {
-    const n = (a: { length: number }) => Math.min(a.length, cap);
-    const f64 = (a: Float64Array) => { const b = new Float64Array(cap); if (!reset) b.set(a.subarray(0, n(a))); return b; };
-    const u32 = (a: Uint32Array) => { const b = new Uint32Array(cap); if (!reset) b.set(a.subarray(0, n(a))); return b; };
-    const i32 = (a: Int32Array) => { const b = new Int32Array(cap); if (!reset) b.set(a.subarray(0, n(a))); return b; };
-    const u8 = (a: Uint8Array) => { const b = new Uint8Array(cap); if (!reset) b.set(a.subarray(0, n(a))); return b; };
-    this.file = u32(this.file);
-    this.offset = f64(this.offset);
-    this.frameLength = u32(this.frameLength);
-    this.valueOffset = u32(this.valueOffset);
-    this.valueLength = u32(this.valueLength);
-    this.mode = u8(this.mode);
-    this.expire = f64(this.expire);
-    this.storeTime = f64(this.storeTime);
-    this.rowid = f64(this.rowid);
-    this.version = f64(this.version);
-    this.insPrev = i32(this.insPrev);
-    this.insNext = i32(this.insNext);
-    this.stoPrev = i32(this.stoPrev);
-    this.stoNext = i32(this.stoNext);
+    const keep = !reset;
+    this.file = resized(this.file, cap, keep);
+    this.offset = resized(this.offset, cap, keep);
+    this.frameLength = resized(this.frameLength, cap, keep);
+    this.valueOffset = resized(this.valueOffset, cap, keep);
+    this.valueLength = resized(this.valueLength, cap, keep);
+    this.mode = resized(this.mode, cap, keep);
+    this.expire = resized(this.expire, cap, keep);
+    this.storeTime = resized(this.storeTime, cap, keep);
+    this.rowid = resized(this.rowid, cap, keep);
+    this.version = resized(this.version, cap, keep);
+    this.insPrev = resized(this.insPrev, cap, keep);
+    this.insNext = resized(this.insNext, cap, keep);
+    this.stoPrev = resized(this.stoPrev, cap, keep);
+    this.stoNext = resized(this.stoNext, cap, keep);
     this.keys.resize(cap);
     this.capacity = cap;
   }

@@ -5,7 +5,8 @@
  */
 import * as path from 'node:path';
 import { Disk, MODE_RAW_NUMBER, StoredValue } from '../format/disk.js';
-import { Key, compareEncodedKeys, encodeKey, encodeKeyInto, encodedOfKeyId, keyIdOfEncoded } from '../format/keys.js';
+import { Key, sortEncodedKeys, encodeKey, encodedOfKeyId, keyIdOfEncoded } from '../format/keys.js';
+import { KeyEncoder } from '../format/key-encoder.js';
 import {
   FLAG_DEFAULT_NULL, FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_PREFIX, FLAG_HAS_TAG, FLAG_SIDE_FRONT, OP_ADD, OP_CLEAR,
   OP_DELETE, OP_DELV, OP_INCR, OP_PUSH, OP_SET, OP_SETTING, OP_TOUCH, encodeTxnValue,
@@ -45,10 +46,7 @@ export class LogEngine implements CacheEngine {
   readonly shard: Shard;
   #disk!: Disk;
   #settings!: EngineSettings;
-  #fastKeys = false;
-  /** Scratch for encoding a looked-up key (see #lookupKey); #keyEnd is its length. */
-  #scratch = Buffer.allocUnsafe(256);
-  #keyEnd = 0;
+  #keys!: KeyEncoder;
   #sidecar: Sidecar | null = null;
   /** In a transaction: value files to delete once it commits, and the files its commands wrote. */
   #txnFiles: { remove: string[]; written: string[] } | null = null;
@@ -75,28 +73,10 @@ export class LogEngine implements CacheEngine {
   attach(disk: Disk, settings: EngineSettings): void {
     this.#disk = disk;
     this.#settings = settings;
-    // The default Disk's key ids can be computed without encoding string keys (the hot path).
-    this.#fastKeys = disk.put === Disk.prototype.put;
+    this.#keys = new KeyEncoder(disk);
   }
 
   // ---- helpers --------------------------------------------------------------------------------------------------
-
-  /**
-   * The encoded key for a lookup, valid up to #keyEnd: with the default Disk, short string and integer keys go into
-   * a scratch buffer (no Buffer per get); others are encoded by the Disk.
-   */
-  #lookupKey(key: Key): Buffer {
-    if (this.#fastKeys) {
-      const n = encodeKeyInto(key, this.#scratch);
-      if (n >= 0) {
-        this.#keyEnd = n;
-        return this.#scratch;
-      }
-    }
-    const b = this.#disk.put(key);
-    this.#keyEnd = b.length;
-    return b;
-  }
 
   #policy() {
     return POLICY[this.#settings.evictionPolicy] ?? POLICY['least-recently-stored'];
@@ -264,8 +244,8 @@ export class LogEngine implements CacheEngine {
 
   get(key: Key, read: boolean): Item | undefined {
     const sh = this.shard;
-    const kb = this.#lookupKey(key);
-    const end = this.#keyEnd;
+    const kb = this.#keys.encode(key);
+    const end = this.#keys.length;
     sh.sync();
     const now = clockNow();
     const slot = this.#live(kb, end, now);
@@ -278,8 +258,8 @@ export class LogEngine implements CacheEngine {
   }
 
   has(key: Key): boolean {
-    const kb = this.#lookupKey(key);
-    const end = this.#keyEnd;
+    const kb = this.#keys.encode(key);
+    const end = this.#keys.length;
     this.shard.sync();
     return this.#live(kb, end, clockNow()) !== NIL;
   }
@@ -516,9 +496,7 @@ export class LogEngine implements CacheEngine {
     this.shard.sync();
     const kd = this.shard.state.kd;
     const encoded = [...kd.slots()].map((s) => kd.keyBytes(s));
-    encoded.sort(compareEncodedKeys);
-    if (reverse) encoded.reverse();
-    return encoded.map((e) => this.#disk.get(e));
+    return sortEncodedKeys(encoded, reverse).map((e) => this.#disk.get(e));
   }
 
   transact<T>(fn: () => T, deadline: number): T {

@@ -5,7 +5,10 @@
  */
 import { KEY_INT, KEY_TEXT, encodeKey } from '../format/keys.js';
 
-const QUEUE_MAX = 999999999999999;
+/** The number of the first item pushed on an empty queue (diskcache's 500000000000000). */
+export const QUEUE_START = 500000000000000;
+/** Queue numbers lie in (0, QUEUE_MAX). */
+export const QUEUE_MAX = 999999999999999;
 const DIGITS = 15;
 
 export class QueueIndex {

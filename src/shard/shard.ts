@@ -318,7 +318,9 @@ export class Shard {
       if (stopAtSeal && lastOp !== 0 && len - f.next < VALUE_CACHE_WINDOW_BYTES) this.#cacheValue(buf, f, fileNo, trusted);
       p = f.next;
     }
-    releaseRecordView(this.#rv); // it must not keep a large read buffer (a whole base, a segment's tail) alive
+    // The view must not keep a large read buffer (a whole base, a segment's tail) alive; the reused read buffer keeps
+    // its DataView for the next replay.
+    if (buf !== this.#readBuf) releaseRecordView(this.#rv);
     return { consumed: p, lastOp, sealed };
   }
 
@@ -764,26 +766,28 @@ export class Shard {
    */
   valueBytes(slot: number): Buffer | null {
     const kd = this.state.kd;
-    if (kd.file[slot] === TXN_FILE) return this.#txn?.values.get(slot)?.bytes ?? null;
-    const cached = this.#valueCache.get(slot, kd.version[slot]);
-    if (cached !== undefined) return cached;
-    return this.readFrameValue(kd.file[slot], kd.offset[slot], kd.frameLength[slot], kd.valueOffset[slot], kd.valueLength[slot]);
+    return this.#valueAt(slot, kd.version[slot], kd.file[slot], kd.offset[slot], kd.frameLength[slot], kd.valueOffset[slot], kd.valueLength[slot]);
+  }
+
+  /**
+   * The value bytes of item `slot` at `version`, stored at that location: from the open transaction's buffer, the
+   * value cache, or a verified read of the frame.
+   */
+  #valueAt(slot: number, version: number, file: number, offset: number, frameLength: number, valueOffset: number, valueLength: number): Buffer | null {
+    if (file === TXN_FILE) {
+      // Every command of one transaction shares one version, so a value it buffered matches whenever it is current.
+      const v = this.#txn?.values.get(slot);
+      return v !== undefined && v.version === version ? v.bytes : null;
+    }
+    return this.#valueCache.get(slot, version) ?? this.readFrameValue(file, offset, frameLength, valueOffset, valueLength);
   }
 
   /** Reads the inline values of the items a command of ours removed, while their locations are still ours. */
   #readRemoved(out: Outcome): void {
     for (const s of out.removed) {
       if (s.valueFile) continue;
-      if (s.file === TXN_FILE) {
-        const v = this.#txn?.values.get(s.slot);
-        s.bytes = v !== undefined && v.version === s.version ? v.bytes : null;
-        continue;
-      }
-      const cached = this.#valueCache.get(s.slot, s.version);
       try {
-        s.bytes = cached !== undefined
-          ? cached
-          : this.readFrameValue(s.file, s.offset, s.frameLength, s.valueOffset, s.valueLength);
+        s.bytes = this.#valueAt(s.slot, s.version, s.file, s.offset, s.frameLength, s.valueOffset, s.valueLength);
       } catch (err) {
         // Never throw from inside a replay (the frames after this one would be applied twice).
         s.bytes = null;

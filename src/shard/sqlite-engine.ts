@@ -13,11 +13,11 @@ import { LogcacheError, KeyError, Timeout } from '../errors.js';
 import { now as clockNow } from '../clock.js';
 import { MODE_RAW_NUMBER } from '../format/disk.js';
 import type { Disk, StoredValue } from '../format/disk.js';
-import { Key, compareEncodedKeys, encodeKey } from '../format/keys.js';
-import { QueueIndex } from './queues.js';
+import { Key, sortEncodedKeys, encodeKey } from '../format/keys.js';
+import { QUEUE_MAX, QUEUE_START, QueueIndex } from './queues.js';
 import type { CheckWarning } from './check.js';
 import type { CompactionResult } from './compaction.js';
-import type { CacheEngine, EngineSettings, Item, Side } from './engine.js';
+import { METADATA_KEYS, type CacheEngine, type EngineSettings, type Item, type Side } from './engine.js';
 import {
   DBNAME, Database, Row, SETUP_RETRY_MS, Statement, checkFiles, isBusy, isConstraint, openCacheDb, retryBusy, settingFromSql,
   settingKey, settingName, settingToSql,
@@ -41,13 +41,10 @@ export function openSqliteEngine(directory: string, options: SqliteEngineOptions
   return new SqliteEngine(directory, db, options.timeout * 1000);
 }
 
-const QUEUE_START = 500000000000000;
-const QUEUE_MAX = 999999999999999;
 /** Rows per transaction in clear/evict/expire (diskcache's _select_delete), and per cull() batch. */
 const DELETE_BATCH = 100;
 const CULL_BATCH = 10;
 const MISS = Symbol('miss');
-const METADATA = new Set(['count', 'size', 'hits', 'misses']);
 
 /** diskcache's EVICTION_POLICY: its index, what a hit records, and the victims' order (null: never evicts). */
 interface Policy { index: string | null; access: 'time' | 'count' | null; victims: string | null }
@@ -269,7 +266,7 @@ class SqliteEngine implements CacheEngine {
     const out = new Map<string, unknown>();
     for (const row of this.#retry(() => this.#q('SELECT key, value FROM Settings').all())) {
       const key = row.key as string;
-      if (METADATA.has(key) || key.startsWith('sqlite_')) continue; // counters and pragmas, not the handle's settings
+      if (METADATA_KEYS.has(key) || key.startsWith('sqlite_')) continue; // counters and pragmas, not the handle's settings
       const name = settingName(key);
       out.set(name, settingFromSql(name, row.value));
     }
@@ -566,9 +563,7 @@ class SqliteEngine implements CacheEngine {
   sortedKeys(reverse: boolean): Key[] {
     // SQLite orders BLOBs bytewise; diskcache's order (numbers by value first) is compareEncodedKeys'.
     const encoded = this.#q('SELECT key FROM Cache').all().map((r) => r.key as Uint8Array);
-    encoded.sort(compareEncodedKeys);
-    if (reverse) encoded.reverse();
-    return encoded.map((e) => this.#disk.get(e));
+    return sortEncodedKeys(encoded, reverse).map((e) => this.#disk.get(e));
   }
 
   transact<T>(fn: () => T, deadline: number): T {

@@ -11,7 +11,7 @@ import {
   OP_TOUCH, OP_TXN, OP_BEGIN, OP_ABORT, RecordView, newRecordView, readRecord, walkTxnValue,
 } from '../format/record.js';
 import { KeyDir, NEVER, NIL, ValueFile } from './keydir.js';
-import { QueueIndex } from './queues.js';
+import { QUEUE_START, QueueIndex } from './queues.js';
 
 /** Where the frame being applied lies: local file number, its offset in the file and in the buffer. */
 export interface FrameLocation {
@@ -62,7 +62,6 @@ export interface Outcome {
   nested?: Outcome[];
 }
 
-const QUEUE_START = 500000000000000;
 
 export const APPLIED = 0;
 export const MALFORMED = 1;
