@@ -10,36 +10,32 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { nodeTest } from './node-test.mjs';
 
 function find(path) {
   if (statSync(path).isFile()) return path.endsWith('.test.ts') ? [path] : [];
   return readdirSync(path).sort().flatMap((name) => find(join(path, name)));
 }
 
-/** Whether a SQLite binding loads; builds better-sqlite3 once when it is installed but not built. */
+/**
+ * Whether a SQLite binding loads, as the engine looks for one (src/shard/sqlite-binding.ts: node:sqlite, else
+ * better-sqlite3); builds better-sqlite3 once when it is installed but not built. Each probe is a fresh process (one
+ * that failed to load a native module keeps the failure cached).
+ */
 function sqliteBinding() {
-  if (process.getBuiltinModule?.('node:sqlite')) return 'node:sqlite';
-  const require = createRequire(import.meta.url);
-  const loads = () => {
-    try {
-      new (require('better-sqlite3'))(':memory:').close();
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (loads()) return 'better-sqlite3';
+  const loads = (source) => spawnSync(process.execPath, ['-e', source], { stdio: 'ignore' }).status === 0;
+  // Before Node 22.13, node:sqlite needs a flag: getBuiltinModule then throws or answers undefined.
+  if (loads("if (!process.getBuiltinModule?.('node:sqlite')?.DatabaseSync) process.exit(1)")) return 'node:sqlite';
+  const better = "new (require('better-sqlite3'))(':memory:').close()";
+  if (loads(better)) return 'better-sqlite3';
   try {
-    require.resolve('better-sqlite3');
+    createRequire(import.meta.url).resolve('better-sqlite3');
   } catch {
     return null;
   }
   console.log('# building better-sqlite3 (devDependency) for the SQLite engine run: npm rebuild better-sqlite3 …');
   const built = spawnSync('npm', ['rebuild', 'better-sqlite3'], { stdio: ['ignore', 'ignore', 'inherit'], shell: process.platform === 'win32' });
-  if (built.status !== 0) return null;
-  // A fresh process: this one may have cached the failed load.
-  const check = spawnSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:').close()"], { stdio: 'ignore' });
-  return check.status === 0 ? 'better-sqlite3' : null;
+  return built.status === 0 && loads(better) ? 'better-sqlite3' : null;
 }
 
 const roots = process.argv.slice(2);
@@ -48,12 +44,7 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-// The suite runs on the pure-JS paths a user gets with `npm install --omit=optional --ignore-scripts`.
-const env = { ...process.env, CBOR_NATIVE_ACCELERATION_DISABLED: 'true', LOGCACHE_PURE_JS: '1' };
-const run = (list, extra = {}) =>
-  spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...list], { stdio: 'inherit', env: { ...env, ...extra } }).status ?? 1;
-
-let status = run(files);
+let status = nodeTest(files);
 if (roots.length === 0 && process.env.LOGCACHE_TEST_SQLITE !== '0') {
   const binding = sqliteBinding();
   if (binding === null) {
@@ -61,7 +52,7 @@ if (roots.length === 0 && process.env.LOGCACHE_TEST_SQLITE !== '0') {
     if (process.env.CI === 'true') status ||= 1;
   } else {
     console.log(`# the API suites again on the SQLite engine (${binding})`);
-    const sqliteStatus = run(find('test/api'), { LOGCACHE_ENGINE: 'sqlite' });
+    const sqliteStatus = nodeTest(find('test/api'), { env: { LOGCACHE_ENGINE: 'sqlite' } });
     status ||= sqliteStatus;
   }
 }

@@ -4,11 +4,11 @@
 // `npm run torture -- kill faults` runs only the files whose names start so.
 // Prints each test's figures and their totals, and writes them to test/torture/results/<date>-<mode>.json.
 // LOGCACHE_TORTURE_SEED=<n> repeats a run (every run prints its seed).
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeTest } from './node-test.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const short = process.argv.includes('--short');
@@ -19,13 +19,12 @@ const files = fs.readdirSync(path.join(root, 'test/torture')).filter((f) => f.en
   .filter((f) => picked.length === 0 || picked.some((p) => f.startsWith(p))).map((f) => `test/torture/${f}`);
 const figuresFile = path.join(os.tmpdir(), `logcache-torture-${process.pid}.jsonl`);
 fs.rmSync(figuresFile, { force: true });
-const env = {
-  ...process.env, CBOR_NATIVE_ACCELERATION_DISABLED: 'true', LOGCACHE_PURE_JS: '1',
-  LOGCACHE_TORTURE: mode, LOGCACHE_TORTURE_FIGURES: figuresFile,
-};
 const started = Date.now();
 console.log(`torture suite, ${mode} mode: ${files.join(' ')}`);
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=14400000', ...files], { cwd: root, stdio: 'inherit', env });
+const status = nodeTest(files, {
+  args: ['--test-concurrency=1', '--test-timeout=14400000'], cwd: root,
+  env: { LOGCACHE_TORTURE: mode, LOGCACHE_TORTURE_FIGURES: figuresFile },
+});
 const minutes = ((Date.now() - started) / 60000).toFixed(1);
 const records = fs.existsSync(figuresFile) ? fs.readFileSync(figuresFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
 fs.rmSync(figuresFile, { force: true });
@@ -34,11 +33,11 @@ for (const r of records) {
   const { test, mode: _m, ...rest } = r;
   console.log(`${test.padEnd(14)} ${Object.entries(rest).map(([k, v]) => `${k}=${v}`).join(' ')}`);
 }
-console.log(`\n${mode} run: ${minutes} min, exit ${result.status}, node ${process.version}, ${os.cpus().length} cpus`);
+console.log(`\n${mode} run: ${minutes} min, exit ${status}, node ${process.version}, ${os.cpus().length} cpus`);
 const outDir = path.join(root, 'test/torture/results');
 fs.mkdirSync(outDir, { recursive: true });
 const tag = picked.length ? `-${picked.join('-')}` : '';
 const out = path.join(outDir, `${new Date().toISOString().slice(0, 10)}-${mode}${tag}.json`);
-fs.writeFileSync(out, JSON.stringify({ mode, minutes: Number(minutes), status: result.status, node: process.version, records }, null, 2) + '\n');
+fs.writeFileSync(out, JSON.stringify({ mode, minutes: Number(minutes), status, node: process.version, records }, null, 2) + '\n');
 console.log(`figures written to ${path.relative(root, out)}`);
-process.exit(result.status ?? 1);
+process.exit(status);
