@@ -4,13 +4,15 @@
  * get 100,000 misses, delete all — then 10,000 × 4 KiB Buffers and 200 × 1 MiB
  * Buffers (set, get in random order, delete). Per-op median, p90, p99 and ops/s.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { isSkipped, runStep } from './lib/child.js';
+import { engineTurn, isSkipped, runStep, type StepSkipped } from './lib/child.js';
+import type { Floor } from './lib/floor.js';
 import { mdTable, section } from './lib/markdown.js';
-import { type EngineName, openChecked } from './lib/open.js';
+import { type EngineName, openChecked, unavailable } from './lib/open.js';
 import { dur, int, permutation, timeOps, type OpStats } from './lib/oploop.js';
-import type { EngineSkipped, WorkloadContext } from './lib/types.js';
+import { isStamped, padded, stamped, VALUE_BYTES } from './lib/payload.js';
+import { floorFor, timesFloor } from './lib/table.js';
+import type { Action, EngineSkipped, WorkloadContext } from './lib/types.js';
 import type { Progress } from './workload-worker.js';
 
 export interface BulkParams {
@@ -36,31 +38,16 @@ export interface BulkSection {
   skipped: EngineSkipped[];
 }
 
-const VALUE_BYTES = 100;
 const SMALL_BYTES = 4096;
 const LARGE_BYTES = 1 << 20;
 
 /** `key:N`'s 100-byte value: N, a colon, then filler. */
-function value100(n: number): string {
-  const head = `${n}:`;
-  return head + 'v'.repeat(VALUE_BYTES - head.length);
-}
-
-/** A Buffer of `size` bytes stamped with n in its first 4 bytes (so a mixed-up get is caught). */
-function stamped(template: Buffer, n: number): Buffer {
-  const b = Buffer.from(template);
-  b.writeUInt32LE(n, 0);
-  return b;
-}
-
-function isStamped(v: unknown, size: number, n: number): boolean {
-  return Buffer.isBuffer(v) && v.length === size && v.readUInt32LE(0) === n;
-}
+const value100 = (n: number): string => padded(`${n}:`);
 
 /** Child side: the whole workload on one engine. */
-async function run(p: BulkParams, progress: Progress): Promise<BulkResult | { skipped: string }> {
+async function run(p: BulkParams, progress: Progress): Promise<BulkResult | StepSkipped> {
   const cache = await openChecked(p.engine, p.dir);
-  if (typeof cache === 'string') return { skipped: cache };
+  if (typeof cache === 'string') return unavailable(cache);
   const steps: OpStats[] = [];
   const n = p.keys;
   const order = permutation(n, 1);
@@ -111,30 +98,17 @@ export async function runBulk(ctx: WorkloadContext): Promise<BulkSection> {
   const skipped: EngineSkipped[] = [];
   for (const engine of ctx.engines) {
     const dir = path.join(ctx.base, `bulk-${engine}`);
-    fs.rmSync(dir, { recursive: true, force: true });
-    ctx.progress('bulk', engine, 'opening');
-    const r = await runStep<BulkResult>({
-      workload: 'bulk', step: 'run', params: { engine, dir, ...params }, timeoutMs: ctx.timeoutMs,
-      onProgress: (t) => ctx.progress('bulk', engine, t),
-    });
-    fs.rmSync(dir, { recursive: true, force: true });
-    if (isSkipped(r)) {
-      skipped.push({ engine, skipped: r.skipped });
-      process.stderr.write(`[bulk] ${engine}: skipped: ${r.skipped}\n`);
-    } else {
-      results.push(r);
-    }
+    const r = await engineTurn(ctx, 'bulk', engine, dir, (onProgress) => runStep<BulkResult>({
+      workload: 'bulk', step: 'run', params: { engine, dir, ...params }, timeoutMs: ctx.timeoutMs, onProgress,
+    }));
+    if (isSkipped(r)) skipped.push({ engine, skipped: r.skipped });
+    else results.push(r);
   }
   return { workload: 'bulk', params: { ...params, value_bytes: VALUE_BYTES, small_bytes: SMALL_BYTES, large_bytes: LARGE_BYTES }, results, skipped };
 }
 
-/** The floor a step is measured against: pread for get, write for set and delete. */
-function floorNs(op: string, ctx: Pick<WorkloadContext, 'floor'>): number {
-  return op.startsWith('get') ? ctx.floor.pread_ns : ctx.floor.write_ns;
-}
-
-/** One row per step and engine, the engines of a step side by side. */
-export function renderBulk(s: BulkSection, ctx: Pick<WorkloadContext, 'floor'>): string {
+/** One row per step and engine, the engines of a step side by side; ×floor against `floor`. */
+export function renderBulk(s: BulkSection, floor: Floor): string {
   const head = ['Step', 'Engine', 'Count', 'Miss', 'Median', 'P90', 'P99', 'Max', 'ops/s', 'MiB/s', '×floor'];
   const rows: string[][] = [];
   const ops = s.results[0]?.steps.map((x) => x.op) ?? [];
@@ -142,12 +116,13 @@ export function renderBulk(s: BulkSection, ctx: Pick<WorkloadContext, 'floor'>):
     for (const r of s.results) {
       const x = r.steps.find((y) => y.op === op);
       if (!x) continue;
-      const ratio = x.median_us === null ? '—' : `${((x.median_us * 1000) / floorNs(op, ctx)).toFixed(1)}×`;
+      // A step's name starts with its action (`get 4 KiB (random order)`): pread is get's floor, write the others'.
+      const ratio = timesFloor(x.median_us, floorFor(op.split(' ', 1)[0] as Action, floor)) ?? '—';
       rows.push([op, r.engine, int(x.count), int(x.miss), dur(x.median_us), dur(x.p90_us), dur(x.p99_us), dur(x.max_us),
         int(x.ops_per_s), x.mib_per_s === undefined ? '' : int(x.mib_per_s), ratio]);
     }
   }
-  for (const k of s.skipped) rows.push(['(all)', k.engine, 'skipped', '', '', '', '', '', '', '', '']);
+  for (const k of s.skipped) rows.push(['(all)', k.engine, 'skipped']);
   const p = s.params;
   const title = `Bulk: ${int(p.keys)} keys × ${p.value_bytes} B strings, ${int(p.small)} × 4 KiB, ${int(p.large)} × 1 MiB Buffers`;
   return section(title, mdTable(head, rows, 2), s.skipped.map((k) => `${k.engine} skipped: ${k.skipped}`));

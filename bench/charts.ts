@@ -26,6 +26,13 @@ function machine(env: BenchEnv, floor: Floor, command: string): string[] {
   ];
 }
 
+/** Why python-diskcache has no figures at `procs`, if the run says. */
+function peerWhy(core: CoreSection, procs: number): string | undefined {
+  if (core.peer_skipped !== undefined) return `skipped: ${core.peer_skipped}`;
+  const failed = core.peer_failed?.find((f) => f.procs === procs);
+  return failed ? `× ${procs} failed: ${failed.reason}` : undefined;
+}
+
 function coreLatency(core: CoreSection, command: string): string | null {
   const ours = core.impls[0]?.results ?? [];
   const peer = core.impls[1];
@@ -47,7 +54,7 @@ function coreLatency(core: CoreSection, command: string): string | null {
   const series: Series[] = picks.filter(([, r]) => r).map(([name, r]) => ({ name, values: get.map((f) => f(r!)) }));
   const absent = picks.filter(([, r]) => !r).map(([name, , kind]) => {
     const why = core.skipped.find((s) => s.kind === kind && s.procs === procs)?.skipped
-      ?? (kind === 'peer' ? core.notes.find((n) => n.startsWith('python-diskcache'))?.replace(/^python-diskcache /, '') : undefined)
+      ?? (kind === 'peer' ? peerWhy(core, procs) : undefined)
       ?? 'not run';
     return `${name}: ${why}`.slice(0, 150);
   });

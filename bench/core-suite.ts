@@ -12,12 +12,13 @@ import type { BenchEnv } from './lib/env.js';
 import type { Floor } from './lib/floor.js';
 import { mdTable, section } from './lib/markdown.js';
 import { dur, int } from './lib/oploop.js';
-import { peerUnavailable, peerVersion, runPeer } from './lib/peer.js';
+import { probePeer, runPeer } from './lib/peer.js';
+import { reason } from './lib/reason.js';
 import { renderTable } from './lib/table.js';
 import { checkTargets, renderTargets, type TargetCheck } from './lib/targets.js';
 import type { CoreResult, ImplResults } from './lib/types.js';
 
-export const RANGE = 100;
+const RANGE = 100;
 export const WARMUP = 1000;
 
 export interface CoreSuiteOptions {
@@ -27,8 +28,8 @@ export interface CoreSuiteOptions {
   procsList: readonly number[];
   ops: number;
   kinds: readonly string[];
-  /** --peer: say why the peer could not run; --no-peer: do not try. */
-  peer: 'auto' | 'on' | 'off';
+  /** Run python-diskcache's harness beside ours when it can (else a note says why); false (--no-peer): do not try. */
+  peer: boolean;
   quick: boolean;
   timeoutMs: number;
 }
@@ -41,6 +42,10 @@ export interface CoreSection {
   impls: ImplResults[];
   skipped: Skipped[];
   notes: string[];
+  /** Why python-diskcache did not run at all (also in `notes`); absent when it ran or was not asked for. */
+  peer_skipped?: string;
+  /** The process counts at which python-diskcache's harness failed, and why (also in `notes`). */
+  peer_failed?: { procs: number; reason: string }[];
   targets: TargetCheck[];
 }
 
@@ -52,16 +57,21 @@ export async function runCoreSuite(o: CoreSuiteOptions): Promise<CoreSection> {
   console.log(`core workload: ${int(ops)} ops/process (first ${WARMUP} untimed), ${RANGE} keys, procs ${procsList.join(',')}, ` +
     `kinds ${kinds.join(',')}, PRNG mulberry32 seeded with the process number\n`);
   const notes: string[] = [];
-  let peer = false;
-  if (o.peer !== 'off') {
-    const why = peerUnavailable();
-    if (why === null) peer = true;
-    else notes.push(`python-diskcache skipped: ${why}`);
+  let peerImpl: string | null = null;
+  let peerSkipped: string | undefined;
+  const peerFailed: { procs: number; reason: string }[] = [];
+  if (o.peer) {
+    const probe = probePeer();
+    if ('version' in probe) peerImpl = `python-diskcache ${probe.version}`;
+    else {
+      peerSkipped = probe.unavailable;
+      notes.push(`python-diskcache skipped: ${peerSkipped}`);
+    }
   }
   // The harness knows only its own kinds; the SQLite kinds have no separate peer (python-diskcache is SQLite).
   const peerKinds = [...new Set(kinds.map((k) => KINDS[k]?.peer).filter((k): k is string => k !== undefined))];
-  if (peerKinds.length === 0) peer = false;
-  const peerImpl = peer ? `python-diskcache ${peerVersion()}` : null;
+  if (peerKinds.length === 0) peerImpl = null;
+  const peer = peerImpl !== null;
 
   const ours: CoreResult[] = [];
   const theirs: CoreResult[] = [];
@@ -87,8 +97,9 @@ export async function runCoreSuite(o: CoreSuiteOptions): Promise<CoreSection> {
         theirs.push(...res.results);
         for (const r of res.results) note(`[core]   ${r.kind}: ${int(r.ops_per_s)} ops/s`);
       } catch (err) {
-        notes.push(`python-diskcache × ${procs} failed: ${(err as Error).message.split('\n')[0]}`);
-        note(`[core]   failed: ${(err as Error).message.split('\n')[0]}`);
+        peerFailed.push({ procs, reason: reason(err) });
+        notes.push(`python-diskcache × ${procs} failed: ${reason(err)}`);
+        note(`[core]   failed: ${reason(err)}`);
       }
     }
   }
@@ -116,11 +127,14 @@ export async function runCoreSuite(o: CoreSuiteOptions): Promise<CoreSection> {
 
   const impls: ImplResults[] = [{ impl: `logcache ${env.logcache}`, results: ours }];
   if (peerImpl) impls.push({ impl: peerImpl, results: theirs });
-  return {
+  const out: CoreSection = {
     workload: 'core', env, floor,
     params: { ops_per_proc: ops, range: RANGE, warmup: WARMUP, procs: procsList, kinds, quick: o.quick, prng: 'mulberry32(seed = process number)' },
     impls, skipped, notes, targets,
   };
+  if (peerSkipped !== undefined) out.peer_skipped = peerSkipped;
+  if (peerFailed.length) out.peer_failed = peerFailed;
+  return out;
 }
 
 /** One markdown row per contender and process count: medians, p99 set, ops/s. */
@@ -130,7 +144,7 @@ function summary(ours: readonly CoreResult[], theirs: readonly CoreResult[], ski
   const procs = [...new Set([...ours, ...theirs, ...skipped].map((r) => r.procs))].sort((a, b) => a - b);
   for (const p of procs) {
     for (const r of ours.filter((x) => x.procs === p)) rows.push(row(`logcache ${version} ${KINDS[r.kind]?.label ?? r.kind}`, r));
-    for (const s of skipped.filter((x) => x.procs === p)) rows.push([`logcache ${version} ${KINDS[s.kind]?.label ?? s.kind}`, String(p), 'skipped', '', '', '', '', '']);
+    for (const s of skipped.filter((x) => x.procs === p)) rows.push([`logcache ${version} ${KINDS[s.kind]?.label ?? s.kind}`, String(p), 'skipped']);
     for (const r of theirs.filter((x) => x.procs === p)) rows.push(row(`${peerImpl} ${KINDS[r.kind]?.label ?? r.kind}`, r));
   }
   const head = ['Contender', 'procs', 'get median', 'get p99', 'set median', 'set p99', 'delete median', 'ops/s'];

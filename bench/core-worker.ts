@@ -8,7 +8,7 @@
  * argv: kind dir num ops range warmup
  */
 import { checkContender, loadKind } from './lib/contender.js';
-import { reason } from './lib/open.js';
+import { reason } from './lib/reason.js';
 import { mulberry32, randrange } from './lib/prng.js';
 import type { WorkerMessage, ParentMessage } from './lib/protocol.js';
 

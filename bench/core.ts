@@ -3,14 +3,14 @@
  * RANGE keys, fork P workers (core-worker.ts), release them together through a
  * start barrier, merge their per-action samples into the peer harness's shape.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkerMessage } from './lib/protocol.js';
 import { mergeSorted, summarise } from './lib/stats.js';
 import { ACTIONS, type Action, type CoreResult } from './lib/types.js';
-import { extraNodeFlags } from './lib/child.js';
+import { forkBench } from './lib/child.js';
 
 export interface CoreOptions {
   kind: string;
@@ -61,11 +61,7 @@ export async function runCore(o: CoreOptions): Promise<CoreResult | Skipped> {
 type Result = Extract<WorkerMessage, { type: 'result' }>;
 
 function spawnWorker(o: CoreOptions, dir: string, num: number): ChildProcess {
-  return fork(WORKER, [o.kind, dir, String(num), String(o.ops), String(o.range), String(o.warmup)], {
-    execArgv: ['--import', 'tsx', ...extraNodeFlags()],
-    serialization: 'advanced',
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  return forkBench(WORKER, [o.kind, dir, String(num), String(o.ops), String(o.range), String(o.warmup)]);
 }
 
 /** Pre-fill the keys in a process of its own (worker number -1); resolves to 1 if it had to be killed after close(), rejects with why it could not. */

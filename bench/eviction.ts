@@ -5,17 +5,17 @@
  * per-op percentiles (culling happens inside set), the final volume() and size,
  * bytes on disk, and whether volume() ends within 10% of the limit.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { isSkipped, runStep } from './lib/child.js';
+import { engineTurn, isSkipped, runStep, type StepSkipped } from './lib/child.js';
 import { mdTable, section } from './lib/markdown.js';
-import { type EngineName, openChecked } from './lib/open.js';
+import { type EngineName, openChecked, unavailable } from './lib/open.js';
 import { bytes, dirBytes, dur, int, timeOps, type OpStats } from './lib/oploop.js';
+import { stamped } from './lib/payload.js';
 import type { EngineSkipped, WorkloadContext } from './lib/types.js';
 import type { Progress } from './workload-worker.js';
 
 /** diskcache's EVICTION_POLICY names ('none' never evicts for size: it shows what the others save). */
-export const POLICIES = ['least-recently-stored', 'least-recently-used', 'least-frequently-used', 'none'] as const;
+const POLICIES = ['least-recently-stored', 'least-recently-used', 'least-frequently-used', 'none'] as const;
 
 export interface EvictionParams {
   engine: EngineName;
@@ -46,9 +46,9 @@ export interface EvictionSection {
   skipped: (EngineSkipped & { policy: string })[];
 }
 
-async function run(p: EvictionParams, progress: Progress): Promise<EvictionResult | { skipped: string }> {
+async function run(p: EvictionParams, progress: Progress): Promise<EvictionResult | StepSkipped> {
   const cache = await openChecked(p.engine, p.dir, { sizeLimit: p.sizeLimit, evictionPolicy: p.policy });
-  if (typeof cache === 'string') return { skipped: cache };
+  if (typeof cache === 'string') return unavailable(cache);
   let set: OpStats;
   let volume: number;
   let size: number;
@@ -56,7 +56,7 @@ async function run(p: EvictionParams, progress: Progress): Promise<EvictionResul
     const template = Buffer.alloc(p.valueBytes, 0x5a);
     progress(`set ${int(p.values)} × ${bytes(p.valueBytes)} into ${int(p.sizeLimit)} bytes`);
     set = timeOps('set', p.values, (_, [k, v]: [string, Buffer]) => cache.set(k, v), {
-      prepare: (i): [string, Buffer] => { const b = Buffer.from(template); b.writeUInt32LE(i, 0); return [`key:${i}`, b]; },
+      prepare: (i): [string, Buffer] => [`key:${i}`, stamped(template, i)],
       valueBytes: p.valueBytes,
     });
     volume = cache.volume();
@@ -82,20 +82,14 @@ export async function runEviction(ctx: WorkloadContext): Promise<EvictionSection
   for (const engine of ctx.engines) {
     for (const policy of POLICIES) {
       const dir = path.join(ctx.base, `eviction-${engine}-${policy}`);
-      fs.rmSync(dir, { recursive: true, force: true });
       const who = `${engine} ${policy}`;
-      ctx.progress('eviction', who, 'opening');
-      const r = await runStep<EvictionResult>({
-        workload: 'eviction', step: 'run', params: { engine, dir, policy, ...params }, timeoutMs: ctx.timeoutMs,
-        onProgress: (t) => ctx.progress('eviction', who, t),
-      });
-      fs.rmSync(dir, { recursive: true, force: true });
+      const r = await engineTurn(ctx, 'eviction', who, dir, (onProgress) => runStep<EvictionResult>({
+        workload: 'eviction', step: 'run', params: { engine, dir, policy, ...params }, timeoutMs: ctx.timeoutMs, onProgress,
+      }));
       if (isSkipped(r)) {
-        process.stderr.write(`[eviction] ${who}: skipped: ${r.skipped}\n`);
-        // An engine that cannot open will not open for the next policy either.
-        const hopeless = !r.skipped.startsWith('failed') && !r.skipped.startsWith('timed out');
-        for (const q of hopeless ? POLICIES.slice(POLICIES.indexOf(policy)) : [policy]) skipped.push({ engine, policy: q, skipped: r.skipped });
-        if (hopeless) break;
+        // An engine that cannot open will not open for the next policy either; a crash or a timeout may be this policy's.
+        for (const q of r.unavailable ? POLICIES.slice(POLICIES.indexOf(policy)) : [policy]) skipped.push({ engine, policy: q, skipped: r.skipped });
+        if (r.unavailable) break;
       } else {
         results.push(r);
         ctx.progress('eviction', who, `${int(r.set.ops_per_s)} sets/s, volume ${(r.volume_ratio * 100).toFixed(1)}% of the limit`);
@@ -115,7 +109,7 @@ export function renderEviction(s: EvictionSection): string {
         r.within_10pct ? 'yes' : policy === 'none' ? 'no (never evicts)' : 'NO']);
     }
   }
-  for (const k of s.skipped) rows.push([k.policy, k.engine, 'skipped', '', '', '', '', '', '', '', '']);
+  for (const k of s.skipped) rows.push([k.policy, k.engine, 'skipped']);
   const p = s.params;
   const title = `Eviction: sizeLimit ${int(p.sizeLimit)} bytes, ${int(p.values)} sets of ${bytes(p.valueBytes)} values`;
   const why = new Map<string, string[]>();

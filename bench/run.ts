@@ -1,14 +1,15 @@
 /**
  * logcache benchmarks: `npm run bench -- [--workloads core,bulk,eviction,scale]
  * [--engines log,sqlite] [--kinds cache,fanout8,sqlite,sqlite-fanout8] [--procs 1,2,8]
- * [--ops N] [--scale-keys N] [--peer | --no-peer] [--quick] [--dir DIR] [--charts DIR]
+ * [--ops N] [--scale-keys N] [--no-peer] [--quick] [--dir DIR] [--charts DIR]
  * [--floor-ms MS] [--timeout S]`.
  *
  * Prints the environment and the machine floor, then runs each workload of
  * ../shared/spec/benchmarks.md on both engines, each contender in processes of its
  * own (progress on stderr): core (diskcache's benchmark, with python-diskcache's
- * figures from the same run when /usr/bin/python3 has diskcache), bulk, eviction,
- * scale (1,000,000 keys unless --scale-keys). Prints a table per workload, then
+ * figures from the same run when /usr/bin/python3 has diskcache, unless --no-peer;
+ * --peer, the default, is accepted and changes nothing), bulk, eviction, scale
+ * (1,000,000 keys unless --scale-keys). Prints a table per workload, then
  * issue 5's targets judged on the whole run (n/a where a side did not run; issue 2's
  * floor-scaled targets stay in the core section), writes one JSON (the verdicts under
  * `targets`) to bench/results/<date>[-quick][-<workloads>].json and SVG charts to
@@ -25,7 +26,7 @@ import { parseArgs } from 'node:util';
 import { renderBulk, runBulk, type BulkSection } from './bulk.js';
 import { writeCharts } from './charts.js';
 import { runCoreSuite, WARMUP, type CoreSection } from './core-suite.js';
-import { renderEviction, runEviction } from './eviction.js';
+import { renderEviction, runEviction, type EvictionSection } from './eviction.js';
 import { DEFAULT_KINDS, KINDS, moduleUrl } from './lib/contender.js';
 import { describeEnv } from './lib/env.js';
 import { measureFloor } from './lib/floor.js';
@@ -43,6 +44,7 @@ const OPTIONS = {
   procs: { type: 'string' },
   ops: { type: 'string' },
   'scale-keys': { type: 'string' },
+  // The default (python-diskcache runs when it can); kept so commands written with it still parse.
   peer: { type: 'boolean' },
   'no-peer': { type: 'boolean' },
   quick: { type: 'boolean' },
@@ -105,34 +107,27 @@ const ctx: WorkloadContext = {
   base, floor, timeoutMs, quick, engines,
   progress: (w, who, text) => process.stderr.write(`[${w}] ${who}: ${text} …\n`),
 };
-const out: Record<string, unknown> = {};
-let core: CoreSection | undefined;
-let bulk: BulkSection | undefined;
-let scale: ScaleSection | undefined;
+// The sections in the order they ran, which is their order in the JSON.
+const out: { core?: CoreSection; bulk?: BulkSection; eviction?: EvictionSection; scale?: ScaleSection } = {};
 
 if (workloads.includes('core')) {
-  core = await runCoreSuite({ env, floor, base, procsList, ops, kinds, quick, timeoutMs,
-    peer: a['no-peer'] ? 'off' : a.peer ? 'on' : 'auto' });
-  out['core'] = core;
+  out.core = await runCoreSuite({ env, floor, base, procsList, ops, kinds, quick, timeoutMs, peer: a['no-peer'] !== true });
 }
 if (workloads.includes('bulk')) {
-  bulk = await runBulk(ctx);
-  out['bulk'] = bulk;
-  console.log(`\n${renderBulk(bulk, ctx)}`);
+  out.bulk = await runBulk(ctx);
+  console.log(`\n${renderBulk(out.bulk, floor)}`);
 }
 if (workloads.includes('eviction')) {
-  const s = await runEviction(ctx);
-  out['eviction'] = s;
-  console.log(`\n${renderEviction(s)}`);
+  out.eviction = await runEviction(ctx);
+  console.log(`\n${renderEviction(out.eviction)}`);
 }
 if (workloads.includes('scale')) {
   // A million keys built, reopened and overwritten 5 times takes minutes per engine: scale the timeout with the keys.
-  scale = await runScale({ ...ctx, timeoutMs: timeoutMs * Math.max(1, scaleKeys / 250_000) }, scaleKeys);
-  out['scale'] = scale;
-  console.log(`\n${renderScale(scale)}`);
+  out.scale = await runScale({ ...ctx, timeoutMs: timeoutMs * Math.max(1, scaleKeys / 250_000) }, scaleKeys);
+  console.log(`\n${renderScale(out.scale)}`);
 }
 // Last, because they need core and scale together.
-const targets = checkIssue5({ core, scale });
+const targets = checkIssue5({ core: out.core, scale: out.scale });
 console.log(`\n${renderIssue5(targets)}`);
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
@@ -149,7 +144,7 @@ fs.writeFileSync(file, `${JSON.stringify({
 }, null, 2)}\n`);
 const chartsDir = a.charts ? path.resolve(a.charts)
   : quick ? path.join(resultsDir, 'quick-charts') : fileURLToPath(new URL('../docs/benchmarks/', import.meta.url));
-const charts = writeCharts(chartsDir, { core, bulk, env, floor, command });
+const charts = writeCharts(chartsDir, { core: out.core, bulk: out.bulk, env, floor, command });
 console.log(`\nJSON: ${path.relative(process.cwd(), file)}`);
 if (charts.length) console.log(`charts: ${charts.map((c) => path.relative(process.cwd(), c)).join(', ')}`);
 if (ownDir) fs.rmSync(base, { recursive: true, force: true });

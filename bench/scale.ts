@@ -8,12 +8,13 @@
  * dead bytes; SQLite: diskcache's auto_vacuum) and reports disk bytes / live bytes,
  * live bytes being the keys' and values' own bytes.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { isSkipped, runStep } from './lib/child.js';
+import { engineTurn, isSkipped, runStep, type StepSkipped } from './lib/child.js';
 import { mdTable, section } from './lib/markdown.js';
-import { cacheClass, type EngineName, reason, roundTrip } from './lib/open.js';
+import { cacheClass, type EngineName, openChecked, unavailable } from './lib/open.js';
 import { bytes, dirBytes, dur, int, timeOps, type OpStats } from './lib/oploop.js';
+import { keyBytes, padded, VALUE_BYTES } from './lib/payload.js';
+import { reason } from './lib/reason.js';
 import type { EngineSkipped, WorkloadContext } from './lib/types.js';
 import type { Progress } from './workload-worker.js';
 
@@ -40,6 +41,10 @@ export interface ScaleReopen {
   /** Bytes of the keys and values themselves. */
   live_bytes: number;
   disk_bytes_built: number;
+  /**
+   * The overwrite passes pooled: count and ops_per_s over all their timed calls, wall_s summed; median_us is the
+   * median of the passes' medians (not the median of every call), p90_us, p99_us and max_us the worst pass's.
+   */
   overwrite: OpStats;
   disk_bytes_end: number;
   volume_end: number;
@@ -61,29 +66,13 @@ export interface ScaleSection {
   skipped: EngineSkipped[];
 }
 
-const VALUE_BYTES = 100;
-const value = (n: number, pass: number) => `${pass}:${n}:`.padEnd(VALUE_BYTES, 'v');
+const value = (n: number, pass: number) => padded(`${pass}:${n}:`);
 const ms = (ns: bigint) => Math.round(Number(ns) / 1e4) / 100;
 
-async function open(p: ScaleParams) {
-  const C = await cacheClass();
-  if (typeof C === 'string') return C;
-  try {
-    return new C(p.dir, { engine: p.engine });
-  } catch (err) {
-    return reason(err);
-  }
-}
-
 /** Child: build the keys, close. */
-async function build(p: ScaleParams, progress: Progress): Promise<ScaleBuild | { skipped: string }> {
-  const cache = await open(p);
-  if (typeof cache === 'string') return { skipped: cache };
-  const problem = roundTrip(cache);
-  if (problem) {
-    cache.close();
-    return { skipped: `correctness check failed: ${problem}` };
-  }
+async function build(p: ScaleParams, progress: Progress): Promise<ScaleBuild | StepSkipped> {
+  const cache = await openChecked(p.engine, p.dir);
+  if (typeof cache === 'string') return unavailable(cache);
   progress(`build ${int(p.keys)} keys × ${VALUE_BYTES} B`);
   const set = timeOps('set', p.keys, (_, [k, v]: [string, string]) => cache.set(k, v), { prepare: (i): [string, string] => [`key:${i}`, value(i, 0)] });
   const t = process.hrtime.bigint();
@@ -92,11 +81,12 @@ async function build(p: ScaleParams, progress: Progress): Promise<ScaleBuild | {
 }
 
 /** Child (with --expose-gc): reopen, first get, memory, size, overwrites. */
-async function reopen(p: ScaleParams, progress: Progress): Promise<ScaleReopen | { skipped: string }> {
+async function reopen(p: ScaleParams, progress: Progress): Promise<ScaleReopen | StepSkipped> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) return { skipped: 'run without --expose-gc' };
+  // Not openChecked: the constructor is what this step times, and the check would write to the built directory.
   const C = await cacheClass();
-  if (typeof C === 'string') return { skipped: C };
+  if (typeof C === 'string') return unavailable(C);
   const disk_bytes_built = dirBytes(p.dir);
   const clock = process.hrtime.bigint;
   progress(`reopen ${int(p.keys)} keys in a fresh process, first get`);
@@ -123,8 +113,7 @@ async function reopen(p: ScaleParams, progress: Progress): Promise<ScaleReopen |
   const t3 = clock();
   const size = cache.size;
   const size_ms = ms(clock() - t3);
-  let live_bytes = 0;
-  for (let i = 0; i < p.keys; i++) live_bytes += Buffer.byteLength(`key:${i}`) + VALUE_BYTES;
+  const live_bytes = keyBytes(p.keys) + p.keys * VALUE_BYTES;
 
   const ns: OpStats[] = [];
   const byPass: number[] = [];
@@ -175,21 +164,20 @@ export async function runScale(ctx: WorkloadContext, keys: number): Promise<Scal
   const skipped: EngineSkipped[] = [];
   for (const engine of ctx.engines) {
     const dir = path.join(ctx.base, `scale-${engine}`);
-    fs.rmSync(dir, { recursive: true, force: true });
     const p: ScaleParams = { engine, dir, ...params };
-    const on = (t: string) => ctx.progress('scale', engine, t);
-    on('opening');
-    const b = await runStep<ScaleBuild>({ workload: 'scale', step: 'build', params: p, timeoutMs: ctx.timeoutMs, onProgress: on });
-    const r = isSkipped(b) ? b : await runStep<ScaleReopen>({
-      workload: 'scale', step: 'reopen', params: p, timeoutMs: ctx.timeoutMs, nodeFlags: ['--expose-gc'], onProgress: on,
+    const r = await engineTurn(ctx, 'scale', engine, dir, async (onProgress): Promise<ScaleResult | StepSkipped> => {
+      const b = await runStep<ScaleBuild>({ workload: 'scale', step: 'build', params: p, timeoutMs: ctx.timeoutMs, onProgress });
+      if (isSkipped(b)) return b;
+      const o = await runStep<ScaleReopen>({
+        workload: 'scale', step: 'reopen', params: p, timeoutMs: ctx.timeoutMs, nodeFlags: ['--expose-gc'], onProgress,
+      });
+      return isSkipped(o) ? o : { engine, ...b, ...o };
     });
-    fs.rmSync(dir, { recursive: true, force: true });
     if (isSkipped(r)) {
       skipped.push({ engine, skipped: r.skipped });
-      process.stderr.write(`[scale] ${engine}: skipped: ${r.skipped}\n`);
     } else {
-      results.push({ engine, ...(b as ScaleBuild), ...r });
-      on(`reopen ${dur(r.open_ms * 1000)}, first get ${dur(r.first_get_us)}, ${r.heap_per_key} heap B/key, disk ÷ live ${r.amplification}`);
+      results.push(r);
+      ctx.progress('scale', engine, `reopen ${dur(r.open_ms * 1000)}, first get ${dur(r.first_get_us)}, ${r.heap_per_key} heap B/key, disk ÷ live ${r.amplification}`);
     }
   }
   return { workload: 'scale', params: { ...params, value_bytes: VALUE_BYTES }, results, skipped };
@@ -208,7 +196,7 @@ export function renderScale(s: ScaleSection): string {
     ['RSS bytes per key after open', (r) => int(r.rss_per_key)],
     ['`size`', (r) => `${dur(r.size_ms * 1000)} (${int(r.size)})`],
     [`overwrite all ×${s.params.overwrites}: sets/s`, (r) => int(r.overwrite.ops_per_s)],
-    ['overwrite: median / worst pass p99', (r) => `${dur(r.overwrite.median_us)} / ${dur(r.overwrite.p99_us)}`],
+    ['overwrite: median of pass medians / worst pass p99', (r) => `${dur(r.overwrite.median_us)} / ${dur(r.overwrite.p99_us)}`],
     ['live bytes (keys + values)', (r) => bytes(r.live_bytes)],
     ['disk at the end', (r) => bytes(r.disk_bytes_end)],
     ['disk ÷ live at the end', (r) => `${r.amplification.toFixed(2)}×`],

@@ -4,8 +4,8 @@
  * from bench/<workload>.ts, sends progress lines and then one result, or a skip
  * with the reason (an engine that cannot open, a failed check, a throw).
  */
-import { reason } from './lib/open.js';
-import type { ChildMessage } from './lib/child.js';
+import { isSkipped, type ChildMessage } from './lib/child.js';
+import { reason } from './lib/reason.js';
 
 export type Progress = (text: string) => void;
 export type Step = (params: never, progress: Progress) => Promise<unknown>;
@@ -26,8 +26,10 @@ async function main(): Promise<void> {
   const fn = mod.steps?.[step];
   if (!fn) return send({ type: 'skip', reason: `bench/${workload}.ts has no step '${step}'` });
   const value = await fn(p as never, (text) => { void send({ type: 'progress', text }); });
-  if (typeof value === 'object' && value !== null && 'skipped' in value) {
-    return send({ type: 'skip', reason: String((value as { skipped: unknown }).skipped) });
+  if (isSkipped(value)) {
+    const msg: ChildMessage = { type: 'skip', reason: String(value.skipped) };
+    if (value.unavailable) msg.unavailable = true;
+    return send(msg);
   }
   await send({ type: 'result', value });
 }

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { reason } from './reason.js';
 
 /** The slice of the Cache surface the core workload uses (all synchronous). */
 export interface BenchCache {
@@ -22,12 +23,22 @@ interface KindSpec {
   /** Export of the logcache module. */
   exportName: string;
   opts?: Record<string, unknown>;
-  /** Shown in tables. */
+  /** The class, engine aside, as issue 5's targets name it: `Cache`, `FanoutCache(8)`. */
+  classLabel: string;
+  /** Shown in tables: classLabel, with ` (sqlite)` after it on the SQLite engine. */
   label: string;
-  /** The storage engine ('log' unless opts say otherwise). */
+  /** The storage engine: opts.engine, else 'log'. */
   engine: 'log' | 'sqlite';
   /** The python-diskcache harness's kind with the same shape, if any. */
   peer?: string;
+  /** The kind with the same class on the SQLite engine (a log kind's comparator in issue 5's targets), if any. */
+  sqlite?: string;
+}
+
+/** A kind's spec, its engine (opts.engine, else 'log') and table label derived. */
+function kindSpec(s: Omit<KindSpec, 'label' | 'engine'>): KindSpec {
+  const engine = s.opts?.['engine'] === 'sqlite' ? 'sqlite' : 'log';
+  return { ...s, label: engine === 'log' ? s.classLabel : `${s.classLabel} (sqlite)`, engine };
 }
 
 /**
@@ -35,28 +46,25 @@ interface KindSpec {
  * same classes on the SQLite engine (skipped, with the engine's reason, where it cannot open).
  */
 export const KINDS: Readonly<Record<string, KindSpec>> = {
-  cache: { exportName: 'Cache', label: 'Cache', engine: 'log', peer: 'cache' },
-  fanout8: { exportName: 'FanoutCache', opts: { shards: 8 }, label: 'FanoutCache(8)', engine: 'log', peer: 'fanout8' },
-  sqlite: { exportName: 'Cache', opts: { engine: 'sqlite' }, label: 'Cache (sqlite)', engine: 'sqlite' },
-  'sqlite-fanout8': {
-    exportName: 'FanoutCache', opts: { shards: 8, engine: 'sqlite' }, label: 'FanoutCache(8) (sqlite)', engine: 'sqlite',
-  },
+  cache: kindSpec({ exportName: 'Cache', classLabel: 'Cache', peer: 'cache', sqlite: 'sqlite' }),
+  fanout8: kindSpec({ exportName: 'FanoutCache', opts: { shards: 8 }, classLabel: 'FanoutCache(8)', peer: 'fanout8', sqlite: 'sqlite-fanout8' }),
+  sqlite: kindSpec({ exportName: 'Cache', opts: { engine: 'sqlite' }, classLabel: 'Cache' }),
+  'sqlite-fanout8': kindSpec({ exportName: 'FanoutCache', opts: { shards: 8, engine: 'sqlite' }, classLabel: 'FanoutCache(8)' }),
 };
 
 /** Every kind, the default of `--kinds`. */
-export const DEFAULT_KINDS = ['cache', 'fanout8', 'sqlite', 'sqlite-fanout8'] as const;
+export const DEFAULT_KINDS: readonly string[] = Object.keys(KINDS);
 
 export type Opener = (dir: string) => BenchCache;
 
 /**
- * Where logcache is imported from: `src/index.ts` through tsx, unless
- * LOGCACHE_BENCH_MODULE names another file (a build in dist/, a stand-in).
+ * Where logcache is imported from: the file LOGCACHE_BENCH_MODULE names, when set (another build, a stand-in,
+ * `src/index.ts` for the sources through tsx); else the built bundle `dist/esm/index.js`, as users load it
+ * (`npm run bench` builds it first); else, when there is no build, `src/index.ts` through tsx.
  */
 export function moduleUrl(): string {
   const override = process.env['LOGCACHE_BENCH_MODULE'];
   if (override) return pathToFileURL(override).href;
-  // The built bundle, as users run it (`npm run bench` builds it first); LOGCACHE_BENCH_MODULE=src/index.ts
-  // measures the sources through tsx instead.
   const dist = new URL('../../dist/esm/index.js', import.meta.url);
   return fs.existsSync(dist) ? dist.href : new URL('../../src/index.js', import.meta.url).href;
 }
@@ -69,7 +77,7 @@ export async function loadKind(kind: string, url = moduleUrl()): Promise<Opener 
   try {
     mod = (await import(url)) as Record<string, unknown>;
   } catch (err) {
-    return `cannot import ${url}: ${(err as Error).message.split('\n')[0]}`;
+    return `cannot import ${url}: ${reason(err)}`;
   }
   const Ctor = mod[spec.exportName];
   if (typeof Ctor !== 'function') return `${spec.exportName} is not exported yet`;

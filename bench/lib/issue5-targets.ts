@@ -7,11 +7,13 @@
  * scaling applies. A target whose side did not run (workload not selected, kind
  * skipped, no python-diskcache) is n/a with the reason, never an error.
  */
+import { KINDS } from './contender.js';
 import { mdTable, section } from './markdown.js';
 import { dur, int } from './oploop.js';
+import { meanKeyBytes } from './payload.js';
 import type { CoreResult, EngineSkipped, ImplResults } from './types.js';
 
-export type Verdict = 'PASS' | 'MISS' | 'n/a';
+type Verdict = 'PASS' | 'MISS' | 'n/a';
 type Unit = 'µs' | 'ms' | 'ops/s' | 'B/key' | '× live';
 
 /** One row of the verdict table, as stored under `targets.checks` in the run's JSON. */
@@ -35,18 +37,21 @@ export interface Issue5Check {
   note?: string;
 }
 
-export interface Issue5Targets {
+interface Issue5Targets {
   issue: 5;
   checks: Issue5Check[];
   notes: string[];
 }
 
 /** The slices of the core and scale sections the targets read (both absent when the workload did not run). */
-export interface Issue5Input {
+interface Issue5Input {
   core?: {
     impls: readonly ImplResults[];
     skipped: readonly { kind: string; procs: number; skipped: string }[];
-    notes: readonly string[];
+    /** Why python-diskcache did not run at all. */
+    peer_skipped?: string;
+    /** Where its harness failed, by process count. */
+    peer_failed?: readonly { procs: number; reason: string }[];
     params: { ops_per_proc?: unknown };
   };
   scale?: {
@@ -57,16 +62,10 @@ export interface Issue5Input {
 }
 
 /** The issue's scale targets are for this many keys. */
-export const SCALE_TARGET_KEYS = 1_000_000;
+const SCALE_TARGET_KEYS = 1_000_000;
 const PEER = 'python-diskcache';
-const LABEL: Readonly<Record<string, string>> = { cache: 'Cache', fanout8: 'FanoutCache(8)', sqlite: 'Cache', 'sqlite-fanout8': 'FanoutCache(8)' };
-
-/** Mean byte length of the scale workload's keys `key:0` … `key:${n - 1}` (ASCII, so one byte a character). */
-export function avgKeyBytes(n: number): number {
-  let digits = 0;
-  for (let lo = 0, hi = 10, d = 1; lo < n; lo = hi, hi *= 10, d++) digits += (Math.min(n, hi) - lo) * d;
-  return 'key:'.length + digits / n;
-}
+/** A kind's class as the targets name it (`Cache`, `FanoutCache(8)`), whatever its engine. */
+const label = (kind: string): string | undefined => KINDS[kind]?.classLabel;
 
 /** A figure, or why there is none. */
 type Side = { value: number } | { why: string };
@@ -87,8 +86,9 @@ export function checkIssue5(input: Issue5Input): Issue5Targets {
     const r = theirs.find((x) => x.kind === kind && x.procs === procs);
     if (r) return have(f(r), `${PEER} ${kind} × ${procs}: no samples`);
     if (!core) return { why: 'core workload not run' };
-    const n = core.notes.find((x) => x.startsWith(`${PEER} skipped`) || x.startsWith(`${PEER} × ${procs} failed`));
-    return { why: n ?? `${PEER} ${LABEL[kind]} × ${procs} not run` };
+    if (core.peer_skipped !== undefined) return { why: `${PEER} skipped: ${core.peer_skipped}` };
+    const failed = core.peer_failed?.find((x) => x.procs === procs);
+    return { why: failed ? `${PEER} × ${procs} failed: ${failed.reason}` : `${PEER} ${label(kind)} × ${procs} not run` };
   };
 
   const checks: Issue5Check[] = [];
@@ -103,11 +103,11 @@ export function checkIssue5(input: Issue5Input): Issue5Targets {
   const ops = (r: CoreResult) => r.ops_per_s;
   for (const procs of [2, 8]) {
     for (const kind of ['cache', 'fanout8']) {
-      const sqlKind = kind === 'cache' ? 'sqlite' : 'sqlite-fanout8';
-      const at = `${procs} procs: ${LABEL[kind]}`;
+      const sqlKind = KINDS[kind]!.sqlite!;
+      const at = `${procs} procs: ${label(kind)}`;
       checks.push(
         relative(`core.${procs}.${kind}.ops.python`, `${at} ops/s vs ${PEER} FanoutCache(8)`, mine(kind, procs, ops), peer('fanout8', procs, ops), '≥', 3, 'ops/s'),
-        relative(`core.${procs}.${kind}.ops.sqlite`, `${at} ops/s vs SQLite shard's ${LABEL[sqlKind]}`, mine(kind, procs, ops), asComparator(mine(sqlKind, procs, ops)), '≥', 2, 'ops/s'),
+        relative(`core.${procs}.${kind}.ops.sqlite`, `${at} ops/s vs SQLite shard's ${label(sqlKind)}`, mine(kind, procs, ops), asComparator(mine(sqlKind, procs, ops)), '≥', 2, 'ops/s'),
         absolute(`core.${procs}.${kind}.p99set`, `${at} p99 set`, mine(kind, procs, (r) => r.set.p99_us), '≤', 1000, 'µs'),
       );
     }
@@ -118,10 +118,10 @@ export function checkIssue5(input: Issue5Input): Issue5Targets {
   const why = !scale ? 'scale workload not run' : logSkipped ? `log engine skipped in scale: ${logSkipped.skipped}` : 'log engine not run in scale';
   const keys = scale?.params.keys ?? SCALE_TARGET_KEYS;
   const fig = (f: (r: NonNullable<typeof log>) => number): Side => (log ? { value: f(log) } : { why });
-  const keyBytes = avgKeyBytes(keys);
+  const meanKey = meanKeyBytes(keys);
   const memory = absolute('scale.index_memory', 'scale: index memory beyond the key\'s own bytes',
-    fig((r) => r.heap_per_key + r.external_per_key - keyBytes), '≤', 120, 'B/key');
-  if (log) memory.note = `heap ${log.heap_per_key} + external ${log.external_per_key} − mean key ${keyBytes.toFixed(2)} B`;
+    fig((r) => r.heap_per_key + r.external_per_key - meanKey), '≤', 120, 'B/key');
+  if (log) memory.note = `heap ${log.heap_per_key} + external ${log.external_per_key} − mean key ${meanKey.toFixed(2)} B`;
   checks.push(
     absolute('scale.reopen', `scale: reopen of ${int(keys)} keys (constructor + first get)`, fig((r) => r.open_ms + r.first_get_us / 1000), '≤', 1500, 'ms'),
     memory,

@@ -4,7 +4,9 @@
  * typechecks while the SQLite engine is still being written; an engine that cannot
  * open gives a sentence (with the error's code) instead of a throw.
  */
+import type { StepSkipped } from './child.js';
 import { moduleUrl } from './contender.js';
+import { reason } from './reason.js';
 
 export const ENGINES = ['log', 'sqlite'] as const;
 export type EngineName = (typeof ENGINES)[number];
@@ -21,13 +23,6 @@ export interface WorkloadCache {
 
 export type CacheClass = new (dir: string, opts?: Record<string, unknown>) => WorkloadCache;
 
-/** An error as one line: `CODE: message`. */
-export function reason(err: unknown): string {
-  const e = err as { code?: unknown; message?: unknown } | null;
-  const msg = String(e?.message ?? err).split('\n')[0];
-  return typeof e?.code === 'string' ? `${e.code}: ${msg}` : msg;
-}
-
 let ctor: CacheClass | string | undefined;
 
 /** logcache's Cache class (imported once), or why it cannot be imported. */
@@ -43,7 +38,7 @@ export async function cacheClass(): Promise<CacheClass | string> {
 }
 
 /** A Cache on `engine` in `dir` with `opts`, or a sentence saying why it cannot open. */
-export async function openCache(engine: EngineName, dir: string, opts: Record<string, unknown> = {}): Promise<WorkloadCache | string> {
+async function openCache(engine: EngineName, dir: string, opts: Record<string, unknown> = {}): Promise<WorkloadCache | string> {
   const C = await cacheClass();
   if (typeof C === 'string') return C;
   try {
@@ -77,4 +72,9 @@ export async function openChecked(engine: EngineName, dir: string, opts: Record<
   if (problem === null) return cache;
   cache.close();
   return `correctness check failed: ${problem}`;
+}
+
+/** A step's skip when the engine cannot be opened (openChecked's or cacheClass's sentence): no later step will open it. */
+export function unavailable(why: string): StepSkipped {
+  return { skipped: why, unavailable: true };
 }

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { mulberry32 } from './prng.js';
-import { pct, round3, type ActionStats } from './stats.js';
+import { summarise, type ActionStats } from './stats.js';
 
 /** One timed step: `count` calls of one operation (`miss`: calls that found nothing), in the core's shape. */
 export interface OpStats extends Omit<ActionStats, 'total_us'> {
@@ -24,7 +24,7 @@ export interface OpStats extends Omit<ActionStats, 'total_us'> {
 /** A call's result that counts as a miss: nothing found (get), nothing removed (delete). */
 const isMiss = (v: unknown): boolean => v === undefined || v === null || v === false;
 
-export interface TimeOptions<P> {
+interface TimeOptions<P> {
   /** Runs untimed before each call (building a value); its result is the call's second argument. */
   prepare?: (i: number) => P;
   /** Runs untimed after each call with its result (checking a value read back). */
@@ -49,14 +49,11 @@ export function timeOps<P = undefined>(op: string, count: number, call: (i: numb
     if (check) check(i, r);
   }
   const wall = Number(clock() - t0) / 1e9;
-  let timed = 0;
-  for (let i = 0; i < count; i++) timed += ns[i]!;
-  const secs = timed / 1e9;
-  ns.sort();
+  const { total_us, ...stats } = summarise(ns.sort(), miss);
+  // Back to whole ns (round3 kept them exactly), so ops/s divides by the exact sum of the calls.
+  const secs = Math.round((total_us ?? 0) * 1000) / 1e9;
   const out: OpStats = {
-    op, count, miss,
-    median_us: round3(pct(ns, 0.5)), p90_us: round3(pct(ns, 0.9)), p99_us: round3(pct(ns, 0.99)),
-    max_us: round3(count ? ns[count - 1]! / 1000 : null),
+    op, ...stats,
     wall_s: Math.round(wall * 1000) / 1000,
     ops_per_s: secs > 0 ? Math.round(count / secs) : 0,
   };

@@ -11,17 +11,12 @@ export const PYTHON = '/usr/bin/python3';
 /** `../shared/bench-peers/diskcache_core.py` relative to the repo root. */
 export const PEER_SCRIPT = fileURLToPath(new URL('../../../shared/bench-peers/diskcache_core.py', import.meta.url));
 
-/** The installed diskcache version, or null when python3 or diskcache is missing. */
-export function peerVersion(): string | null {
+/** The installed diskcache version (python3 started once), or why the peer cannot run. */
+export function probePeer(): { version: string } | { unavailable: string } {
+  if (!fs.existsSync(PEER_SCRIPT)) return { unavailable: `peer harness not found at ${PEER_SCRIPT}` };
   const r = spawnSync(PYTHON, ['-c', 'import diskcache; print(diskcache.__version__)'], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : null;
-}
-
-/** Why the peer cannot run, or null when it can. */
-export function peerUnavailable(): string | null {
-  if (!fs.existsSync(PEER_SCRIPT)) return `peer harness not found at ${PEER_SCRIPT}`;
-  if (peerVersion() === null) return `${PYTHON} cannot import diskcache (apt-get install python3-diskcache)`;
-  return null;
+  if (r.status !== 0) return { unavailable: `${PYTHON} cannot import diskcache (apt-get install python3-diskcache)` };
+  return { version: r.stdout.trim() };
 }
 
 /** Run the peer harness for one process count; its stdout is one JSON object. */

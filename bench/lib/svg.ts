@@ -10,7 +10,7 @@ export interface Series {
   values: readonly (number | null)[];
 }
 
-export interface BarChart {
+interface BarChart {
   title: string;
   /** Group labels along the x axis. */
   groups: readonly string[];

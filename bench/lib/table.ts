@@ -26,9 +26,13 @@ function cell(x: string | number): string {
   return String(x).padStart(W);
 }
 
+/** The median over the floor, `12.3×`; null without a median or a floor. */
+export function timesFloor(medianUs: number | null, floorNs: number): string | null {
+  return medianUs === null || !(floorNs > 0) ? null : `${((medianUs * 1000) / floorNs).toFixed(1)}×`;
+}
+
 function ratio(medianUs: number | null, floorNs: number): string {
-  if (medianUs === null || !(floorNs > 0)) return cell('-');
-  return cell(`${((medianUs * 1000) / floorNs).toFixed(1)}×`);
+  return cell(timesFloor(medianUs, floorNs) ?? '-');
 }
 
 /** The floor a given action is measured against. */
