@@ -329,9 +329,8 @@ test('a closed cache throws ClosedError', (t) => {
 });
 
 test('a key stored twice in one transaction holds its last value, before and after a reopen and a compaction', (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-core-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const cache = new Cache(dir);
+  const cache = open(t);
+  const dir = cache.directory;
   cache.transact(() => {
     cache.set('k', 1.25);
     cache.set('k', Buffer.from('x'));

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Averager, BoundedSemaphore, Cache, Deque, Lock, RLock, barrier, memoizeStampede, throttle } from '../../src/index.js';
 
@@ -84,10 +85,19 @@ test('a Lock held by one process blocks another until released', async (t) => {
   const dir = tmp(t);
   new Cache(dir).close();
   const first = run('lock', dir, 300);
-  // Start the second only once the first holds the lock (a process start takes ~0.3 s, more on a loaded machine).
+  // Start the second only once the first holds the lock (a process start takes ~0.3 s, more on a loaded machine),
+  // waiting at most 10 s. If the first worker ends before, its error (or that it ended) fails the test.
+  let firstEnded = false;
+  first.then(() => (firstEnded = true), () => (firstEnded = true));
   const probe = new Cache(dir);
-  while (!probe.has('lock')) await new Promise((r) => setTimeout(r, 10));
-  probe.close();
+  try {
+    for (const deadline = Date.now() + 10_000; !probe.has('lock'); await delay(10)) {
+      if (firstEnded) await first.then(() => assert.fail('the first worker ended before it was seen holding the lock'));
+      assert.ok(Date.now() < deadline, 'the first worker did not take the lock within 10 s');
+    }
+  } finally {
+    probe.close();
+  }
   const [a, b] = await Promise.all([first, run('lock', dir, 0)]);
   const released = Number(a[1].split(' ')[1]);
   const acquiredAfter = Number(b[0].split(' ')[1]);

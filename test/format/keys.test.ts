@@ -4,6 +4,7 @@ import {
   KEY_BIGINT, KEY_BYTES, KEY_FALSE, KEY_FLOAT, KEY_INT, KEY_NULL, KEY_TEXT, KEY_TRUE, KEY_TUPLE, Key,
   compareEncodedKeys, decodeKey, encodeKey, encodeKeyInto, encodedOfKeyId, hashEncodedKey, keyId, keyIdOfEncoded,
 } from '../../src/format/keys.js';
+import { mulberry32 } from '../fixtures/prng.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const sortKeys = (keys: Key[]): Key[] => keys.map((k) => encodeKey(k)).sort(compareEncodedKeys).map(decodeKey);
@@ -147,12 +148,17 @@ test('decodeKey rejects malformed encodings', () => {
   for (const h of bad) assert.throws(() => decodeKey(Buffer.from(h, 'hex')), { name: 'RangeError' }, h);
 });
 
+/** A random integer of either sign, its magnitude spread evenly over the powers of two up to 2^63. */
+function randomInteger(next: () => number = Math.random): number {
+  return Math.floor((next() - 0.5) * 2 ** (next() * 64));
+}
+
 /** A random key of every kind, nested up to `depth`. */
 function randomKey(depth = 2): Key {
   const r = Math.random();
   const pick = Math.floor(r * 12);
   switch (pick) {
-    case 0: return Math.floor((Math.random() - 0.5) * 2 ** (Math.random() * 64));
+    case 0: return randomInteger();
     case 1: return (Math.random() - 0.5) * 10 ** Math.floor(Math.random() * 20);
     case 2: return BigInt.asIntN(64, BigInt(Math.floor(Math.random() * 2 ** 53)) << BigInt(Math.floor(Math.random() * 12)));
     case 3: return (Math.random() < 0.5 ? -1n : 1n) * 2n ** BigInt(63 + Math.floor(Math.random() * 80));
@@ -235,11 +241,12 @@ test('hashEncodedKey is the CRC32C of the encoded bytes, an unsigned 32-bit inte
   assert.equal(hashEncodedKey(encodeKey(1)), hashEncodedKey(encodeKey(1n)));
 });
 
-/** A random string of `length` UTF-16 units drawn from `alphabet` (code points; astral ones take two units). */
-function randomString(alphabet: readonly number[], maxLength: number): string {
+/** A random string of up to about `maxLength` UTF-16 units drawn from `alphabet` (code points; astral ones take two
+ * units), drawn with `next`. */
+function randomString(next: () => number, alphabet: readonly number[], maxLength: number): string {
   let s = '';
-  const target = Math.floor(Math.random() * (maxLength + 1));
-  while (s.length < target) s += String.fromCodePoint(alphabet[Math.floor(Math.random() * alphabet.length)]);
+  const target = Math.floor(next() * (maxLength + 1));
+  while (s.length < target) s += String.fromCodePoint(alphabet[Math.floor(next() * alphabet.length)]);
   return s;
 }
 const range = (lo: number, hi: number): number[] => Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
@@ -256,8 +263,9 @@ function into(key: Key, size: number): [number, Buffer] {
 
 test('encodeKeyInto writes exactly encodeKey\'s bytes for strings and returns their length', () => {
   const keys: string[] = ['', 'a', 'aé', '😀', 'héllo😀', '\u0000', '\u007f\u0080', '\uffff', 'x'.repeat(300)];
+  const next = mulberry32(1);
   for (const alphabet of [ASCII, LATIN_AND_BMP, EMOJI, MIXED]) {
-    for (let i = 0; i < 300; i++) keys.push(randomString(alphabet, 40));
+    for (let i = 0; i < 300; i++) keys.push(randomString(next, alphabet, 40));
   }
   for (const k of keys) {
     const expected = encodeKey(k);
@@ -291,7 +299,8 @@ test('encodeKeyInto returns -1 for a string that may not fit: 1 + 3 × its lengt
 test('encodeKeyInto writes exactly encodeKey\'s bytes for integer numbers and returns 9', () => {
   const keys = [0, -0, 1, -1, 255, 256, -256, 2 ** 31, -(2 ** 31), 2 ** 32, -(2 ** 32) - 1, 500000000000000,
     Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 2 ** 53, 2 ** 53 + 2, -(2 ** 53), 2 ** 62, 2 ** 63 - 1024, -(2 ** 63)];
-  for (let i = 0; i < 500; i++) keys.push(Math.floor((Math.random() - 0.5) * 2 ** (Math.random() * 64)));
+  const next = mulberry32(2);
+  for (let i = 0; i < 500; i++) keys.push(randomInteger(next));
   for (const k of keys) {
     for (const size of [9, 64]) {
       const [n, out] = into(k, size);
@@ -354,8 +363,9 @@ test('encodedOfKeyId is the inverse of keyIdOfEncoded, for random keys', () => {
     assert.deepEqual(back, enc, hex(enc));
     assert.deepEqual(encodedOfKeyId(keyId(k)), enc, hex(enc));
   }
+  const next = mulberry32(3);
   for (let i = 0; i < 300; i++) {
-    const k = randomString(MIXED, 30);
+    const k = randomString(next, MIXED, 30);
     assert.deepEqual(encodedOfKeyId(keyId(k)), encodeKey(k), JSON.stringify(k));
   }
   for (const k of ['', 'héllo😀', '\u0003', '\u0000\u00ff', 1, -1, 0xff, Buffer.from([0x03, 0xff]), [3, '\u0003é'], 2n ** 80n]) {

@@ -1,6 +1,7 @@
 /**
  * Invariant 6: a failing write (EIO, ENOSPC, a write torn after k bytes) gives a typed error, no acknowledged
- * operation is lost, and a reopen recovers. Faults come through the Cache's injectable `fs` layer.
+ * operation is lost, and a reopen recovers. Faults come through the Cache's injectable `fs` layer
+ * (test/torture/faulty-fs.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,26 +9,7 @@ import * as nodeFs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Cache, IOError } from '../../src/index.js';
-
-type Fs = typeof nodeFs;
-
-/** node:fs with writeSync failing (or tearing after `tearAt` bytes) on the calls `fail(n)` picks. */
-function faultyFs(fail: (n: number) => boolean, code: string, tearAt = -1): Fs & { faults: number } {
-  let n = 0;
-  const layer = Object.create(nodeFs) as Fs & { faults: number };
-  layer.faults = 0;
-  layer.writeSync = ((fd: number, buf: Buffer, ...rest: unknown[]) => {
-    if (fail(++n)) {
-      layer.faults++;
-      if (tearAt >= 0 && Buffer.isBuffer(buf) && rest.length === 0) {
-        nodeFs.writeSync(fd, buf.subarray(0, Math.min(tearAt, buf.length)));
-      }
-      throw Object.assign(new Error(`${code}: injected`), { code });
-    }
-    return (nodeFs.writeSync as (...a: unknown[]) => number)(fd, buf, ...rest);
-  }) as Fs['writeSync'];
-  return layer;
-}
+import { FaultAction, FaultyFs } from '../torture/faulty-fs.js';
 
 for (const [code, tearAt] of [['EIO', -1], ['ENOSPC', -1], ['ENOSPC', 20], ['EIO', 7]] as const) {
   test(`${code}${tearAt >= 0 ? ` after ${tearAt} bytes` : ''} on writes: a typed error, nothing acknowledged is lost, reopen recovers`, (t) => {
@@ -36,8 +18,10 @@ for (const [code, tearAt] of [['EIO', -1], ['ENOSPC', -1], ['ENOSPC', 20], ['EIO
     new Cache(dir).close();
     let seed = 7;
     const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-    const layer = faultyFs(() => rnd() < 0.1, code, tearAt);
-    const cache = new Cache(dir, { fs: layer });
+    // About one writeSync in ten fails (torn after `tearAt` bytes first, when tearAt >= 0).
+    const fault: FaultAction = tearAt >= 0 ? { kind: 'tear', bytes: tearAt, code } : { kind: 'throw', code };
+    const layer = new FaultyFs((c) => (c.name === 'writeSync' && rnd() < 0.1 ? fault : null));
+    const cache = new Cache(dir, { fs: layer.fs });
     const acknowledged = new Map<string, unknown>();
     let errors = 0;
     for (let i = 0; i < 500; i++) {
@@ -58,7 +42,7 @@ for (const [code, tearAt] of [['EIO', -1], ['ENOSPC', -1], ['ENOSPC', 20], ['EIO
         acknowledged.delete(key);
       }
     }
-    assert.ok(errors > 0 && layer.faults > 0, 'faults were injected');
+    assert.ok(errors > 0 && layer.injected > 0, 'faults were injected');
     cache.close();
     const reopened = new Cache(dir);
     for (const [key, value] of acknowledged) assert.equal(reopened.get(key), value, key);

@@ -2,20 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeyTable, hashBytes } from '../../src/shard/key-table.js';
+import { mulberry32, randomBytes } from '../fixtures/prng.js';
 
 /** The table starts with this many buckets; a key's home bucket is its hash masked by it. */
 const FIRST_BUCKETS = 1024;
-
-/** mulberry32: a small seedable PRNG, so a failure names its case. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    let t = (s = (s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hash = (b: Uint8Array): number => hashBytes(b, 0, b.length);
 const home = (b: Uint8Array): number => hash(b) & (FIRST_BUCKETS - 1);
@@ -28,12 +18,6 @@ function table(capacity = 64): KeyTable {
   const t = new KeyTable();
   t.resize(capacity);
   return t;
-}
-
-function randomBytes(next: () => number, length: number): Buffer {
-  const b = Buffer.allocUnsafe(length);
-  for (let i = 0; i < length; i++) b[i] = Math.floor(next() * 256);
-  return b;
 }
 
 /** `b` copied into a larger buffer of other bytes at `offset`: [buffer, start, end]. */
@@ -74,7 +58,7 @@ function shuffled<T>(items: readonly T[], next: () => number): T[] {
  * present key is found at its slot and each deleted key is not. Half way through, the deleted keys come back.
  */
 function churnRun(keys: Buffer[], seed: number): void {
-  const next = rng(seed);
+  const next = mulberry32(seed);
   const t = table();
   const present = new Set<number>();
   const check = (when: string) => {
@@ -120,7 +104,7 @@ test('hashBytes is MurmurHash3 x86_32 with seed 0x9747b28c (the published test v
 });
 
 test('hashBytes is deterministic and an unsigned 32-bit integer', () => {
-  const next = rng(1);
+  const next = mulberry32(1);
   for (let i = 0; i < 200; i++) {
     const b = randomBytes(next, Math.floor(next() * 70));
     const h = hash(b);
@@ -131,7 +115,7 @@ test('hashBytes is deterministic and an unsigned 32-bit integer', () => {
 });
 
 test('hashBytes depends on every byte, in the 4-byte blocks and in the 1 to 3 byte tail', () => {
-  const next = rng(2);
+  const next = mulberry32(2);
   for (const length of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 31, 32, 33, 64]) {
     const b = randomBytes(next, length);
     const h = hash(b);
@@ -152,7 +136,7 @@ test('hashBytes depends on the length: runs of zero bytes of different lengths d
 });
 
 test('hashBytes reads only b[start, end)', () => {
-  const next = rng(3);
+  const next = mulberry32(3);
   const buf = randomBytes(next, 100);
   for (let i = 0; i < 200; i++) {
     const start = 1 + Math.floor(next() * 49);
@@ -211,7 +195,7 @@ test('keys that differ only in their last byte are different keys', () => {
 });
 
 test('keys of every length keep their bytes, through the byte loop (≤ 32) and the native copy (> 32)', () => {
-  const next = rng(4);
+  const next = mulberry32(4);
   const t = table();
   const lengths = [1, 3, 4, 5, 31, 32, 33, 10 * 1024];
   const keys = lengths.map((n) => randomBytes(next, n));
@@ -375,7 +359,7 @@ test('resize keeps the keys of the slots it keeps', () => {
 });
 
 test('the arena is reused: adds and deletes of a bounded set of keys do not grow the table', () => {
-  const next = rng(5);
+  const next = mulberry32(5);
   const t = table(256);
   const live: Buffer[] = [];
   const slotOf = new Map<Buffer, number>();
@@ -410,7 +394,7 @@ test('the arena is reused: adds and deletes of a bounded set of keys do not grow
 });
 
 test('trim() gives back the arena deleted keys left and keeps every key findable', () => {
-  const next = rng(6);
+  const next = mulberry32(6);
   const n = 5000;
   const t = table(n);
   const keys = Array.from({ length: n }, (_, i) => Buffer.concat([Buffer.from([3]), Buffer.from(String(i)), randomBytes(next, 40)]));
@@ -457,7 +441,7 @@ test('clear() forgets every key and returns the table to its first size', () => 
 
 test('50,000 random adds, deletes and finds agree with a Map (growth past 4096 keys, shrink, regrowth, trims)', () => {
   const seed = 20240611;
-  const next = rng(seed);
+  const next = mulberry32(seed);
   const int = (n: number) => Math.floor(next() * n);
 
   // A pool of distinct keys: mostly short, some past 32 bytes, a few long; some differ from another only at the end.

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeKey, Key } from '../../src/format/keys.js';
 import { QueueIndex } from '../../src/shard/queues.js';
+import { mulberry32 } from '../fixtures/prng.js';
 
 const parse = (key: Key): [string | null, number] | null => {
   const b = encodeKey(key);
@@ -158,8 +159,7 @@ test('add and remove at offsets inside a larger buffer', () => {
 });
 
 test('random adds and removes keep every queue equal to its sorted numbers', () => {
-  let seed = 11;
-  const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const next = mulberry32(11);
   const prefixes = [null, 'P', 'é☃', ''] as const;
   const q = new QueueIndex();
   const model = new Map<string | null, Set<number>>(prefixes.map((p) => [p, new Set()]));

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ValueCache } from '../../src/shard/value-cache.js';
+import { mulberry32 } from '../fixtures/prng.js';
 
 const bytes = (s: string): Buffer => Buffer.from(s);
 
@@ -87,8 +88,7 @@ test('a slot set again after a full round of others outlives the next insertion'
 });
 
 test('the size never exceeds the capacity, and a slot stays for exactly `capacity` insertions after its last set', () => {
-  let seed = 7;
-  const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const next = mulberry32(7);
   for (const capacity of [1, 2, 3, 8, 64]) {
     const c = new ValueCache(capacity);
     const versions = new Map<number, number>(); // slot → the insertion that last set it (also its version)

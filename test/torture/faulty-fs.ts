@@ -1,24 +1,23 @@
 /**
- * An injectable file-system layer for the torture suite (tests only): `node:fs` with every call the shard makes
- * routed through a `decide` function that may fail it with EIO/ENOSPC/..., tear a write after k bytes (then fail),
- * cut it short (a short count, no error, as write(2) does on a full disk), or kill the process on the spot (crash
- * points for the kill -9 loop). Given to a Cache as `new Cache(dir, { fs: layer.fs })`.
+ * An injectable file-system layer for the tests (the torture suite, test/shard/faults.test.ts): `node:fs` with every
+ * call the shard makes routed through a `decide` function that may fail it with EIO/ENOSPC/..., tear a write after
+ * k bytes (then fail), or kill the process on the spot (crash points for the kill -9 loop). Given to a Cache as
+ * `new Cache(dir, { fs: layer.fs })`.
  *
  * Not reached through it: value files (src/format/disk.ts uses node:fs directly) and proper-lockfile's lock
  * directory (it uses graceful-fs).
  */
 import * as nodeFs from 'node:fs';
+import { CRC_BYTES, FRAME_HEADER_BYTES, FRAME_MAGIC, LENGTH_BYTES, MAGIC_BYTES } from '../../src/format/frame.js';
 
 export type Fs = typeof nodeFs;
-export type FaultCode = 'EIO' | 'ENOSPC' | 'EROFS' | 'EACCES' | 'EMFILE';
+export type FaultCode = 'EIO' | 'ENOSPC' | 'EROFS' | 'EACCES';
 
 export type FaultAction =
   /** The call fails before doing anything. */
   | { kind: 'throw'; code: FaultCode }
   /** A write puts its first `bytes` bytes on disk, then fails (a torn write). */
   | { kind: 'tear'; bytes: number; code: FaultCode }
-  /** A write puts its first `bytes` bytes on disk and returns that count (a short write, no error). */
-  | { kind: 'short'; bytes: number }
   /** SIGKILL this process before the call, after it, or after `tear` bytes of a write (child processes only). */
   | { kind: 'crash'; when: 'before' | 'after'; tear?: number };
 
@@ -31,14 +30,14 @@ export interface FsCall {
   path: string | null;
   /** Bytes a write would write (0 for other calls). */
   bytes: number;
-  /** For a write that starts with a frame: the frame's op (11 = SEAL), else -1. */
+  /** For a write that starts with a frame: the frame's op (OP_SEAL, ...), else -1. */
   op: number;
 }
 
 export type Decide = (call: FsCall) => FaultAction | null;
 
-const FRAME_MAGIC = 0x5246434c;
-const FRAME_OP_AT = 12;
+/** Where a frame's op byte is (docs/format.md, "Frames"). */
+const FRAME_OP_AT = MAGIC_BYTES + CRC_BYTES + LENGTH_BYTES;
 const WRAPPED = [
   'openSync', 'closeSync', 'readSync', 'writeSync', 'writeFileSync', 'readFileSync', 'fsyncSync', 'fdatasyncSync',
   'linkSync', 'unlinkSync', 'renameSync', 'readdirSync', 'mkdirSync', 'rmdirSync', 'fstatSync', 'statSync',
@@ -58,8 +57,8 @@ export class FaultyFs {
   calls = 0;
   /** Faults injected so far. */
   injected = 0;
-  /** One line per injected fault (what, where). */
-  readonly log: string[] = [];
+  /** The last injected fault (what, where), or null. */
+  lastFault: string | null = null;
   /** Decides each call; null lets everything through. Replaceable at any time. */
   decide: Decide | null;
   /** Called just before a crash action kills the process (the writer journals the crash point). */
@@ -97,7 +96,7 @@ export class FaultyFs {
       buf = args[1];
       bytes = buf.length;
     }
-    if (buf !== null && bytes >= 13) {
+    if (buf !== null && bytes >= FRAME_HEADER_BYTES) {
       const view = Buffer.from(buf.buffer, buf.byteOffset + offset, bytes);
       if (view.readUInt32LE(0) === FRAME_MAGIC) op = view[FRAME_OP_AT];
     }
@@ -105,16 +104,13 @@ export class FaultyFs {
     const action = this.decide?.(call) ?? null;
     if (action === null) return this.#finish(name, real, args);
     this.injected++;
-    this.log.push(`${action.kind}${'code' in action ? ` ${action.code}` : ''}${'bytes' in action ? ` after ${action.bytes} bytes` : ''} at ${name}(${call.path ?? ''}) [call ${n}]`);
+    this.lastFault = `${action.kind}${'code' in action ? ` ${action.code}` : ''}${'bytes' in action ? ` after ${action.bytes} bytes` : ''} at ${name}(${call.path ?? ''}) [call ${n}]`;
     switch (action.kind) {
       case 'throw':
         throw fault(action.code, call);
       case 'tear':
         if (buf !== null) this.#partial(name, args, buf, offset, Math.min(action.bytes, bytes));
         throw fault(action.code, call);
-      case 'short':
-        if (buf === null) return this.#finish(name, real, args);
-        return this.#partial(name, args, buf, offset, Math.min(action.bytes, bytes));
       case 'crash':
         this.onCrash?.(call);
         if (action.tear !== undefined && buf !== null) this.#partial(name, args, buf, offset, Math.min(action.tear, bytes));
@@ -133,19 +129,13 @@ export class FaultyFs {
     return result;
   }
 
-  /** Writes the first `k` bytes of a write (at its position, if it has one); returns k. */
-  #partial(name: Wrapped, args: unknown[], buf: Uint8Array, offset: number, k: number): number {
+  /** Writes the first `k` bytes of a write (at its position, if it has one). */
+  #partial(name: Wrapped, args: unknown[], buf: Uint8Array, offset: number, k: number): void {
     if (name === 'writeFileSync') {
       nodeFs.writeFileSync(args[0] as string, buf.subarray(0, k));
-      return k;
+      return;
     }
     const position = typeof args[4] === 'number' ? args[4] : null;
     if (k > 0) nodeFs.writeSync(args[0] as number, buf, offset, k, position);
-    return k;
   }
-}
-
-/** A decide function that fails exactly the `n`th call with `action` (1-based), and nothing else. */
-export function failNth(n: number, action: FaultAction): Decide {
-  return (call) => (call.n === n ? action : null);
 }

@@ -17,6 +17,7 @@ import * as fs from 'node:fs';
 import { encodeKey, hashEncodedKey } from '../../src/format/keys.js';
 import type { Cache } from '../../src/api/cache.js';
 import type { FanoutCache } from '../../src/api/fanout.js';
+import { same, show } from './harness.js';
 
 export const SMALL_KEYS = 24;
 export const BIG_KEYS = 2;
@@ -42,19 +43,19 @@ export type Op =
   | { s: number; op: 'pull'; q: string }
   | { s: number; op: 'compact' };
 
-export type Ack = { a: number; r: unknown };
-export type CrashMark = { crash: string; call: string; path: string | null };
-export type Drift = { diverged: string[] };
+type Ack = { a: number; r: unknown };
+type CrashMark = { crash: string; call: string; path: string | null };
+type Drift = { diverged: string[] };
 
 /** A value the model expects: missing, a string, a number, or a big value (a file) named by its id. */
-export type Expect = null | string | number | { big: string };
+type Expect = null | string | number | { big: string };
 
-export function shardOf(key: string, shards: number): number {
+function shardOf(key: string, shards: number): number {
   return hashEncodedKey(encodeKey(key)) % shards;
 }
 
 /** `count` keys named `${stem}${j}` (j = 0, 1, ...) that live on shard `shard` of `shards` (any when shards = 0). */
-export function keysOnShard(stem: string, count: number, shards: number, shard: number): string[] {
+function keysOnShard(stem: string, count: number, shards: number, shard: number): string[] {
   const out: string[] = [];
   for (let j = 0; out.length < count; j++) if (shards === 0 || shardOf(`${stem}${j}`, shards) === shard) out.push(`${stem}${j}`);
   return out;
@@ -105,7 +106,7 @@ export function describeBig(v: unknown): unknown {
 type Handle = Cache | FanoutCache;
 
 /** Reads `key` through a handle as the model sees it (big values as { big: id }, failing on a torn one). */
-export function observe(h: Handle, key: string, where: string): Expect {
+function observe(h: Handle, key: string, where: string): Expect {
   const v = h.get(key);
   if (v === null || typeof v === 'string' || typeof v === 'number') return v;
   const d = describeBig(v) as { big?: string; ok?: boolean } | null;
@@ -113,13 +114,10 @@ export function observe(h: Handle, key: string, where: string): Expect {
   return { big: d.big! };
 }
 
-function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-function show(v: unknown): string {
-  const s = JSON.stringify(v) ?? String(v);
-  return s.length > 60 ? s.slice(0, 57) + '...' : s;
+/** The string keys a Cache holds, for the queue checks: one iterkeys() scan per check serves every slot. Empty for
+ * a FanoutCache (its arena has no queues). */
+export function storedKeys(h: Handle): string[] {
+  return 'pull' in h ? [...h.iterkeys()].filter((k): k is string => typeof k === 'string') : [];
 }
 
 /** Reads a journal file: the parsed lines, dropping a last line cut by the kill. */
@@ -288,18 +286,17 @@ export class SlotModel {
     }
   }
 
-  /** The queue's items as stored now (Cache arena). */
-  #queueNow(h: Cache): [string, string][] {
+  /** The queue's items as stored now (Cache arena), from `stored` (storedKeys). */
+  #queueNow(h: Cache, stored: readonly string[]): [string, string][] {
     const prefix = `${this.keys.queue}-`;
-    const keys = [...h.iterkeys()].filter((k): k is string => typeof k === 'string' && k.startsWith(prefix));
-    return keys.map((k) => [k, h.get(k) as string]);
+    return stored.filter((k) => k.startsWith(prefix)).map((k) => [k, h.get(k) as string]);
   }
 
   /**
    * Decides the operation in flight at the kill from what the store holds: the state before it or after it,
-   * nothing else. Updates the model to what happened.
+   * nothing else. Updates the model to what happened. `stored`: storedKeys(h), listed after this slot's writer died.
    */
-  resolve(op: Op, h: Handle, where: string): 'applied' | 'not applied' | 'unknown' {
+  resolve(op: Op, h: Handle, where: string, stored: readonly string[]): 'applied' | 'not applied' | 'unknown' {
     where = `${where} in-flight op ${op.s} (${op.op})`;
     const oneOf = (k: string, options: Expect[]) => {
       const v = observe(h, k, where);
@@ -347,7 +344,7 @@ export class SlotModel {
         return 'unknown';
       }
       case 'push': {
-        const now = this.#queueNow(h as Cache);
+        const now = this.#queueNow(h as Cache, stored);
         const before = this.queue;
         const ok = same(now, before) || (now.length === before.length + 1 && same(now.slice(0, -1), before) && now.at(-1)![1] === op.v);
         assert.ok(ok, `${where}: queue ${show(now)}; before ${show(before)}`);
@@ -356,7 +353,7 @@ export class SlotModel {
         return applied ? 'applied' : 'not applied';
       }
       case 'pull': {
-        const now = this.#queueNow(h as Cache);
+        const now = this.#queueNow(h as Cache, stored);
         const ok = same(now, this.queue) || same(now, this.queue.slice(1));
         assert.ok(ok, `${where}: queue ${show(now)}; before ${show(this.queue)}`);
         const applied = now.length < this.queue.length;
@@ -366,15 +363,15 @@ export class SlotModel {
     }
   }
 
-  /** Every key of the slot holds what the model says. Returns how many keys were checked. */
-  verify(h: Handle, where: string): number {
+  /** Every key of the slot holds what the model says. Returns how many keys were checked. `stored`: as for resolve. */
+  verify(h: Handle, where: string, stored: readonly string[]): number {
     const all = [...this.keys.small, ...this.keys.big, ...this.keys.counters, ...this.keys.group];
     for (const k of all) {
       const v = observe(h, k, where);
       assert.ok(same(v, this.get(k)), `${where}: ${k} holds ${show(v)}; the acknowledged operations say ${show(this.get(k))}`);
     }
     if ('pull' in h) {
-      const now = this.#queueNow(h);
+      const now = this.#queueNow(h, stored);
       assert.ok(same(now, this.queue), `${where}: queue ${show(now)}; the acknowledged operations say ${show(this.queue)}`);
     }
     return all.length + 1;

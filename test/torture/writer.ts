@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import { Cache } from '../../src/api/cache.js';
 import { FanoutCache } from '../../src/api/fanout.js';
+import { OP_SEAL } from '../../src/format/record.js';
 import { FaultyFs, FsCall, FaultAction } from './faulty-fs.js';
 import { Rng } from './harness.js';
 import { Op, accountKeys, bigValue, describeBig, slotKeys } from './journal.js';
@@ -32,11 +33,10 @@ export interface WriterConfig {
   seed: number;
   segmentBytes: number;
   compactMinBytes: number;
+  /** The FanoutCache's shards; 0 for a Cache (keys are then not placed by shard). */
   shards: number;
   crash: CrashPlan | null;
 }
-
-const OP_SEAL = 11;
 
 /** The fs decide function for a crash plan. */
 function crashDecider(plan: CrashPlan): (call: FsCall) => FaultAction | null {
@@ -79,8 +79,8 @@ function main(cfg: WriterConfig): void {
   process.stdout.write('ready\n');
 
   const rng = new Rng(cfg.seed);
-  const keys = slotKeys(cfg.slot, fanout ? cfg.shards : 0);
-  const accounts = accountKeys(fanout ? cfg.shards : 0);
+  const keys = slotKeys(cfg.slot, cfg.shards);
+  const accounts = accountKeys(cfg.shards);
   const tagOf = (s: number) => `${cfg.slot}.${cfg.gen}.${s}`;
   const text = (s: number) => `${tagOf(s)}|${'x'.repeat(rng.int(300))}`;
   const weights = {
