@@ -1,0 +1,101 @@
+/**
+ * What the rooms of one shard share (segments.ts, replay.ts, reload.ts, txn-window.ts, values.ts, shard.ts): the
+ * handle's identity, its state machine, its own frames still in flight and the flags that order a reload. Each
+ * room owns its private state; this object is the only state they have in common, so a field here is one that
+ * more than one room reads or writes.
+ */
+import * as nodeFs from 'node:fs';
+import { IOError } from '../errors.js';
+import type { RecordInput } from '../format/record.js';
+import type { Outcome, ShardState } from './state.js';
+import type { Segments } from './segments.js';
+import type { Replay } from './replay.js';
+import type { TxnWindow } from './txn-window.js';
+import type { Values } from './values.js';
+
+export type SyncPolicy = 'none' | 'interval' | 'always';
+
+/** The file-system calls a shard makes; tests replace it to inject faults. */
+export type FsLike = typeof nodeFs;
+
+/** A problem found while reading the log: bytes skipped and why. */
+export interface CorruptionReport {
+  file: string;
+  offset: number;
+  bytes: number;
+  reason: string;
+}
+
+/** One of our commands written to the log (or about to be) whose outcome the replay has not met yet. */
+export interface Pending {
+  frame: Buffer;
+  segment: number;
+  outcome: Outcome | null;
+  /** It landed inside another writer's transaction window: re-append once the window closes. */
+  voided: boolean;
+  /** Written and not yet met by a replay. */
+  unread: boolean;
+  /** The caller wants snapshots of every item the command removes. */
+  wantItems: boolean;
+  /** A rebuild after an I/O error happened before the frame was met: its outcome cannot be known. */
+  lost?: boolean;
+}
+
+/** The shard's append, as the transaction window calls it (BEGIN, TXN, ABORT go through the same path). */
+export type AppendFn = (op: number, input: Omit<RecordInput, 'writer' | 'seq'>, deadline?: number, wantItems?: boolean) => Outcome;
+
+export class ShardCore {
+  /** Problems met while replaying since open (or the last clearReports). */
+  readonly reports: CorruptionReport[] = [];
+  /** Our commands written or buffered whose outcome is not known yet, by seq. */
+  readonly pending = new Map<number, Pending>();
+  /** Bytes of our frames written and not yet met by a replay. */
+  unreadOwn = 0;
+  /** The last frame we wrote: a tail read that holds exactly it is replayed from our own buffer. */
+  lastWritten: Pending | null = null;
+  /** Bytes of frames applied since the load (base included): minus liveFrameBytes, what compaction reclaims. */
+  logBytes = 0;
+  /** Something was written since the last fsync. */
+  dirty = false;
+  /** A compaction finished: reload from its base at the next safe point (see Replay.nextSegment). */
+  reloadWanted = false;
+  /** A step between a seal and the next segment failed (I/O): the state must be rebuilt before anything else. */
+  mustReload = false;
+  /** How long a write waits for another writer's transaction window to close (ms); Infinity waits forever. */
+  waitTimeoutMs = 60_000;
+  /** Called at the seal of `compactAt` with the state exactly as of that seal (compaction writes the base there). */
+  onSealed: ((segmentId: number) => void) | null = null;
+
+  // The rooms, wired once by the Shard constructor.
+  segments!: Segments;
+  replay!: Replay;
+  window!: TxnWindow;
+  values!: Values;
+  append!: AppendFn;
+
+  constructor(
+    readonly dir: string,
+    readonly fs: FsLike,
+    /** Names this handle's records in the log. */
+    readonly writer: number,
+    readonly state: ShardState,
+    readonly syncPolicy: SyncPolicy,
+  ) {}
+
+  /** Runs a file-system call, turning its failure into an IOError naming the step and the directory. */
+  io<T>(what: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw new IOError(`${what} in ${this.dir}`, err);
+    }
+  }
+
+  /** A frame of ours was met by the replay (or given up on): it no longer counts as unread. */
+  markRead(p: Pending): void {
+    if (p.unread) {
+      p.unread = false;
+      this.unreadOwn -= p.frame.length;
+    }
+  }
+}

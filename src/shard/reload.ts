@@ -1,0 +1,113 @@
+/**
+ * Reload: (re)building the shard's state from its files — the newest readable base, then the segments after it —
+ * at open, after an I/O error left the state half-built, and after a compaction replaced the files this process
+ * holds (the switch to the new base waits for a safe point: caught up, none of our frames unread).
+ */
+import * as path from 'node:path';
+import { IOError, LogcacheError } from '../errors.js';
+import { OP_BASE } from '../format/record.js';
+import { FILE_HEADER_BYTES, KIND_BASE, baseName, checkFileHeader } from '../format/segment.js';
+import type { ShardCore } from './core.js';
+import { rebuildStoreOrder } from './keydir.js';
+
+/** (Re)builds the state from the newest base and the segments after it. */
+export function load(c: ShardCore): void {
+  c.reloadWanted = false;
+  const txn = c.window.beforeLoad();
+  c.mustReload = false;
+  try {
+    loadLog(c);
+  } catch (err) {
+    c.mustReload = true; // half-built: rebuild again before anything else
+    throw err instanceof LogcacheError ? err : new IOError(`load ${c.dir}`, err);
+  }
+  c.window.afterLoad(txn);
+}
+
+function loadLog(c: ShardCore): void {
+  for (let attempt = 0; ; attempt++) {
+    c.segments.closeAll();
+    c.state.reset();
+    c.values.cache.clear();
+    c.logBytes = 0;
+    const { bases, segments } = c.segments.list();
+    let start = segments.length > 0 ? segments[0] : 1;
+    let loadedBase = false;
+    for (const b of bases.sort((x, y) => y - x)) {
+      if (loadBase(c, b)) {
+        start = b + 1;
+        loadedBase = true;
+        break;
+      }
+    }
+    if (!loadedBase && bases.length > 0 && segments.length > 0 && segments[0] > 1) {
+      c.reports.push({ file: baseName(bases[0]), offset: 0, bytes: 0, reason: 'no readable base; older segments are gone' });
+    }
+    try {
+      c.segments.openActive(start);
+      c.replay.sync();
+      c.state.kd.fit();
+      return;
+    } catch (err) {
+      // A compaction removed the segments we were about to read: start again from its base.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && attempt < 5) continue;
+      throw err;
+    }
+  }
+}
+
+/** Loads base `id` into the (reset) state; false if it is unreadable (the caller tries an older one). */
+function loadBase(c: ShardCore, id: number): boolean {
+  const name = baseName(id);
+  let fd: number;
+  try {
+    fd = c.fs.openSync(path.join(c.dir, name), 'r');
+  } catch (err) {
+    // Gone (a newer compaction removed it): try the next. Any other error must not fall back to an older,
+    // partial history: it fails the load.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new IOError(`open ${name} in ${c.dir}`, err);
+  }
+  const fileNo = c.segments.add({ id, kind: KIND_BASE, name, fd });
+  const header = Buffer.alloc(FILE_HEADER_BYTES);
+  const size = c.fs.fstatSync(fd).size;
+  c.fs.readSync(fd, header, 0, FILE_HEADER_BYTES, 0);
+  const bad = size < FILE_HEADER_BYTES ? 'base shorter than its header' : checkFileHeader(header, KIND_BASE, id);
+  let complete = false;
+  if (!bad) {
+    // A base is read whole: one read, then the same frame loop as the log (bounded by live data, not history).
+    const buf = Buffer.allocUnsafe(size - FILE_HEADER_BYTES);
+    c.io(`read ${name}`, () => c.fs.readSync(fd, buf, 0, buf.length, FILE_HEADER_BYTES));
+    const { lastOp } = c.replay.applyBuffer(buf, buf.length, fileNo, FILE_HEADER_BYTES, name, false);
+    complete = lastOp === OP_BASE;
+  }
+  if (bad || !complete) {
+    c.reports.push({ file: name, offset: 0, bytes: size, reason: bad ?? 'base has no trailer' });
+    c.state.reset();
+    c.segments.closeAll();
+    return false;
+  }
+  c.state.kd.rebuildFree();
+  rebuildStoreOrder(c.state.kd);
+  return true;
+}
+
+/**
+ * Past a DONE seal naming base `compactedBase`: if that compaction replaced files we hold, reload from the newest
+ * base once we are caught up and none of our frames is unread (see caughtUp). The state is already right; only the
+ * files change. A reload while a frame of ours is unread could jump past it into a base that holds it, or a segment
+ * that voided it, and never learn its outcome.
+ */
+export function reloadAfterCompaction(c: ShardCore, compactedBase: number): void {
+  // (The base must exist: a DONE seal copied from elsewhere names one that does not, and would reload forever.)
+  if (compactedBase > 0 && c.segments.holdsReplaced(compactedBase) && c.segments.compactedPast(compactedBase)) {
+    c.reloadWanted = true;
+  }
+}
+
+/** At the tail of the log: the deferred reload after a compaction, if none of our frames is still unread. */
+export function caughtUp(c: ShardCore): void {
+  if (!c.reloadWanted || c.unreadOwn > 0) return;
+  for (const p of c.pending.values()) if (p.unread) return;
+  load(c);
+}

@@ -1,0 +1,200 @@
+/**
+ * Replay: applying the log's frames to the state in log order, as every process does. The tail check before each
+ * answer is one pread at our end of the active segment; new frames are applied, bad ones skipped and reported, an
+ * incomplete tail waited for, and a seal moves us to the next segment. A writer's own frames settle its pending
+ * commands' outcomes here.
+ */
+import { IOError } from '../errors.js';
+import {
+  FRAME_HEADER_BYTES, FRAME_INCOMPLETE, FRAME_OK, FrameView, newFrameView, nextGoodFrame, readFrame, trustedFrame,
+} from '../format/frame.js';
+import {
+  OP_BASE, OP_ENTRY, OP_SEAL, OP_TXN, RecordView, SEAL_COMPACTION_DONE, newRecordView, readRecord, releaseRecordView,
+} from '../format/record.js';
+import type { ShardCore } from './core.js';
+import { caughtUp, load, reloadAfterCompaction } from './reload.js';
+import { FrameLocation, Outcome, VOID } from './state.js';
+
+/** Only frames this close to the end of what a replay read are cached: earlier ones would be evicted anyway. */
+const VALUE_CACHE_WINDOW_BYTES = 1024 * 1024;
+const READ_BUFFER_BYTES = 64 * 1024;
+
+export class Replay {
+  readonly #c: ShardCore;
+  #fv: FrameView = newFrameView();
+  #scan: FrameView = newFrameView();
+  #rv: RecordView = newRecordView();
+  #loc: FrameLocation = { file: 0, offset: 0, frameLength: 0, bufStart: 0 };
+  /** Reused for the per-operation tail check; values taken from it are copied. */
+  #readBuf = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+
+  constructor(core: ShardCore) {
+    this.#c = core;
+  }
+
+  /**
+   * Catches up with the log: one pread at our end of the active segment when nothing changed (it returns 0
+   * bytes; cheaper than fstat, whose Stats object costs more than the call), and when something did, that same
+   * read already holds the new frames. Linearizable reads follow from calling this before every answer.
+   */
+  sync(): void {
+    const c = this.#c;
+    if (c.mustReload) {
+      // A rebuild may start past our unread frames (in a base): their outcomes are lost to their callers.
+      for (const p of c.pending.values()) {
+        if (p.unread) {
+          c.markRead(p);
+          p.lost = true;
+        }
+      }
+      load(c);
+    }
+    const seg = c.segments;
+    for (;;) {
+      const fd = seg.activeFd;
+      const rbuf = this.#readBuf;
+      let n: number;
+      try {
+        n = c.fs.readSync(fd, rbuf, 0, rbuf.length, seg.pos);
+      } catch (err) {
+        throw new IOError(`read segment in ${c.dir}`, err);
+      }
+      if (n === 0) return caughtUp(c);
+      let buf: Buffer;
+      let trusted = false;
+      const last = c.lastWritten;
+      if (last !== null && last.unread && n === c.unreadOwn && n === last.frame.length) {
+        // Exactly the frame we just wrote and nothing else: use the buffer we built (no CRC check of bytes we
+        // made, and its value can be cached without a copy).
+        buf = last.frame;
+        trusted = true;
+      } else if (n === rbuf.length) {
+        // More than the read buffer holds (catching up after a while): read the whole tail at once.
+        let size: number;
+        try {
+          size = c.fs.fstatSync(fd).size;
+        } catch (err) {
+          throw new IOError(`stat segment in ${c.dir}`, err);
+        }
+        buf = Buffer.allocUnsafe(size - seg.pos);
+        n = c.io('read segment', () => c.fs.readSync(fd, buf, 0, buf.length, seg.pos));
+      } else buf = rbuf;
+      const { consumed, sealed } = this.applyBuffer(buf, n, seg.active, seg.pos, seg.activeName, true, trusted);
+      seg.pos += consumed;
+      if (sealed >= 0) {
+        try {
+          this.#nextSegment(sealed);
+        } catch (err) {
+          // We are past the seal but not in the next segment: reading on here would apply void frames. Rebuild
+          // from the files at the next sync instead.
+          c.mustReload = true;
+          throw err;
+        }
+        continue;
+      }
+      return caughtUp(c);
+    }
+  }
+
+  /**
+   * Applies the good frames of `buf[0, len)` (file bytes from `fileOffset`), skipping and reporting bad ones.
+   * With `stopAtSeal`, stops after a seal. Returns bytes consumed (an incomplete tail is left), the last op applied,
+   * and the seal met: -1 none, 0 a plain seal, else the id of the base a finished compaction wrote.
+   */
+  applyBuffer(buf: Buffer, len: number, fileNo: number, fileOffset: number, name: string, stopAtSeal: boolean, trusted = false):
+    { consumed: number; lastOp: number; sealed: number } {
+    const c = this.#c;
+    let p = 0;
+    let lastOp = 0;
+    let sealed = -1;
+    while (p < len) {
+      const f = trusted ? trustedFrame(buf, p, this.#fv) : readFrame(buf, p, len, this.#fv);
+      if (f.status !== FRAME_OK) {
+        const q = nextGoodFrame(buf, p, len, this.#scan);
+        if (q < 0 && stopAtSeal) break; // an incomplete tail of the log: wait for it
+        const skip = q < 0 ? len - p : q - p;
+        c.reports.push({ file: name, offset: fileOffset + p, bytes: skip, reason: f.status === FRAME_INCOMPLETE ? 'torn frame' : 'checksum mismatch' });
+        p += skip;
+        continue;
+      }
+      if (stopAtSeal && (f.op === OP_ENTRY || f.op === OP_BASE)) {
+        // Records that only a base holds, found in a segment (bytes copied there): never applied from a log.
+        c.reports.push({ file: name, offset: fileOffset + p, bytes: f.next - p, reason: 'malformed record' });
+        p = f.next;
+        continue;
+      }
+      if (f.op === OP_SEAL && stopAtSeal) {
+        readRecord(buf, f.op, f.body, f.length, this.#rv);
+        sealed = this.#rv.num1 === SEAL_COMPACTION_DONE ? this.#rv.num2 : 0;
+        p = f.next;
+        break;
+      }
+      lastOp = this.#applyFrame(buf, f, fileNo, fileOffset, name);
+      if (stopAtSeal && lastOp !== 0 && len - f.next < VALUE_CACHE_WINDOW_BYTES) c.values.cacheStored(buf, f, fileNo, trusted);
+      p = f.next;
+    }
+    // The view must not keep a large read buffer (a whole base, a segment's tail) alive; the reused read buffer keeps
+    // its DataView for the next replay.
+    if (buf !== this.#readBuf) releaseRecordView(this.#rv);
+    return { consumed: p, lastOp, sealed };
+  }
+
+  /** Applies one good frame; returns its op (0 when the body is not a record). */
+  #applyFrame(buf: Buffer, f: FrameView, fileNo: number, fileOffset: number, name: string): number {
+    const c = this.#c;
+    const r = this.#rv;
+    const start = f.body - FRAME_HEADER_BYTES;
+    if (!readRecord(buf, f.op, f.body, f.length, r)) {
+      c.reports.push({ file: name, offset: fileOffset + start, bytes: f.next - start, reason: 'malformed record' });
+      return 0;
+    }
+    c.logBytes += f.next - start;
+    const loc = this.#loc; // one object, refilled per frame (an allocation per frame showed in the load's GC)
+    loc.file = fileNo;
+    loc.offset = fileOffset + start;
+    loc.frameLength = f.next - start;
+    loc.bufStart = start;
+    const own = r.writer === c.writer ? c.pending.get(r.seq) : undefined;
+    if (own && f.op === OP_TXN && c.window.settlesOwn) {
+      c.window.settleOwn(own, r.seq, loc, buf, r);
+      return f.op;
+    }
+    if (own) c.markRead(own);
+    const out: Outcome | null = own ? { applied: false, removed: [], wantItems: own.wantItems } : null;
+    const status = c.state.apply(r, loc, out);
+    if (status === VOID) {
+      if (own) own.voided = true;
+      return 0;
+    }
+    if (own) {
+      if (own.wantItems) c.values.readRemoved(out!);
+      own.outcome = out;
+      c.pending.delete(r.seq);
+    }
+    if (status !== 0) c.reports.push({ file: name, offset: loc.offset, bytes: loc.frameLength, reason: 'malformed record' });
+    return f.op;
+  }
+
+  /** Past a seal: open the next segment, re-append our frames that landed after the seal, reload after compaction. */
+  #nextSegment(compactedBase: number): void {
+    const c = this.#c;
+    const seg = c.segments;
+    const sealedId = seg.activeId;
+    c.onSealed?.(sealedId);
+    // Our frames written to the sealed segment but not applied landed after the seal: they are void everywhere.
+    const voided = [...c.pending.values()].filter((p) => p.segment === sealedId && p.unread);
+    for (const p of voided) c.markRead(p);
+    let reloaded = false;
+    try {
+      seg.openActive(sealedId + 1);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      // We lagged behind a compaction that removed the next segment: start again from its base. Every frame of
+      // ours before the seal was met on the way here, so none of them is hidden in that base.
+      load(c);
+      reloaded = true;
+    }
+    for (const p of voided) seg.write(p);
+    if (!reloaded) reloadAfterCompaction(c, compactedBase);
+  }
+}

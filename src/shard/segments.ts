@@ -1,0 +1,177 @@
+/**
+ * The shard's log files as this process holds them: the open segments and base (by local file number), the active
+ * segment with our read position in it, and how a segment comes into being (whole, under a temporary name, then
+ * linked into place) at roll-over. Frames are written here, one O_APPEND each.
+ */
+import * as nodeFs from 'node:fs';
+import * as path from 'node:path';
+import { IOError } from '../errors.js';
+import {
+  FILE_HEADER_BYTES, KIND_BASE, KIND_SEGMENT, checkFileHeader, fileHeader, parseLogFileName, segmentName,
+} from '../format/segment.js';
+import type { Pending, ShardCore } from './core.js';
+
+/** A log file this process holds open. */
+export interface OpenFile {
+  id: number;
+  kind: number;
+  name: string;
+  fd: number;
+}
+
+export class Segments {
+  readonly #c: ShardCore;
+  #files: (OpenFile | undefined)[] = [];
+  /** Local file number of the active segment, or -1. */
+  active = -1;
+  /** Id of the active segment. */
+  activeId = 0;
+  /** Our read position in the active segment: everything before it is applied. */
+  pos = 0;
+
+  constructor(core: ShardCore) {
+    this.#c = core;
+  }
+
+  /** The ids of the bases and (sorted) segments in the directory. */
+  list(): { bases: number[]; segments: number[] } {
+    const c = this.#c;
+    const bases: number[] = [];
+    const segments: number[] = [];
+    for (const name of c.io('list directory', () => c.fs.readdirSync(c.dir))) {
+      const p = parseLogFileName(name);
+      if (!p) continue;
+      (p.kind === KIND_BASE ? bases : segments).push(p.id);
+    }
+    segments.sort((a, b) => a - b);
+    return { bases, segments };
+  }
+
+  /** Holds `f` open; returns its local file number. */
+  add(f: OpenFile): number {
+    this.#files.push(f);
+    return this.#files.length - 1;
+  }
+
+  closeAll(): void {
+    for (const f of this.#files) if (f) try { this.#c.fs.closeSync(f.fd); } catch { /* already gone */ }
+    this.#files = [];
+    this.active = -1;
+  }
+
+  /** The open file behind a local file number. */
+  at(file: number): OpenFile | undefined {
+    return this.#files[file];
+  }
+
+  /** The files this process holds open (segments and base). */
+  openFiles(): { id: number; kind: number; name: string }[] {
+    return this.#files.filter((f): f is OpenFile => f !== undefined).map(({ id, kind, name }) => ({ id, kind, name }));
+  }
+
+  /** Whether any file held open is one a compaction into base `baseId` replaced. */
+  holdsReplaced(baseId: number): boolean {
+    return this.#files.some((f) => f !== undefined && (f.kind === KIND_SEGMENT ? f.id <= baseId : f.id < baseId));
+  }
+
+  /** Opens segment `id` as the active one, creating it (whole, via link) if it does not exist yet. */
+  openActive(id: number): void {
+    const c = this.#c;
+    const name = segmentName(id);
+    const full = path.join(c.dir, name);
+    let fd: number;
+    try {
+      fd = this.#openAppend(full);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new IOError(`open ${name}`, err);
+      // A base at or past this id means a compaction removed it: the caller reloads.
+      if (this.compactedPast(id)) throw err;
+      this.#create(id);
+      try {
+        fd = this.#openAppend(full);
+      } catch (again) {
+        if ((again as NodeJS.ErrnoException).code === 'ENOENT') throw again; // a compaction removed it: reload
+        throw new IOError(`open ${name}`, again);
+      }
+      // Look again now that it exists: a compaction that finished while we were creating it (it made a base at or
+      // past this id and removed the segment) would leave ours a stale file no one else reads. Writing into it would
+      // fork this process's history from everyone's: drop it and reload instead.
+      if (this.compactedPast(id)) {
+        c.fs.closeSync(fd);
+        try { c.fs.unlinkSync(full); } catch { /* removed meanwhile */ }
+        throw Object.assign(new Error(`${name} was compacted away while it was being created`), { code: 'ENOENT' });
+      }
+    }
+    const header = Buffer.alloc(FILE_HEADER_BYTES);
+    const got = c.io(`read ${name}`, () => c.fs.readSync(fd, header, 0, FILE_HEADER_BYTES, 0));
+    if (got < FILE_HEADER_BYTES) {
+      // Cut inside its header (no frame can be in it): appends would land where readers never look. Replace it
+      // with a fresh, empty segment.
+      c.reports.push({ file: name, offset: 0, bytes: got, reason: 'segment shorter than its header' });
+      c.fs.closeSync(fd);
+      this.#create(id, true);
+      fd = c.io(`open ${name}`, () => this.#openAppend(full));
+      fileHeader(KIND_SEGMENT, id).copy(header);
+    }
+    const bad = checkFileHeader(header, KIND_SEGMENT, id);
+    if (bad) c.reports.push({ file: name, offset: 0, bytes: FILE_HEADER_BYTES, reason: bad });
+    this.active = this.add({ id, kind: KIND_SEGMENT, name, fd });
+    this.activeId = id;
+    this.pos = FILE_HEADER_BYTES;
+  }
+
+  #openAppend(full: string): number {
+    return this.#c.fs.openSync(full, nodeFs.constants.O_RDWR | nodeFs.constants.O_APPEND);
+  }
+
+  /** Whether a compaction has made a base at or past segment `id` (so the segment is gone, or garbage). */
+  compactedPast(id: number): boolean {
+    return this.list().bases.some((b) => b >= id);
+  }
+
+  /** Writes segment `id` whole under a temporary name, then links it into place (or, `replace`, renames it over). */
+  #create(id: number, replace = false): void {
+    const c = this.#c;
+    const tmp = path.join(c.dir, `.tmp-${process.pid}-${c.writer.toString(16)}-${id}`);
+    c.io(replace ? 'replace segment' : 'create segment', () => {
+      c.fs.writeFileSync(tmp, fileHeader(KIND_SEGMENT, id));
+      if (replace) return c.fs.renameSync(tmp, path.join(c.dir, segmentName(id)));
+      try {
+        c.fs.linkSync(tmp, path.join(c.dir, segmentName(id)));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      } finally {
+        c.fs.unlinkSync(tmp);
+      }
+    });
+  }
+
+  /** Appends our frame `p` to the active segment (one O_APPEND write); it is unread until the replay meets it. */
+  write(p: Pending): void {
+    const c = this.#c;
+    const fd = this.#files[this.active]!.fd;
+    p.segment = this.activeId;
+    let n: number;
+    try {
+      n = c.fs.writeSync(fd, p.frame);
+    } catch (err) {
+      throw new IOError(`append in ${c.dir}`, err);
+    }
+    if (n !== p.frame.length) throw new IOError('short append', Object.assign(new Error('short write'), { code: 'EIO' }));
+    p.unread = true;
+    c.unreadOwn += n;
+    c.lastWritten = p;
+    if (c.syncPolicy === 'always') c.io('fsync', () => c.fs.fdatasyncSync(fd));
+    else c.dirty = true;
+  }
+
+  /** The fd of the active segment. */
+  get activeFd(): number {
+    return this.#files[this.active]!.fd;
+  }
+
+  /** The name of the active segment. */
+  get activeName(): string {
+    return this.#files[this.active]!.name;
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * The transaction window (docs/engine.md): BEGIN opens it for one writer, whose commands are then applied here as
+ * they are made and buffered; one TXN record commits them all, or ABORT drops them. Other writers' records that land
+ * inside an open window are void everywhere: their writers wait for the window to close and write them again.
+ */
+import { now as clockNow } from '../clock.js';
+import { Timeout } from '../errors.js';
+import { FRAME_HEADER_BYTES } from '../format/frame.js';
+import {
+  OP_ABORT, OP_BEGIN, OP_TXN, RecordInput, RecordView, TxnOp, encodeRecord, encodeTxnValue, newRecordView, readRecord,
+  walkTxnValue,
+} from '../format/record.js';
+import type { Pending, ShardCore } from './core.js';
+import { processAlive } from './liveness.js';
+import { load } from './reload.js';
+import type { FrameLocation, Outcome } from './state.js';
+
+/** Local file number for values that are still in an uncommitted transaction. */
+export const TXN_FILE = 0xffffffff;
+
+/** The open transaction of this handle: commands are applied locally and buffered, then committed as one TXN. */
+interface OpenTxn {
+  /** state.seq just after our BEGIN; nested commands take version baseSeq + 1. */
+  baseSeq: number;
+  ops: TxnOp[];
+  /** Slots whose value lives in a buffered command (index into ops), to re-point once the TXN is in the log. */
+  stored: { slot: number; version: number; op: number }[];
+  values: Map<number, { version: number; bytes: Buffer }>;
+  committing: boolean;
+  /** The state was rebuilt from the log while committing: our TXN applies as anyone else's would. */
+  reloaded: boolean;
+}
+
+const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
+
+export class TxnWindow {
+  readonly #c: ShardCore;
+  #txn: OpenTxn | null = null;
+
+  constructor(core: ShardCore) {
+    this.#c = core;
+  }
+
+  /** A transaction of ours is open (commands are buffered). */
+  get open(): boolean {
+    return this.#txn !== null;
+  }
+
+  /** Commands are being buffered (open, not yet committing): the shard's append hands them to buffer(). */
+  get buffering(): boolean {
+    return this.#txn !== null && !this.#txn.committing;
+  }
+
+  /** The replay met our own TXN while our buffered commands are still applied here (see settleOwn). */
+  get settlesOwn(): boolean {
+    return this.#txn !== null && this.#txn.committing && !this.#txn.reloaded;
+  }
+
+  /** The bytes of a value our open transaction buffered, if `version` is still the slot's. */
+  bufferedValue(slot: number, version: number): Buffer | null {
+    // Every command of one transaction shares one version, so a value it buffered matches whenever it is current.
+    const v = this.#txn?.values.get(slot);
+    return v !== undefined && v.version === version ? v.bytes : null;
+  }
+
+  /** Before a rebuild of the state: returns what afterLoad needs to apply the buffered commands again. */
+  beforeLoad(): OpenTxn | null {
+    const txn = this.#txn;
+    // An open transaction's buffered commands live only in this state: a rebuild must apply them again.
+    if (txn?.committing) txn.reloaded = true;
+    return txn;
+  }
+
+  afterLoad(txn: OpenTxn | null): void {
+    if (txn && !txn.committing && this.#txn === txn) this.#reapply(txn);
+  }
+
+  /** In a transaction: apply the command here now (so later reads see it) and keep it for the TXN record. */
+  buffer(op: number, input: Omit<RecordInput, 'writer' | 'seq'>, wantItems: boolean): Outcome {
+    const c = this.#c;
+    const txn = this.#txn!;
+    const record = { ...input, writer: c.writer, seq: 0 };
+    const frame = encodeRecord(op, record);
+    const r = newRecordView();
+    readRecord(frame, op, FRAME_HEADER_BYTES, frame.length - FRAME_HEADER_BYTES, r);
+    const loc = { file: TXN_FILE, offset: 0, frameLength: frame.length, bufStart: 0 };
+    const outs: Outcome[] = [];
+    const out = c.state.applyNested(r, loc, txn.baseSeq + 1, outs, wantItems)!;
+    if (wantItems) c.values.readRemoved(out);
+    const slot = c.state.lastStored;
+    if (slot >= 0) {
+      const version = c.state.kd.version[slot];
+      txn.stored.push({ slot, version, op: txn.ops.length });
+      txn.values.set(slot, { version, bytes: frame.subarray(r.valueStart, r.valueStart + r.valueLength) });
+    }
+    txn.ops.push({ op, record });
+    return out;
+  }
+
+  /** After a rebuild of the state: buffers the transaction's commands again (same versions, same outcomes). */
+  #reapply(txn: OpenTxn): void {
+    const ops = txn.ops;
+    txn.ops = [];
+    txn.stored = [];
+    txn.values = new Map();
+    for (const { op, record } of ops) this.buffer(op, record, false);
+  }
+
+  /** Waits (sleeping, not spinning) until no other writer's transaction window is open; Timeout past `deadline`. */
+  waitClosed(deadline: number): void {
+    const c = this.#c;
+    let nextLiveness = Date.now() + 50;
+    let sleepMs = 0.05;
+    for (;;) {
+      c.replay.sync();
+      const owner = c.state.txnOwner;
+      if (owner === 0 || owner === c.writer) return;
+      const now = Date.now();
+      if (now > deadline) throw new Timeout();
+      if (now >= nextLiveness) {
+        nextLiveness = now + 50;
+        if (!processAlive(c.state.txnPid)) {
+          // The owner died inside its window: close it for everyone (idempotent if several of us do).
+          c.append(OP_ABORT, { time: now / 1000, num1: owner }, deadline);
+          continue;
+        }
+      }
+      Atomics.wait(SLEEP_CELL, 0, 0, sleepMs);
+      sleepMs = Math.min(sleepMs * 2, 2);
+    }
+  }
+
+  /** Opens a transaction window (waits for any other one to close). Commands until commit/abort are buffered. */
+  begin(deadline: number): void {
+    const c = this.#c;
+    if (this.#txn) throw new Error('transaction already open');
+    c.append(OP_BEGIN, { time: clockNow(), num1: process.pid }, deadline);
+    this.#txn = { baseSeq: c.state.seq, ops: [], stored: [], values: new Map(), committing: false, reloaded: false };
+  }
+
+  /** Commits the buffered commands as one TXN record. */
+  commit(): void {
+    const txn = this.#txn!;
+    txn.committing = true;
+    try {
+      this.#c.append(OP_TXN, { time: clockNow(), value: encodeTxnValue([], txn.ops) }, Infinity);
+    } catch (err) {
+      // The TXN is torn, or in the log with its outcome unknown: close the window (an ABORT after our TXN is a
+      // no-op, so the transaction applied entirely or not at all) and drop the buffered commands.
+      this.abort();
+      throw err;
+    } finally {
+      this.#txn = null;
+    }
+  }
+
+  /** Drops the buffered commands: closes the window and rebuilds the state they changed. */
+  abort(): void {
+    const c = this.#c;
+    this.#txn = null;
+    try {
+      c.append(OP_ABORT, { time: clockNow(), num1: c.writer }, Infinity);
+    } catch {
+      // The window stays open until our next append writes the ABORT (see Shard.append).
+    } finally {
+      c.mustReload = true;
+      try { load(c); } catch { /* the next sync rebuilds */ }
+    }
+  }
+
+  /**
+   * Our own TXN reached the log (`rv` holds its record). Its commands are already applied here (as they were
+   * buffered), so instead of applying them again, point their values at the TXN frame. If our window was aborted
+   * meanwhile (another process took us for dead), the local state is wrong: reload it.
+   */
+  settleOwn(own: Pending, seq: number, loc: FrameLocation, buf: Buffer, rv: RecordView): void {
+    const c = this.#c;
+    const txn = this.#txn!;
+    c.pending.delete(seq);
+    c.markRead(own);
+    if (c.state.txnOwner !== c.writer) {
+      own.outcome = { applied: false, removed: [] };
+      this.#txn = null;
+      load(c);
+      return;
+    }
+    c.state.txnOwner = 0;
+    c.state.txnPid = 0;
+    c.state.seq = txn.baseSeq + 1;
+    const kd = c.state.kd;
+    const bodies: number[] = [];
+    const r = newRecordView();
+    walkTxnValue(buf, rv.valueStart, rv.valueLength, () => {}, (op, body, length) => {
+      readRecord(buf, op, body, length, r);
+      bodies.push(r.valueStart);
+    });
+    // Last first: a key stored twice in the transaction holds its last value (the earlier entries are skipped).
+    for (let i = txn.stored.length - 1; i >= 0; i--) {
+      const { slot, version, op } = txn.stored[i];
+      if (kd.version[slot] !== version || kd.file[slot] !== TXN_FILE) continue;
+      // Accounted as every other process accounts it (the TXN frame's length), so removals later subtract the same.
+      kd.account(slot, -1);
+      kd.file[slot] = loc.file;
+      kd.offset[slot] = loc.offset;
+      kd.frameLength[slot] = loc.frameLength;
+      kd.valueOffset[slot] = bodies[op] - loc.bufStart;
+      kd.account(slot, 1);
+    }
+    for (const [slot, v] of txn.values) if (kd.version[slot] === v.version) c.values.cache.set(slot, v.version, v.bytes);
+    own.outcome = { applied: true, removed: [] };
+    this.#txn = null;
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Value reads: the bytes of an item's value, from the open transaction's buffer, the cache of small values met by
+ * the replay, or one verified pread of its frame. A frame that no longer checks out is reported, never returned.
+ */
+import { FRAME_HEADER_BYTES, FRAME_OK, FrameView, newFrameView, readFrame } from '../format/frame.js';
+import type { ShardCore } from './core.js';
+import type { Outcome } from './state.js';
+import { TXN_FILE } from './txn-window.js';
+import { ValueCache } from './value-cache.js';
+
+const VALUE_CACHE_ENTRIES = 8192;
+const VALUE_CACHE_MAX_BYTES = 4096;
+
+export class Values {
+  readonly #c: ShardCore;
+  /** Small values met by the replay or buffered by our transaction, by slot and version. */
+  readonly cache = new ValueCache(VALUE_CACHE_ENTRIES);
+
+  constructor(core: ShardCore) {
+    this.#c = core;
+  }
+
+  /**
+   * The value bytes of `slot` (inline value or value-file name), verified against the frame's CRC; null when the
+   * frame no longer checks out (reported, never returned).
+   */
+  valueBytes(slot: number): Buffer | null {
+    const kd = this.#c.state.kd;
+    return this.#valueAt(slot, kd.version[slot], kd.file[slot], kd.offset[slot], kd.frameLength[slot], kd.valueOffset[slot], kd.valueLength[slot]);
+  }
+
+  /**
+   * The value bytes of item `slot` at `version`, stored at that location: from the open transaction's buffer, the
+   * value cache, or a verified read of the frame.
+   */
+  #valueAt(slot: number, version: number, file: number, offset: number, frameLength: number, valueOffset: number, valueLength: number): Buffer | null {
+    if (file === TXN_FILE) return this.#c.window.bufferedValue(slot, version);
+    return this.cache.get(slot, version) ?? this.readFrameValue(file, offset, frameLength, valueOffset, valueLength);
+  }
+
+  /** Reads the inline values of the items a command of ours removed, while their locations are still ours. */
+  readRemoved(out: Outcome): void {
+    for (const s of out.removed) {
+      if (s.valueFile) continue;
+      try {
+        s.bytes = this.#valueAt(s.slot, s.version, s.file, s.offset, s.frameLength, s.valueOffset, s.valueLength);
+      } catch (err) {
+        // Never throw from inside a replay (the frames after this one would be applied twice).
+        s.bytes = null;
+        s.error = err;
+      }
+    }
+  }
+
+  /** Reads a frame at a known location and returns its value bytes, or null if it does not check out. */
+  readFrameValue(file: number, offset: number, frameLength: number, valueOffset: number, valueLength: number): Buffer | null {
+    const c = this.#c;
+    const f = c.segments.at(file);
+    if (!f) return null;
+    const buf = Buffer.allocUnsafe(frameLength);
+    const n = c.io('read value', () => c.fs.readSync(f.fd, buf, 0, frameLength, offset));
+    const v = readFrame(buf, 0, n, newFrameView());
+    if (v.status !== FRAME_OK) {
+      c.reports.push({ file: f.name, offset, bytes: frameLength, reason: 'checksum mismatch on read' });
+      return null;
+    }
+    return buf.subarray(valueOffset, valueOffset + valueLength);
+  }
+
+  /** Keeps a small value the replay just stored, so the next get needs no pread (frames never change once written). */
+  cacheStored(buf: Buffer, f: FrameView, fileNo: number, ownFrame: boolean): void {
+    const slot = this.#c.state.lastStored;
+    if (slot < 0) return;
+    const kd = this.#c.state.kd;
+    const len = kd.valueLength[slot];
+    if (len > VALUE_CACHE_MAX_BYTES || kd.files.has(slot) || kd.file[slot] !== fileNo) return;
+    const start = f.body - FRAME_HEADER_BYTES + kd.valueOffset[slot];
+    // A copy of a read buffer (it may be large and must not stay alive for one small value); our own frame is
+    // already its own small buffer.
+    const view = buf.subarray(start, start + len);
+    this.cache.set(slot, kd.version[slot], ownFrame ? view : Buffer.from(view));
+  }
+}
