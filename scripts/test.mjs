@@ -18,7 +18,7 @@ function find(path) {
 }
 
 /**
- * Whether a SQLite binding loads, as the engine looks for one (src/shard/sqlite-binding.ts: node:sqlite, else
+ * Whether a SQLite binding loads, as the engine looks for one (src/engine/sqlite-binding.ts: node:sqlite, else
  * better-sqlite3); builds better-sqlite3 once when it is installed but not built. Each probe is a fresh process (one
  * that failed to load a native module keeps the failure cached).
  */

@@ -17,7 +17,7 @@ export { memoize, argsToKey } from './api/memoize.js';
 export type { MemoizeOptions, MemoizedFunction } from './api/memoize.js';
 export { Disk, JSONDisk } from './format/disk.js';
 export type { Key } from './format/keys.js';
-export type { CheckWarning } from './shard/check.js';
+export type { CheckWarning } from './engine/engine.js';
 export type { CompactionResult } from './shard/compaction.js';
 export {
   LogcacheError, KeyError, IndexError, Timeout, ClosedError, CorruptionError, IOError,

@@ -14,11 +14,9 @@ import { RECORD_FIXED_BYTES } from '../format/record.js';
 import { ClosedError, KeyError } from '../errors.js';
 import { now as clockNow } from '../clock.js';
 import type { ShardOptions, SyncPolicy } from '../shard/shard.js';
-import type { CacheEngine, Item } from '../shard/engine.js';
-import { LogEngine } from '../shard/log-engine.js';
-import { openSqliteEngine } from '../shard/sqlite-engine.js';
-import type { CompactionResult } from '../shard/compaction.js';
-import type { CheckWarning } from '../shard/check.js';
+import type { CacheEngine, CheckWarning, CompactionResult, Item } from '../engine/engine.js';
+import { LogEngine } from '../engine/log-engine.js';
+import { openEngine } from '../engine/open.js';
 import type { Shard } from '../shard/shard.js';
 import { DEFAULT_SETTINGS, Settings, splitOptions, validateSetting } from './settings.js';
 import { memoize, MemoizeOptions, MemoizedFunction } from './memoize.js';
@@ -187,30 +185,28 @@ export class Cache {
     const given = splitOptions(options as Record<string, unknown>);
     this.directory = path.resolve(directory ?? fs.mkdtempSync(path.join(os.tmpdir(), 'logcache-')));
     this.timeout = timeout;
-    // LOGCACHE_ENGINE sets the default engine for a whole process (to run an application's tests on the other one).
-    const engine = options.engine ?? process.env.LOGCACHE_ENGINE ?? 'log';
-    if (engine !== 'log' && engine !== 'sqlite') throw new RangeError(`engine must be 'log' or 'sqlite'; got ${String(engine)}`);
-    this.#engine = engine === 'sqlite'
-      ? openSqliteEngine(this.directory, { timeout, sync: options.sync })
-      : new LogEngine(this.directory, {
-        timeout, sync: options.sync, segmentBytes: options.segmentBytes, compactMinBytes: options.compactMinBytes, fs: options.fs,
-      });
-    const stored = this.#engine.storedSettings();
-    const effective: Settings = { ...DEFAULT_SETTINGS } as Settings;
-    for (const [k, v] of stored) effective[k] = v;
-    Object.assign(effective, given);
-    // Store what differs (diskcache writes every setting back; writing only changes keeps the log quiet).
-    for (const [k, v] of Object.entries(effective)) {
-      if (!stored.has(k) || JSON.stringify(stored.get(k)) !== JSON.stringify(v)) this.#engine.writeSetting(k, v);
-    }
-    this.#settings = effective;
-    const diskOptions: Record<string, unknown> = { minFileSize: effective.diskMinFileSize };
-    for (const [k, v] of Object.entries(effective)) {
-      if (k.startsWith('disk') && k !== 'diskMinFileSize') diskOptions[k[4].toLowerCase() + k.slice(5)] = v;
-    }
-    this.disk = new DiskClass(this.directory, diskOptions);
-    this.#engine.attach(this.disk, this.#settings);
-    for (const name of Object.keys(effective)) this.#exposeSetting(name);
+    let disk: Disk | undefined;
+    let effective: Settings | undefined;
+    this.#engine = openEngine(this.directory, {
+      engine: options.engine, timeout, sync: options.sync, segmentBytes: options.segmentBytes, compactMinBytes: options.compactMinBytes, fs: options.fs,
+    }, (stored, writeSetting) => {
+      effective = { ...DEFAULT_SETTINGS } as Settings;
+      for (const [k, v] of stored) effective[k] = v;
+      Object.assign(effective, given);
+      // Store what differs (diskcache writes every setting back; writing only changes keeps the log quiet).
+      for (const [k, v] of Object.entries(effective)) {
+        if (!stored.has(k) || JSON.stringify(stored.get(k)) !== JSON.stringify(v)) writeSetting(k, v);
+      }
+      const diskOptions: Record<string, unknown> = { minFileSize: effective.diskMinFileSize };
+      for (const [k, v] of Object.entries(effective)) {
+        if (k.startsWith('disk') && k !== 'diskMinFileSize') diskOptions[k[4].toLowerCase() + k.slice(5)] = v;
+      }
+      disk = new DiskClass(this.directory, diskOptions);
+      return { disk, settings: effective };
+    });
+    this.#settings = effective!;
+    this.disk = disk!;
+    for (const name of Object.keys(this.#settings)) this.#exposeSetting(name);
   }
 
   /** Any other setting is readable as a property too (diskcache: `Cache(foo=7).foo == 7`), stale until reset. */
@@ -643,8 +639,12 @@ export class Cache {
     this.close();
   }
 
-  /** The log-structured shard under this cache (tests and tools). */
+  /**
+   * The log-structured shard under this cache (tests and tools).
+   * @throws TypeError when the cache runs on the SQLite engine (it has no log-structured shard).
+   */
   get shard(): Shard {
-    return (this.#engine as LogEngine).shard;
+    if (!(this.#engine instanceof LogEngine)) throw new TypeError("shard: this cache runs on the 'sqlite' engine, which has no log-structured shard");
+    return this.#engine.shard;
   }
 }

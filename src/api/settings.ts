@@ -2,7 +2,7 @@
  * Settings: diskcache's DEFAULT_SETTINGS and EVICTION_POLICY with camelCase names, their validation, and the
  * split of constructor options into persisted settings and per-handle options.
  */
-import { METADATA_KEYS } from '../shard/engine.js';
+import { METADATA_KEYS } from '../engine/engine.js';
 
 export type EvictionPolicyName = 'least-recently-stored' | 'least-recently-used' | 'least-frequently-used' | 'none';
 

@@ -76,6 +76,53 @@ export class KeyDir {
     return this.keys.has(slot);
   }
 
+  /** Expiry of a live slot (epoch seconds; NEVER when it does not expire). */
+  expireOf(slot: number): number {
+    return this.expire[slot];
+  }
+
+  /** Version of a live slot: the record count at its last change. */
+  versionOf(slot: number): number {
+    return this.version[slot];
+  }
+
+  /** Disk mode of a live slot's value. */
+  modeOf(slot: number): number {
+    return this.mode[slot];
+  }
+
+  /** A live MODE_RAW_NUMBER slot's number, else undefined. */
+  numberOf(slot: number): number | undefined {
+    return this.numbers.get(slot);
+  }
+
+  /** The value file of a live slot, else undefined. */
+  valueFileOf(slot: number): ValueFile | undefined {
+    return this.files.get(slot);
+  }
+
+  /** The tag (key id) of a live slot, else undefined. */
+  tagOf(slot: number): string | undefined {
+    return this.tags.get(slot);
+  }
+
+  /** The first (or, `last`, the last) live slot in insertion order, or NIL. */
+  first(last = false): number {
+    return last ? this.insTail : this.insHead;
+  }
+
+  /** Live slots whose tag is `tagId`. */
+  tagged(tagId: string): number[] {
+    const out: number[] = [];
+    for (const [s, t] of this.tags) if (t === tagId) out.push(s);
+    return out;
+  }
+
+  /** (slot, value file) of every live item with a value file. */
+  valueFiles(): IterableIterator<[number, ValueFile]> {
+    return this.files.entries();
+  }
+
   /** A copy of the encoded key of a live slot. */
   keyBytes(slot: number): Buffer {
     return this.keys.bytes(slot);
@@ -154,7 +201,65 @@ export class KeyDir {
     else this.stoHead = slot;
     this.stoTail = slot;
     this.expire[slot] = NEVER;
+    // Holds no bytes yet: the store that follows takes nothing away from the live totals.
+    this.frameLength[slot] = 0;
     return slot;
+  }
+
+  /**
+   * Points live `slot` (just inserted, or replaced) at its value's frame and takes the item's metadata. The live
+   * byte totals lose what the slot held and gain what it holds now. Sparse fields: `undefined` clears them.
+   */
+  store(
+    slot: number, file: number, offset: number, frameLength: number, valueOffset: number, valueLength: number, mode: number,
+    storeTime: number, version: number, expire: number, tag: string | undefined, valueFile: ValueFile | undefined,
+    number: number | undefined,
+  ): void {
+    this.#account(slot, -1);
+    this.file[slot] = file;
+    this.offset[slot] = offset;
+    this.frameLength[slot] = frameLength;
+    this.valueOffset[slot] = valueOffset;
+    this.valueLength[slot] = valueLength;
+    this.mode[slot] = mode;
+    this.storeTime[slot] = storeTime;
+    this.version[slot] = version;
+    this.setExpire(slot, expire);
+    // The sparse maps are usually empty: skip the delete then (a Map.delete costs ~0.1 µs).
+    if (tag !== undefined) this.tags.set(slot, tag);
+    else if (this.tags.size > 0) this.tags.delete(slot);
+    if (valueFile !== undefined) this.files.set(slot, valueFile);
+    else if (this.files.size > 0) this.files.delete(slot);
+    if (number !== undefined) this.numbers.set(slot, number);
+    else if (this.numbers.size > 0) this.numbers.delete(slot);
+    this.#account(slot, 1);
+  }
+
+  /**
+   * Moves live `slot`'s value to another frame (the same bytes, now found there): the live totals follow the new
+   * frame's length.
+   */
+  relocate(slot: number, file: number, offset: number, frameLength: number, valueOffset: number): void {
+    this.#account(slot, -1);
+    this.file[slot] = file;
+    this.offset[slot] = offset;
+    this.frameLength[slot] = frameLength;
+    this.valueOffset[slot] = valueOffset;
+    this.#account(slot, 1);
+  }
+
+  /** incr of a live number: its new value, stored at `storeTime` with `version` (no frame bytes change). */
+  updateNumber(slot: number, value: number, storeTime: number, version: number): void {
+    this.numbers.set(slot, value);
+    this.storeTime[slot] = storeTime;
+    this.version[slot] = version;
+    this.touchStored(slot);
+  }
+
+  /** touch of a live item: its new expiry, with `version`. */
+  retouch(slot: number, expire: number, version: number): void {
+    this.setExpire(slot, expire);
+    this.version[slot] = version;
   }
 
   /** After a base is loaded: every slot below highWater that no item holds is free. */
@@ -183,8 +288,9 @@ export class KeyDir {
     else this.stoTail = p;
   }
 
-  /** Frees a slot; the caller has already subtracted its bytes. */
+  /** Frees a slot; its bytes leave the live totals. */
   remove(slot: number): void {
+    this.#account(slot, -1);
     this.keys.delete(slot);
     const p = this.insPrev[slot];
     const n = this.insNext[slot];
@@ -201,7 +307,7 @@ export class KeyDir {
   }
 
   /** Adds (sign 1) or removes (sign -1) an item's bytes from the live totals. */
-  account(slot: number, sign: 1 | -1): void {
+  #account(slot: number, sign: 1 | -1): void {
     this.liveFrameBytes += sign * this.frameLength[slot];
     if (this.files.size > 0) this.liveFileBytes += sign * (this.files.get(slot)?.size ?? 0);
   }

@@ -161,10 +161,7 @@ export class ShardState {
       case OP_TOUCH: {
         const slot = this.#slotOfKey(r);
         const live = slot !== NIL && this.kd.expire[slot] > r.time;
-        if (live) {
-          this.kd.setExpire(slot, r.flags & FLAG_HAS_EXPIRE ? r.num1 : NEVER);
-          this.kd.version[slot] = this.seq;
-        }
+        if (live) this.kd.retouch(slot, r.flags & FLAG_HAS_EXPIRE ? r.num1 : NEVER, this.seq);
         if (out) out.applied = live;
         return true;
       }
@@ -220,33 +217,20 @@ export class ShardState {
   }
 
   #remove(slot: number): void {
-    this.kd.account(slot, -1);
     const t = this.kd.keys;
     this.queues.remove(t.arena, t.keyStart[slot], t.keyStart[slot] + t.keyLength[slot]);
     this.kd.remove(slot);
   }
 
   /** Points a slot at the value carried by record `r` and takes its metadata. */
-  #fill(slot: number, r: RecordView, loc: FrameLocation, time: number): void {
-    const kd = this.kd;
-    kd.file[slot] = loc.file;
-    kd.offset[slot] = loc.offset;
-    kd.frameLength[slot] = loc.frameLength;
-    kd.valueOffset[slot] = r.valueStart - loc.bufStart;
-    kd.valueLength[slot] = r.valueLength;
-    kd.mode[slot] = r.mode;
-    kd.storeTime[slot] = time;
-    kd.version[slot] = this.seq;
-    kd.setExpire(slot, r.flags & FLAG_HAS_EXPIRE ? r.num1 : NEVER);
-    // The sparse maps are usually empty: skip the delete then (a Map.delete costs ~0.1 µs).
-    if (r.flags & FLAG_HAS_TAG) kd.tags.set(slot, keyIdOfEncoded(r.buf.subarray(r.tagStart, r.tagStart + r.tagLength)));
-    else if (kd.tags.size > 0) kd.tags.delete(slot);
-    if (r.flags & FLAG_FILE) {
-      kd.files.set(slot, { name: r.buf.toString('utf8', r.valueStart, r.valueStart + r.valueLength), size: r.num2 });
-    } else if (kd.files.size > 0) kd.files.delete(slot);
-    if (r.mode === MODE_RAW_NUMBER && r.valueLength === 8) kd.numbers.set(slot, r.buf.readDoubleLE(r.valueStart));
-    else if (kd.numbers.size > 0) kd.numbers.delete(slot);
-    kd.account(slot, 1);
+  #fill(slot: number, r: RecordView, loc: FrameLocation, time: number, version: number): void {
+    this.kd.store(
+      slot, loc.file, loc.offset, loc.frameLength, r.valueStart - loc.bufStart, r.valueLength, r.mode, time, version,
+      r.flags & FLAG_HAS_EXPIRE ? r.num1 : NEVER,
+      r.flags & FLAG_HAS_TAG ? keyIdOfEncoded(r.buf.subarray(r.tagStart, r.tagStart + r.tagLength)) : undefined,
+      r.flags & FLAG_FILE ? { name: r.buf.toString('utf8', r.valueStart, r.valueStart + r.valueLength), size: r.num2 } : undefined,
+      r.mode === MODE_RAW_NUMBER && r.valueLength === 8 ? r.buf.readDoubleLE(r.valueStart) : undefined,
+    );
     this.lastStored = slot;
   }
 
@@ -268,10 +252,9 @@ export class ShardState {
       }
       // A replaced item matters to the writer only for its value file, which the writer deletes.
       if (out && this.kd.files.has(slot)) out.removed.push(this.snapshot(slot));
-      this.kd.account(slot, -1);
       this.kd.touchStored(slot);
     } else slot = this.#insert(r.buf, r.keyStart, r.keyStart + r.keyLength);
-    this.#fill(slot, r, loc, r.time);
+    this.#fill(slot, r, loc, r.time, this.seq);
     if (out) out.applied = true;
   }
 
@@ -285,10 +268,7 @@ export class ShardState {
         return;
       }
       const value = kd.numbers.get(slot)! + r.num1;
-      kd.numbers.set(slot, value);
-      kd.storeTime[slot] = r.time;
-      kd.version[slot] = this.seq;
-      kd.touchStored(slot);
+      kd.updateNumber(slot, value, r.time, this.seq);
       if (out) { out.applied = true; out.value = value; }
       return;
     }
@@ -299,23 +279,10 @@ export class ShardState {
     const value = r.num2 + r.num1;
     if (slot !== NIL) {
       if (out) out.removed.push(this.snapshot(slot));
-      kd.account(slot, -1);
       kd.touchStored(slot);
     } else slot = this.#insert(r.buf, r.keyStart, r.keyStart + r.keyLength);
     // The INCR frame carries no value bytes: the number lives in memory (and in the next base).
-    kd.file[slot] = loc.file;
-    kd.offset[slot] = loc.offset;
-    kd.frameLength[slot] = loc.frameLength;
-    kd.valueOffset[slot] = 0;
-    kd.valueLength[slot] = 0;
-    kd.mode[slot] = MODE_RAW_NUMBER;
-    kd.storeTime[slot] = r.time;
-    kd.version[slot] = this.seq;
-    kd.setExpire(slot, NEVER);
-    kd.tags.delete(slot);
-    kd.files.delete(slot);
-    kd.numbers.set(slot, value);
-    kd.account(slot, 1);
+    kd.store(slot, loc.file, loc.offset, loc.frameLength, 0, 0, MODE_RAW_NUMBER, r.time, this.seq, NEVER, undefined, undefined, value);
     if (out) { out.applied = true; out.value = value; }
   }
 
@@ -329,10 +296,9 @@ export class ShardState {
     let slot = this.kd.find(key, 0, key.length);
     if (slot !== NIL) {
       if (out) out.removed.push(this.snapshot(slot));
-      this.kd.account(slot, -1);
       this.kd.touchStored(slot);
     } else slot = this.#insert(key, 0, key.length);
-    this.#fill(slot, r, loc, r.time);
+    this.#fill(slot, r, loc, r.time, this.seq);
     if (out) { out.applied = true; out.key = key; }
   }
 
@@ -386,8 +352,7 @@ export class ShardState {
     // The value follows the meta prefix: view the record as if its value started there.
     r.valueStart += ENTRY_META_BYTES;
     r.valueLength -= ENTRY_META_BYTES;
-    this.#fill(slot, r, loc, r.time);
-    kd.version[slot] = version;
+    this.#fill(slot, r, loc, r.time, version);
     this.seq--; // entries restore history; they are not new records
     return true;
   }

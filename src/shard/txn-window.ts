@@ -199,12 +199,7 @@ export class TxnWindow {
       const { slot, version, op } = txn.stored[i];
       if (kd.version[slot] !== version || kd.file[slot] !== TXN_FILE) continue;
       // Accounted as every other process accounts it (the TXN frame's length), so removals later subtract the same.
-      kd.account(slot, -1);
-      kd.file[slot] = loc.file;
-      kd.offset[slot] = loc.offset;
-      kd.frameLength[slot] = loc.frameLength;
-      kd.valueOffset[slot] = bodies[op] - loc.bufStart;
-      kd.account(slot, 1);
+      kd.relocate(slot, loc.file, loc.offset, loc.frameLength, bodies[op] - loc.bufStart);
     }
     for (const [slot, v] of txn.values) if (kd.version[slot] === v.version) c.values.cache.set(slot, v.version, v.bytes);
     own.outcome = { applied: true, removed: [] };

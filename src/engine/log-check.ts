@@ -1,22 +1,17 @@
 /**
- * check(): verifies a shard against its own bytes and returns diskcache-style warnings; with `fix`, repairs.
- * Reports, never throws on bad data: corrupt or torn frames (from a fresh read of every log file), value files
- * missing or of the wrong size, files nobody references, empty directories.
+ * The log engine's check(): verifies a shard against its own bytes and returns diskcache-style warnings; with `fix`,
+ * repairs. Reports, never throws on bad data: corrupt or torn frames (from a fresh read of every log file), value
+ * files missing or of the wrong size, files nobody references, empty directories.
  */
 import { now as clockNow } from '../clock.js';
 import * as path from 'node:path';
 import { FRAME_OK, newFrameView, nextGoodFrame, readFrame } from '../format/frame.js';
 import { FILE_HEADER_BYTES, KIND_BASE, KIND_SEGMENT, checkFileHeader, parseLogFileName, segmentName } from '../format/segment.js';
 import { OP_DELV, encodeTxnValue } from '../format/record.js';
-import { compact } from './compaction.js';
-import { processAlive } from './liveness.js';
-import type { Shard } from './shard.js';
-
-export interface CheckWarning {
-  /** 'UserWarning', 'UnknownFileWarning', 'EmptyDirWarning' (diskcache's) or 'CorruptionWarning'. */
-  category: string;
-  message: string;
-}
+import { compact } from '../shard/compaction.js';
+import { processAlive } from '../shard/liveness.js';
+import type { Shard } from '../shard/shard.js';
+import { fileWarnings, scanFiles, tidyFiles, type CheckWarning } from './check.js';
 
 /** Files of the engine itself, never "unknown". */
 function isEngineFile(name: string): boolean {
@@ -102,7 +97,7 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
   const kd = shard.state.kd;
   const referenced = new Set<string>();
   const missing: [Buffer, number][] = [];
-  for (const [slot, file] of kd.files) {
+  for (const [slot, file] of kd.valueFiles()) {
     referenced.add(path.normalize(file.name));
     const full = path.join(dir, file.name);
     let size: number;
@@ -110,7 +105,7 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
       size = fs.statSync(full).size;
     } catch {
       warnings.push({ category: 'UserWarning', message: `file not found: ${full}` });
-      missing.push([kd.keyBytes(slot), kd.version[slot]]);
+      missing.push([kd.keyBytes(slot), kd.versionOf(slot)]);
       continue;
     }
     if (size !== file.size) {
@@ -118,7 +113,7 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
       // diskcache's repair records the new size. Here a get treats the file as damaged (a value file carries no
       // checksum: its size is all the log vouches for) and misses, so the repair deletes the item, as for a
       // missing file.
-      missing.push([kd.keyBytes(slot), kd.version[slot]]);
+      missing.push([kd.keyBytes(slot), kd.versionOf(slot)]);
     }
   }
   // 3. Unknown files and empty directories.
@@ -153,55 +148,3 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
   return warnings;
 }
 
-/** What scanFiles found: paths relative to the shard directory. */
-export interface FileScan {
-  unknown: string[];
-  empty: string[];
-  leftovers: string[];
-}
-
-/**
- * diskcache's file walk, shared by both engines: files nobody references and empty directories, top-down in one
- * pass. `rootFile` classes a file in the directory itself: the engine's own, a leftover of a dead process, or other
- * (then unknown unless referenced). Lock directories (`*.lock`) are not walked.
- */
-export function scanFiles(fs: Shard['fs'], dir: string, referenced: ReadonlySet<string>, rootFile: (name: string) => 'engine' | 'leftover' | 'other'): FileScan {
-  const scan: FileScan = { unknown: [], empty: [], leftovers: [] };
-  const walk = (rel: string) => {
-    const entries = fs.readdirSync(path.join(dir, rel), { withFileTypes: true });
-    if (rel !== '' && entries.length === 0) scan.empty.push(rel);
-    for (const e of entries) {
-      const r = rel === '' ? e.name : path.join(rel, e.name);
-      if (e.isDirectory()) {
-        if (rel === '' && e.name.endsWith('.lock')) continue;
-        walk(r);
-        continue;
-      }
-      const kind = rel === '' ? rootFile(e.name) : 'other';
-      if (kind === 'leftover') scan.leftovers.push(r);
-      else if (kind === 'other' && !referenced.has(r)) scan.unknown.push(r);
-    }
-  };
-  walk('');
-  return scan;
-}
-
-export function fileWarnings(dir: string, scan: FileScan): CheckWarning[] {
-  return [
-    ...scan.unknown.map((u) => ({ category: 'UnknownFileWarning', message: `unknown file: ${path.join(dir, u)}` })),
-    ...scan.leftovers.map((l) => ({ category: 'UnknownFileWarning', message: `leftover of a dead process: ${path.join(dir, l)}` })),
-    ...scan.empty.map((e) => ({ category: 'EmptyDirWarning', message: `empty directory: ${path.join(dir, e)}` })),
-  ];
-}
-
-/** The repair of what scanFiles found: unknown files and leftovers go, and empty directories with the parents that
- * become empty (diskcache would report those on the next check; a repair should leave nothing to report). */
-export function tidyFiles(fs: Shard['fs'], dir: string, scan: FileScan, disk: { remove(relative: string): void }): void {
-  for (const u of scan.unknown) disk.remove(u);
-  for (const l of scan.leftovers) try { fs.unlinkSync(path.join(dir, l)); } catch { /* removed meanwhile */ }
-  for (const e of scan.empty) {
-    for (let rel = e; rel !== '' && rel !== '.'; rel = path.dirname(rel)) {
-      try { fs.rmdirSync(path.join(dir, rel)); } catch { break; /* not empty */ }
-    }
-  }
-}

@@ -1,5 +1,5 @@
 /**
- * LogEngine: the Cache semantics of python-diskcache on one log-structured shard (shard.ts). Reads answer from
+ * LogEngine: the Cache semantics of python-diskcache on one log-structured shard (../shard/shard.ts). Reads answer from
  * the keydir after one tail check; writes are one appended command whose outcome the replay decides, so every
  * process agrees (docs/engine.md).
  */
@@ -13,15 +13,15 @@ import {
 } from '../format/record.js';
 import { CorruptionError, IOError, KeyError, LogcacheError, Timeout } from '../errors.js';
 import { now as clockNow } from '../clock.js';
-import { NEVER, NIL, ValueFile } from './keydir.js';
-import { QueueIndex } from './queues.js';
-import { Shard, ShardOptions } from './shard.js';
-import { ItemSnapshot, Outcome } from './state.js';
-import { Sidecar } from './sidecar.js';
-import { VictimList, VictimOrder, expiredSlots } from './eviction.js';
-import { compact, CompactionResult } from './compaction.js';
-import { checkShard, CheckWarning } from './check.js';
-import type { CacheEngine, EngineSettings, Item, Side } from './engine.js';
+import { NEVER, NIL, ValueFile } from '../shard/keydir.js';
+import { QueueIndex } from '../shard/queues.js';
+import { Shard, ShardOptions } from '../shard/shard.js';
+import { ItemSnapshot, Outcome } from '../shard/state.js';
+import { Sidecar } from '../shard/sidecar.js';
+import { VictimList, VictimOrder, expiredSlots } from '../shard/eviction.js';
+import { compact } from '../shard/compaction.js';
+import { checkShard } from './log-check.js';
+import type { CacheEngine, CheckWarning, CompactionResult, EngineSettings, EngineSetup, Item, Side } from './engine.js';
 
 /** Victims removed per batch by cull(), as diskcache. */
 const CULL_BATCH = 10;
@@ -44,9 +44,9 @@ const POLICY: Record<string, { access: 'none' | 'time' | 'count'; order: VictimO
 
 export class LogEngine implements CacheEngine {
   readonly shard: Shard;
-  #disk!: Disk;
-  #settings!: EngineSettings;
-  #keys!: KeyEncoder;
+  readonly #disk: Disk;
+  readonly #settings: EngineSettings;
+  readonly #keys: KeyEncoder;
   #sidecar: Sidecar | null = null;
   /** In a transaction: value files to delete once it commits, and the files its commands wrote. */
   #txnFiles: { remove: string[]; written: string[] } | null = null;
@@ -56,9 +56,11 @@ export class LogEngine implements CacheEngine {
   #victimPolicy = '';
   #txnDepth = 0;
 
-  constructor(directory: string, options: ShardOptions & { timeout: number }) {
+  constructor(directory: string, options: ShardOptions & { timeout: number }, setup: EngineSetup) {
     this.shard = new Shard(directory, options);
     this.shard.waitTimeoutMs = options.timeout * 1000;
+    ({ disk: this.#disk, settings: this.#settings } = setup(this.storedSettings(), (name, value) => this.writeSetting(name, value)));
+    this.#keys = new KeyEncoder(this.#disk);
   }
 
   storedSettings(): Map<string, unknown> {
@@ -68,12 +70,6 @@ export class LogEngine implements CacheEngine {
 
   writeSetting(name: string, value: unknown): void {
     this.shard.append(OP_SETTING, { time: clockNow(), key: Buffer.from(name), value: Buffer.from(JSON.stringify(value)) });
-  }
-
-  attach(disk: Disk, settings: EngineSettings): void {
-    this.#disk = disk;
-    this.#settings = settings;
-    this.#keys = new KeyEncoder(disk);
   }
 
   // ---- helpers --------------------------------------------------------------------------------------------------
@@ -86,18 +82,18 @@ export class LogEngine implements CacheEngine {
   #live(b: Buffer, end: number, now: number): number {
     const kd = this.shard.state.kd;
     const slot = kd.find(b, 0, end);
-    return slot !== NIL && kd.expire[slot] > now ? slot : NIL;
+    return slot !== NIL && kd.expireOf(slot) > now ? slot : NIL;
   }
 
   /** The value of a slot; MISS when its bytes or file are gone. */
   #value(slot: number, read: boolean): unknown {
     const kd = this.shard.state.kd;
-    const mode = kd.mode[slot];
+    const mode = kd.modeOf(slot);
     if (mode === MODE_RAW_NUMBER) {
-      const n = kd.numbers.get(slot);
+      const n = kd.numberOf(slot);
       if (n !== undefined) return n;
     }
-    const file = kd.files.get(slot);
+    const file = kd.valueFileOf(slot);
     try {
       if (file) return this.#fetchFile(mode, file, read);
       const bytes = this.shard.valueBytes(slot);
@@ -138,8 +134,8 @@ export class LogEngine implements CacheEngine {
 
   #item(slot: number, value: unknown): Item {
     const kd = this.shard.state.kd;
-    const e = kd.expire[slot];
-    return { value, expireTime: e === NEVER ? null : e, tag: this.#tag(kd.tags.get(slot)) };
+    const e = kd.expireOf(slot);
+    return { value, expireTime: e === NEVER ? null : e, tag: this.#tag(kd.tagOf(slot)) };
   }
 
   #tag(id: string | undefined): unknown {
@@ -237,7 +233,7 @@ export class LogEngine implements CacheEngine {
 
   #entries(slots: Iterable<number>): [Buffer, number][] {
     const kd = this.shard.state.kd;
-    return [...slots].map((s) => [kd.keyBytes(s), kd.version[s]]);
+    return [...slots].map((s) => [kd.keyBytes(s), kd.versionOf(s)]);
   }
 
   // ---- reads ------------------------------------------------------------------------------------------------------
@@ -253,7 +249,7 @@ export class LogEngine implements CacheEngine {
     if (this.#settings.statistics) this.#sidecarOpen().count(value !== MISS);
     if (value === MISS) return undefined;
     const access = this.#policy().access;
-    if (access !== 'none') this.#sidecarOpen().touch(slot, sh.state.kd.version[slot], now, access === 'count');
+    if (access !== 'none') this.#sidecarOpen().touch(slot, sh.state.kd.versionOf(slot), now, access === 'count');
     return this.#item(slot, value);
   }
 
@@ -303,10 +299,10 @@ export class LogEngine implements CacheEngine {
     const slot = kd.find(keyBytes);
     const now = clockNow();
     // Errors we can already see cost no write (the log stays as it was); the appended command still decides races.
-    if (slot !== NIL && !(kd.expire[slot] < now)) {
-      if (kd.mode[slot] !== MODE_RAW_NUMBER || !kd.numbers.has(slot)) throw new TypeError(`the value at key ${String(key)} is not a number`);
+    if (slot !== NIL && !(kd.expireOf(slot) < now)) {
+      if (kd.modeOf(slot) !== MODE_RAW_NUMBER || kd.numberOf(slot) === undefined) throw new TypeError(`the value at key ${String(key)} is not a number`);
     } else if (dflt === null) throw new KeyError(key);
-    const existed = slot !== NIL && kd.expire[slot] > now;
+    const existed = slot !== NIL && kd.expireOf(slot) > now;
     const out = this.shard.append(OP_INCR, {
       time: clockNow(), key: keyBytes, num1: delta, num2: dflt ?? 0, flags: dflt === null ? FLAG_DEFAULT_NULL : 0,
     }, deadline);
@@ -358,16 +354,16 @@ export class LogEngine implements CacheEngine {
       const keyBytes = QueueIndex.encodeKey(prefix, side === 'front' ? q[0] : q[q.length - 1]);
       const kd = sh.state.kd;
       const slot = kd.find(keyBytes);
-      const expired = kd.expire[slot] < clockNow();
+      const expired = kd.expireOf(slot) < clockNow();
       if (!remove && !expired) {
         const value = this.#value(slot, false);
         if (value === MISS) {
-          this.#delv([[keyBytes, kd.version[slot]]], deadline);
+          this.#delv([[keyBytes, kd.versionOf(slot)]], deadline);
           continue;
         }
         return [this.#disk.get(keyBytes), this.#item(slot, value)];
       }
-      const out = this.#delv([[keyBytes, kd.version[slot]]], deadline, !expired);
+      const out = this.#delv([[keyBytes, kd.versionOf(slot)]], deadline, !expired);
       if (expired || out.count === 0) continue; // expired heads are dropped; a lost race tries the next head
       const item = this.#take(out.removed[0]);
       if (item !== undefined) return [this.#disk.get(keyBytes), item];
@@ -379,12 +375,12 @@ export class LogEngine implements CacheEngine {
     for (;;) {
       sh.sync();
       const kd = sh.state.kd;
-      const slot = last ? kd.insTail : kd.insHead;
+      const slot = kd.first(last);
       if (slot === NIL) return undefined;
       const keyBytes = kd.keyBytes(slot);
-      const value = kd.expire[slot] < clockNow() ? MISS : this.#value(slot, false);
+      const value = kd.expireOf(slot) < clockNow() ? MISS : this.#value(slot, false);
       if (value === MISS) {
-        this.#delv([[keyBytes, kd.version[slot]]], deadline);
+        this.#delv([[keyBytes, kd.versionOf(slot)]], deadline);
         continue;
       }
       return [this.#disk.get(keyBytes), this.#item(slot, value)];
@@ -399,7 +395,7 @@ export class LogEngine implements CacheEngine {
     const slots: number[] = [];
     if (kd.expiring > 0) {
       for (const s of kd.slots()) {
-        const e = kd.expire[s];
+        const e = kd.expireOf(s);
         if (e > 0 && e < now) slots.push(s);
       }
     }
@@ -409,9 +405,7 @@ export class LogEngine implements CacheEngine {
   evict(tag: Key, deadline: number): number {
     const tagId = keyIdOfEncoded(encodeKey(tag, 'tag'));
     this.shard.sync();
-    const slots: number[] = [];
-    for (const [s, t] of this.shard.state.kd.tags) if (t === tagId) slots.push(s);
-    return this.#removeAll(this.#entries(slots), deadline);
+    return this.#removeAll(this.#entries(this.shard.state.kd.tagged(tagId)), deadline);
   }
 
   clear(deadline: number): number {

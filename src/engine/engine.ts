@@ -1,12 +1,17 @@
 /**
- * The shard interface: what Cache (and through it FanoutCache) asks of one shard's storage engine. Arguments
- * arrive validated; an engine owns durability, concurrency across processes, expiry, culling and eviction.
- * Implementations: LogEngine (the log-structured default) and, for comparison, a SQLite engine.
+ * The engine interface: what Cache (and through it FanoutCache) asks of one shard's storage engine, and the types
+ * it answers in. Arguments arrive validated; an engine owns durability, concurrency across processes, expiry,
+ * culling and eviction. Implementations: LogEngine (log-engine.ts, the log-structured default) and, for comparison,
+ * SqliteEngine (sqlite-engine.ts); open.ts chooses one.
  */
 import type { Disk, StoredValue } from '../format/disk.js';
 import type { Key } from '../format/keys.js';
 import type { CheckWarning } from './check.js';
-import type { CompactionResult } from './compaction.js';
+import type { CompactionResult } from '../shard/compaction.js';
+
+export type { CheckWarning } from './check.js';
+/** What compact() did (the SQLite engine's VACUUM answers in the same shape). */
+export type { CompactionResult } from '../shard/compaction.js';
 
 /** An item as an engine hands it back. */
 export interface Item {
@@ -25,6 +30,15 @@ export interface EngineSettings {
 
 export type Side = 'front' | 'back';
 
+/**
+ * How an engine gets its Disk and the handle's live settings as it opens: called once, from the engine's
+ * constructor, with the settings stored in the directory and the engine's writeSetting (the handle stores the
+ * settings that differ before it builds its Disk from them).
+ */
+export type EngineSetup = (
+  stored: Map<string, unknown>, writeSetting: (name: string, value: unknown) => void,
+) => { disk: Disk; settings: EngineSettings };
+
 /** Names in the settings store that are diskcache's counters and totals, not settings (Cache.reset reads them). */
 export const METADATA_KEYS: ReadonlySet<string> = new Set(['count', 'size', 'hits', 'misses']);
 
@@ -32,8 +46,6 @@ export interface CacheEngine {
   /** Settings stored in the directory (read at open and by reset). */
   storedSettings(): Map<string, unknown>;
   writeSetting(name: string, value: unknown): void;
-  /** Gives the engine its Disk and the handle's live settings, once both exist. */
-  attach(disk: Disk, settings: EngineSettings): void;
 
   /** A live item, counting statistics and recording the access for LRU/LFU; undefined on a miss. */
   get(key: Key, read: boolean, deadline: number): Item | undefined;

@@ -14,10 +14,11 @@ import { now as clockNow } from '../clock.js';
 import { MODE_RAW_NUMBER } from '../format/disk.js';
 import type { Disk, StoredValue } from '../format/disk.js';
 import { Key, sortEncodedKeys, encodeKey } from '../format/keys.js';
-import { QUEUE_MAX, QUEUE_START, QueueIndex } from './queues.js';
-import type { CheckWarning } from './check.js';
-import type { CompactionResult } from './compaction.js';
-import { METADATA_KEYS, type CacheEngine, type EngineSettings, type Item, type Side } from './engine.js';
+import { QUEUE_MAX, QUEUE_START, QueueIndex } from '../shard/queues.js';
+import {
+  METADATA_KEYS, type CacheEngine, type CheckWarning, type CompactionResult, type EngineSettings, type EngineSetup, type Item,
+  type Side,
+} from './engine.js';
 import {
   DBNAME, Database, Row, SETUP_RETRY_MS, Statement, checkFiles, isBusy, isConstraint, openCacheDb, retryBusy, settingFromSql,
   settingKey, settingName, settingToSql,
@@ -35,10 +36,10 @@ export class SqliteMissingError extends LogcacheError {
   }
 }
 
-export function openSqliteEngine(directory: string, options: SqliteEngineOptions): CacheEngine {
+export function openSqliteEngine(directory: string, options: SqliteEngineOptions, setup: EngineSetup): CacheEngine {
   const db = openCacheDb(directory, options.timeout * 1000, options.sync);
   if (db === null) throw new SqliteMissingError();
-  return new SqliteEngine(directory, db, options.timeout * 1000);
+  return new SqliteEngine(directory, db, options.timeout * 1000, setup);
 }
 
 /** Rows per transaction in clear/evict/expire (diskcache's _select_delete), and per cull() batch. */
@@ -107,8 +108,8 @@ class SqliteEngine implements CacheEngine {
   readonly #timeoutMs: number;
   readonly #pageSize: number;
   readonly #stmts = new Map<string, Statement>();
-  #disk!: Disk;
-  #settings!: EngineSettings;
+  readonly #disk: Disk;
+  readonly #settings: EngineSettings;
   /** 1 while a transaction is open (ours or the caller's): nested writes join it. */
   #depth = 0;
   #userTxn = false;
@@ -120,11 +121,12 @@ class SqliteEngine implements CacheEngine {
   #written: string[] = [];
   #lastQueue: [string | null, unknown[]] | null = null;
 
-  constructor(directory: string, db: Database, timeoutMs: number) {
+  constructor(directory: string, db: Database, timeoutMs: number, setup: EngineSetup) {
     this.#dir = path.resolve(directory);
     this.#db = db;
     this.#timeoutMs = timeoutMs;
     this.#pageSize = this.#read('PRAGMA page_size')!.page_size as number;
+    ({ disk: this.#disk, settings: this.#settings } = setup(this.storedSettings(), (name, value) => this.writeSetting(name, value)));
   }
 
   /** A prepared statement, prepared on first use. */
@@ -286,11 +288,6 @@ class SqliteEngine implements CacheEngine {
         ? 'CREATE INDEX IF NOT EXISTS Cache_tag_rowid ON Cache(tag, rowid) WHERE tag IS NOT NULL'
         : 'DROP INDEX IF EXISTS Cache_tag_rowid'));
     }
-  }
-
-  attach(disk: Disk, settings: EngineSettings): void {
-    this.#disk = disk;
-    this.#settings = settings;
   }
 
   // ---- reads ------------------------------------------------------------------------------------------------------
