@@ -22,7 +22,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Cache } from './index.js';
 import type { CacheOptions, CheckWarning, Key } from './index.js';
-import { parseLogFileName } from './format/segment.js';
+import { parseLogFileName } from './format/files.js';
 
 type FsLike = NonNullable<CacheOptions['fs']>;
 

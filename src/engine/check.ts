@@ -4,6 +4,7 @@
  * the SQLite engine's integrity check) around these.
  */
 import * as path from 'node:path';
+import { LOCK_DIR_SUFFIX } from '../format/files.js';
 import type { FsLike } from '../shard/shard.js';
 
 export interface CheckWarning {
@@ -32,7 +33,7 @@ export function scanFiles(fs: FsLike, dir: string, referenced: ReadonlySet<strin
     for (const e of entries) {
       const r = rel === '' ? e.name : path.join(rel, e.name);
       if (e.isDirectory()) {
-        if (rel === '' && e.name.endsWith('.lock')) continue;
+        if (rel === '' && e.name.endsWith(LOCK_DIR_SUFFIX)) continue;
         walk(r);
         continue;
       }

@@ -6,27 +6,22 @@
 import { now as clockNow } from '../clock.js';
 import * as path from 'node:path';
 import { FRAME_OK, newFrameView, nextGoodFrame, readFrame } from '../format/frame.js';
-import { FILE_HEADER_BYTES, KIND_BASE, KIND_SEGMENT, checkFileHeader, parseLogFileName, segmentName } from '../format/segment.js';
+import { FILE_HEADER_BYTES, KIND_BASE, KIND_SEGMENT, checkFileHeader } from '../format/segment.js';
+import { isEngineFile, parseLogFileName, segmentName, writerPidOf } from '../format/files.js';
 import { OP_DELV, encodeTxnValue } from '../format/record.js';
 import { compact } from '../shard/compaction.js';
 import { processAlive } from '../shard/liveness.js';
+import { FRAME_KINDS } from '../shard/corruption.js';
 import type { Shard } from '../shard/shard.js';
 import { fileWarnings, scanFiles, tidyFiles, type CheckWarning } from './check.js';
-
-/** Files of the engine itself, never "unknown". */
-function isEngineFile(name: string): boolean {
-  return parseLogFileName(name) !== null || name === 'access.bin' || name.startsWith('.tmp-') || name.endsWith('.lock') || /\.(owner|want-\d+)$/.test(name);
-}
 
 /**
  * A temporary file (`.tmp-<pid>-…`, `.tmp-base-<pid>-…`) or lock intent (`<name>.want-<pid>`) whose process no longer
  * runs: a crash left it, and nothing will ever use it (a live process's files are its work in progress).
  */
 function leftoverOfDead(name: string): boolean {
-  const m = /^\.tmp-(?:base-)?(\d+)-|\.want-(\d+)$/.exec(name);
-  if (!m) return false;
-  const pid = Number(m[1] ?? m[2]);
-  return pid !== process.pid && !processAlive(pid);
+  const pid = writerPidOf(name);
+  return pid !== null && pid !== process.pid && !processAlive(pid);
 }
 
 export function checkShard(shard: Shard, disk: { remove(relative: string): void }, fix: boolean): CheckWarning[] {
@@ -121,9 +116,9 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
   warnings.push(...fileWarnings(dir, scan));
   for (const r of shard.reports) {
     // Bad frames met in a file a compaction has since removed are history: nothing reads them any more.
-    if (/checksum|torn|malformed/.test(r.reason) && !fs.existsSync(path.join(dir, r.file))) continue;
+    if (FRAME_KINDS.has(r.kind) && !fs.existsSync(path.join(dir, r.file))) continue;
     const seen = warnings.some((w) => w.message.includes(`${r.file} at offset ${r.offset}`));
-    if (!seen && r.reason !== 'torn frame') {
+    if (!seen && r.kind !== 'torn-frame') {
       warnings.push({ category: 'CorruptionWarning', message: `${r.reason} in ${r.file} at offset ${r.offset}: ${r.bytes} bytes` });
       corrupt = true;
     }
@@ -142,7 +137,7 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
   }
   if (corrupt || warnings.some((w) => w.message.startsWith('torn tail'))) {
     compact(shard);
-    shard.reports.length = 0;
+    shard.clearReports();
   }
   tidyFiles(fs, dir, scan, disk);
   return warnings;

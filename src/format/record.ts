@@ -14,7 +14,7 @@ import { copyBytes } from './bytes.js';
 export const OP_SET = 1; // key, tag, value; num1 expireTime (HAS_EXPIRE), num2 file size
 export const OP_ADD = 2; // as SET, applied only when the key is absent or expired at `time`
 export const OP_DELETE = 3; // key; removes a live item
-export const OP_DELV = 4; // key; num1 version: removes the item only if it still has that version
+export const OP_DELV = 4; // value = list of (key, version) (encodeTxnValue, no commands): removes each item still at that version
 export const OP_INCR = 5; // key; num1 delta, num2 default (DEFAULT_NULL: none)
 export const OP_TOUCH = 6; // key; num1 expireTime (HAS_EXPIRE)
 export const OP_CLEAR = 7; // removes every item
@@ -22,8 +22,8 @@ export const OP_PUSH = 8; // key = prefix (HAS_PREFIX), value, tag; SIDE_FRONT; 
 export const OP_TXN = 9; // value = nested commands (see encodeTxnValue): commits the writer's open transaction
 export const OP_SETTING = 10; // key = setting name (UTF-8), value = JSON (UTF-8)
 export const OP_SEAL = 11; // num1 reason, num2 base id: records after a seal in the same segment are void
-export const OP_ENTRY = 12; // compacted item (base files): time storeTime, num1 expire, num2 file size, value = meta + value
-export const OP_BASE = 13; // last record of a base: num1 sequence, num2 rowid counter, value = slotHighWater u32 | txnOwner u32
+export const OP_ENTRY = 12; // compacted item (base files): time storeTime, num1 expire, num2 file size, value = meta + value (base.ts)
+export const OP_BASE = 13; // last record of a base: num1 sequence, num2 rowid counter, value = the trailer (base.ts)
 export const OP_BEGIN = 14; // num1 pid: opens a transaction window; other writers' records inside it are void
 export const OP_ABORT = 15; // num1 the window owner's writer id: closes its window with nothing applied
 
@@ -31,6 +31,7 @@ export const FLAG_HAS_EXPIRE = 1;
 export const FLAG_DEFAULT_NULL = 2;
 export const FLAG_SIDE_FRONT = 4;
 export const FLAG_HAS_PREFIX = 8;
+/** Reserved: no writer sets it and readers ignore it (docs/format.md). */
 export const FLAG_SCAN = 16;
 export const FLAG_HAS_TAG = 32;
 /** The value field holds a value file's name (UTF-8); num2 is the file's size in bytes. */
@@ -51,9 +52,6 @@ const KEY_LEN = MODE + 1;
 const TAG_LEN = KEY_LEN + 4;
 const VAL_LEN = TAG_LEN + 4;
 export const RECORD_FIXED_BYTES = VAL_LEN + 4;
-
-/** ENTRY value prefix: rowid f64 | version f64 | slot u32, then the item's value bytes. */
-export const ENTRY_META_BYTES = 8 + 8 + 4;
 
 const EMPTY = Buffer.alloc(0);
 const EMPTY_VIEW = new DataView(new ArrayBuffer(0));

@@ -1,5 +1,6 @@
 /**
- * Segment and base files (docs/format.md, "Files"). Every file of a shard's log starts with a 16-byte header:
+ * Segment and base files (docs/format.md, "Files"; their names are in files.ts). Every file of a shard's log starts
+ * with a 16-byte header:
  *
  *   magic "LOGCACHE" (8) | version u16 | kind u16 | id u32          (little-endian)
  *
@@ -11,41 +12,31 @@ export const FILE_MAGIC = Buffer.from('LOGCACHE', 'latin1');
 export const FORMAT_VERSION = 1;
 export const KIND_SEGMENT = 1;
 export const KIND_BASE = 2;
-export const FILE_HEADER_BYTES = 8 + 2 + 2 + 4;
-
-const ID_DIGITS = 10;
-const NAME_RE = /^(\d{10})\.(log|base)$/;
-
-export function segmentName(id: number): string {
-  return String(id).padStart(ID_DIGITS, '0') + '.log';
-}
-export function baseName(id: number): string {
-  return String(id).padStart(ID_DIGITS, '0') + '.base';
-}
-
-/** Parses a log file name: `{ id, kind }`, or null for any other file. */
-export function parseLogFileName(name: string): { id: number; kind: number } | null {
-  const m = NAME_RE.exec(name);
-  if (!m) return null;
-  return { id: Number(m[1]), kind: m[2] === 'log' ? KIND_SEGMENT : KIND_BASE };
-}
+const MAGIC_BYTES = 8;
+const VERSION_BYTES = 2;
+const KIND_BYTES = 2;
+const ID_BYTES = 4;
+const VERSION_AT = MAGIC_BYTES;
+const KIND_AT = VERSION_AT + VERSION_BYTES;
+const ID_AT = KIND_AT + KIND_BYTES;
+export const FILE_HEADER_BYTES = MAGIC_BYTES + VERSION_BYTES + KIND_BYTES + ID_BYTES;
 
 export function fileHeader(kind: number, id: number): Buffer {
   const buf = Buffer.alloc(FILE_HEADER_BYTES);
   FILE_MAGIC.copy(buf, 0);
-  buf.writeUInt16LE(FORMAT_VERSION, 8);
-  buf.writeUInt16LE(kind, 10);
-  buf.writeUInt32LE(id, 12);
+  buf.writeUInt16LE(FORMAT_VERSION, VERSION_AT);
+  buf.writeUInt16LE(kind, KIND_AT);
+  buf.writeUInt32LE(id, ID_AT);
   return buf;
 }
 
 /** Checks a file header; returns a reason when it is not one of ours, else null. */
 export function checkFileHeader(buf: Buffer, kind: number, id: number): string | null {
   if (buf.length < FILE_HEADER_BYTES) return 'short header';
-  if (!buf.subarray(0, 8).equals(FILE_MAGIC)) return 'bad magic';
-  const version = buf.readUInt16LE(8);
+  if (!buf.subarray(0, MAGIC_BYTES).equals(FILE_MAGIC)) return 'bad magic';
+  const version = buf.readUInt16LE(VERSION_AT);
   if (version !== FORMAT_VERSION) return `unsupported format version ${version}`;
-  if (buf.readUInt16LE(10) !== kind) return 'wrong file kind';
-  if (buf.readUInt32LE(12) !== id) return 'id does not match file name';
+  if (buf.readUInt16LE(KIND_AT) !== kind) return 'wrong file kind';
+  if (buf.readUInt32LE(ID_AT) !== id) return 'id does not match file name';
   return null;
 }

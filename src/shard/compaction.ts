@@ -11,10 +11,12 @@
 import { now as clockNow } from '../clock.js';
 import * as path from 'node:path';
 import {
-  ENTRY_META_BYTES, FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_TAG, OP_BASE, OP_ENTRY, OP_SETTING,
-  SEAL_COMPACTION_DONE, SEAL_COMPACTION_START, encodeRecord,
+  FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_TAG, OP_BASE, OP_ENTRY, OP_SETTING, SEAL_COMPACTION_DONE, SEAL_COMPACTION_START,
+  encodeRecord,
 } from '../format/record.js';
-import { FILE_HEADER_BYTES, KIND_BASE, baseName, fileHeader, parseLogFileName } from '../format/segment.js';
+import { encodeBaseTrailer, encodeEntryMeta } from '../format/base.js';
+import { FILE_HEADER_BYTES, KIND_BASE, fileHeader } from '../format/segment.js';
+import { COMPACT_LOCK, baseName, parseLogFileName, tmpBaseName } from '../format/files.js';
 import { MODE_RAW_NUMBER } from '../format/disk.js';
 import { NEVER } from './keydir.js';
 import { encodedOfKeyId } from '../format/keys.js';
@@ -56,7 +58,7 @@ export function compact(shard: Shard): CompactionResult {
 }
 
 function compactLocked(shard: Shard): CompactionResult {
-  const release = tryLock(shard.dir, 'compact');
+  const release = tryLock(shard.dir, COMPACT_LOCK);
   if (!release) return { base: 0, items: 0, bytesBefore: 0, bytesAfter: 0 };
   try {
     const bytesBefore = logDiskBytes(shard);
@@ -90,7 +92,7 @@ function writeBase(shard: Shard, id: number): number {
   const { fs, dir, state } = shard;
   const kd = state.kd;
   // The pid lets check() tell a leftover of a dead compactor from a live one's work in progress.
-  const tmp = path.join(dir, `.tmp-base-${process.pid}-${shard.writer.toString(16)}-${id}`);
+  const tmp = path.join(dir, tmpBaseName(process.pid, shard.writer, id));
   const fd = fs.openSync(tmp, 'w');
   let items = 0;
   try {
@@ -105,7 +107,6 @@ function writeBase(shard: Shard, id: number): number {
         chunkBytes = 0;
       }
     };
-    const meta = Buffer.allocUnsafe(ENTRY_META_BYTES);
     for (const slot of kd.slots()) {
       let value: Buffer | null;
       const number = kd.numbers.get(slot);
@@ -114,10 +115,7 @@ function writeBase(shard: Shard, id: number): number {
         value.writeDoubleLE(number);
       } else value = shard.valueBytes(slot);
       if (value === null) continue; // corrupt on disk: reported by valueBytes, dropped here
-      const m = Buffer.from(meta);
-      m.writeDoubleLE(kd.rowid[slot], 0);
-      m.writeDoubleLE(kd.version[slot], 8);
-      m.writeUInt32LE(slot, 16);
+      const m = encodeEntryMeta(kd.rowid[slot], kd.version[slot], slot);
       const tag = kd.tags.get(slot);
       const file = kd.files.get(slot);
       const expire = kd.expire[slot];
@@ -137,10 +135,7 @@ function writeBase(shard: Shard, id: number): number {
         writer: shard.writer, seq: 0, time: 0, key: Buffer.from(name), value: Buffer.from(JSON.stringify(value)),
       }));
     }
-    const hw = Buffer.allocUnsafe(12);
-    hw.writeUInt32LE(kd.highWater, 0);
-    hw.writeUInt32LE(state.txnOwner, 4);
-    hw.writeUInt32LE(state.txnPid, 8);
+    const hw = encodeBaseTrailer({ highWater: kd.highWater, txnOwner: state.txnOwner, txnPid: state.txnPid });
     // The trailer: a base without it is incomplete and never loaded.
     emit(encodeRecord(OP_BASE, { writer: shard.writer, seq: 0, time: clockNow(), num1: state.seq, num2: state.rowidCounter, value: hw }));
     if (chunks.length) fs.writeSync(fd, Buffer.concat(chunks));

@@ -7,6 +7,7 @@
 import * as nodeFs from 'node:fs';
 import { IOError } from '../errors.js';
 import type { RecordInput } from '../format/record.js';
+import { CorruptionReporter } from './corruption.js';
 import type { Outcome, ShardState } from './state.js';
 import type { Segments } from './segments.js';
 import type { Replay } from './replay.js';
@@ -18,13 +19,6 @@ export type SyncPolicy = 'none' | 'interval' | 'always';
 /** The file-system calls a shard makes; tests replace it to inject faults. */
 export type FsLike = typeof nodeFs;
 
-/** A problem found while reading the log: bytes skipped and why. */
-export interface CorruptionReport {
-  file: string;
-  offset: number;
-  bytes: number;
-  reason: string;
-}
 
 /** One of our commands written to the log (or about to be) whose outcome the replay has not met yet. */
 export interface Pending {
@@ -44,9 +38,11 @@ export interface Pending {
 /** The shard's append, as the transaction window calls it (BEGIN, TXN, ABORT go through the same path). */
 export type AppendFn = (op: number, input: Omit<RecordInput, 'writer' | 'seq'>, deadline?: number, wantItems?: boolean) => Outcome;
 
+export type { CorruptionKind, CorruptionReport } from './corruption.js';
+
 export class ShardCore {
-  /** Problems met while replaying since open (or the last clearReports). */
-  readonly reports: CorruptionReport[] = [];
+  /** Problems met while replaying since open (or the last clear). */
+  readonly corruption = new CorruptionReporter();
   /** Our commands written or buffered whose outcome is not known yet, by seq. */
   readonly pending = new Map<number, Pending>();
   /** Bytes of our frames written and not yet met by a replay. */

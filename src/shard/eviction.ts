@@ -3,6 +3,7 @@
  * Least-recently-stored walks the keydir's store-order list (O(victims)); least-recently-used and
  * least-frequently-used rank every item by its sidecar entry (one read of the sidecar, O(n log n)).
  */
+import { ACCESS_ENTRY_FIELDS, FIELD_ACCESS_COUNT, FIELD_ACCESS_TIME, FIELD_VERSION } from '../format/access.js';
 import { KeyDir, NIL } from './keydir.js';
 import type { Sidecar } from './sidecar.js';
 
@@ -48,8 +49,9 @@ export class VictimList {
     const slots: number[] = [];
     const rank = new Float64Array(kd.highWater);
     for (const s of kd.slots()) {
-      const current = side[s * 3] === kd.version[s];
-      rank[s] = byCount ? (current ? side[s * 3 + 2] : 0) : current ? side[s * 3 + 1] : kd.storeTime[s];
+      const e = s * ACCESS_ENTRY_FIELDS;
+      const current = side[e + FIELD_VERSION] === kd.version[s];
+      rank[s] = byCount ? (current ? side[e + FIELD_ACCESS_COUNT] : 0) : current ? side[e + FIELD_ACCESS_TIME] : kd.storeTime[s];
       slots.push(s);
     }
     slots.sort((a, b) => rank[a] - rank[b] || kd.rowid[a] - kd.rowid[b]);

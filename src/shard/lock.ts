@@ -12,6 +12,7 @@
 import lockfile from 'proper-lockfile';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { LOCK_DIR_SUFFIX, lockIntentName, lockIntentPrefix, lockOwnerName } from '../format/files.js';
 import { processAlive } from './liveness.js';
 
 const STALE_MS = 30_000;
@@ -19,8 +20,8 @@ const STALE_MS = 30_000;
 /** Tries to take `name` in `dir` without waiting; returns a release function, or null when another holds it. */
 export function tryLock(dir: string, name: string): (() => void) | null {
   const file = path.join(dir, name);
-  const owner = `${file}.owner`;
-  const intent = `${file}.want-${process.pid}`;
+  const owner = lockOwnerName(file);
+  const intent = lockIntentName(file, process.pid);
   try { fs.writeFileSync(intent, String(process.pid)); } catch { /* only a hint for takers-over */ }
   try {
     for (let attempt = 0; ; attempt++) {
@@ -40,7 +41,7 @@ export function tryLock(dir: string, name: string): (() => void) | null {
         if (attempt > 0 || !holderDead(dir, name, owner)) return null;
         // The holder died holding it: take it over (a race with another taker at worst runs the step twice).
         try { fs.unlinkSync(owner); } catch { /* none */ }
-        try { fs.rmdirSync(`${file}.lock`); } catch { /* the holder released it meanwhile */ }
+        try { fs.rmdirSync(`${file}${LOCK_DIR_SUFFIX}`); } catch { /* the holder released it meanwhile */ }
         continue;
       }
       try { fs.renameSync(intent, owner); } catch { /* only a hint for takers-over */ }
@@ -66,7 +67,7 @@ function holderDead(dir: string, name: string, owner: string): boolean {
   } catch { /* no owner yet: the holder is between its mkdir and its rename */ }
   const ownerPid = Number(text);
   if (text !== null && Number.isInteger(ownerPid) && ownerPid > 0) return ownerPid !== process.pid && !processAlive(ownerPid);
-  const prefix = `${name}.want-`;
+  const prefix = lockIntentPrefix(name);
   let names: string[];
   try {
     names = fs.readdirSync(dir).filter((n) => n.startsWith(prefix));

@@ -6,7 +6,8 @@
 import * as path from 'node:path';
 import { IOError, LogcacheError } from '../errors.js';
 import { OP_BASE } from '../format/record.js';
-import { FILE_HEADER_BYTES, KIND_BASE, baseName, checkFileHeader } from '../format/segment.js';
+import { FILE_HEADER_BYTES, KIND_BASE, checkFileHeader } from '../format/segment.js';
+import { baseName } from '../format/files.js';
 import type { ShardCore } from './core.js';
 import { rebuildStoreOrder } from './keydir.js';
 
@@ -41,7 +42,7 @@ function loadLog(c: ShardCore): void {
       }
     }
     if (!loadedBase && bases.length > 0 && segments.length > 0 && segments[0] > 1) {
-      c.reports.push({ file: baseName(bases[0]), offset: 0, bytes: 0, reason: 'no readable base; older segments are gone' });
+      c.corruption.report('missing-base', baseName(bases[0]), 0, 0);
     }
     try {
       c.segments.openActive(start);
@@ -82,7 +83,7 @@ function loadBase(c: ShardCore, id: number): boolean {
     complete = lastOp === OP_BASE;
   }
   if (bad || !complete) {
-    c.reports.push({ file: name, offset: 0, bytes: size, reason: bad ?? 'base has no trailer' });
+    c.corruption.report('bad-base', name, 0, size, bad ?? 'base has no trailer');
     c.state.reset();
     c.segments.closeAll();
     return false;

@@ -113,13 +113,13 @@ export class Replay {
         const q = nextGoodFrame(buf, p, len, this.#scan);
         if (q < 0 && stopAtSeal) break; // an incomplete tail of the log: wait for it
         const skip = q < 0 ? len - p : q - p;
-        c.reports.push({ file: name, offset: fileOffset + p, bytes: skip, reason: f.status === FRAME_INCOMPLETE ? 'torn frame' : 'checksum mismatch' });
+        c.corruption.report(f.status === FRAME_INCOMPLETE ? 'torn-frame' : 'checksum', name, fileOffset + p, skip);
         p += skip;
         continue;
       }
       if (stopAtSeal && (f.op === OP_ENTRY || f.op === OP_BASE)) {
         // Records that only a base holds, found in a segment (bytes copied there): never applied from a log.
-        c.reports.push({ file: name, offset: fileOffset + p, bytes: f.next - p, reason: 'malformed record' });
+        c.corruption.report('malformed-record', name, fileOffset + p, f.next - p);
         p = f.next;
         continue;
       }
@@ -145,7 +145,7 @@ export class Replay {
     const r = this.#rv;
     const start = f.body - FRAME_HEADER_BYTES;
     if (!readRecord(buf, f.op, f.body, f.length, r)) {
-      c.reports.push({ file: name, offset: fileOffset + start, bytes: f.next - start, reason: 'malformed record' });
+      c.corruption.report('malformed-record', name, fileOffset + start, f.next - start);
       return 0;
     }
     c.logBytes += f.next - start;
@@ -171,7 +171,7 @@ export class Replay {
       own.outcome = out;
       c.pending.delete(r.seq);
     }
-    if (status !== 0) c.reports.push({ file: name, offset: loc.offset, bytes: loc.frameLength, reason: 'malformed record' });
+    if (status !== 0) c.corruption.report('malformed-record', name, loc.offset, loc.frameLength);
     return f.op;
   }
 

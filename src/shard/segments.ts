@@ -6,9 +6,8 @@
 import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
 import { IOError } from '../errors.js';
-import {
-  FILE_HEADER_BYTES, KIND_BASE, KIND_SEGMENT, checkFileHeader, fileHeader, parseLogFileName, segmentName,
-} from '../format/segment.js';
+import { FILE_HEADER_BYTES, KIND_BASE, KIND_SEGMENT, checkFileHeader, fileHeader } from '../format/segment.js';
+import { parseLogFileName, segmentName, tmpSegmentName } from '../format/files.js';
 import type { Pending, ShardCore } from './core.js';
 
 /** A log file this process holds open. */
@@ -107,14 +106,14 @@ export class Segments {
     if (got < FILE_HEADER_BYTES) {
       // Cut inside its header (no frame can be in it): appends would land where readers never look. Replace it
       // with a fresh, empty segment.
-      c.reports.push({ file: name, offset: 0, bytes: got, reason: 'segment shorter than its header' });
+      c.corruption.report('short-segment', name, 0, got);
       c.fs.closeSync(fd);
       this.#create(id, true);
       fd = c.io(`open ${name}`, () => this.#openAppend(full));
       fileHeader(KIND_SEGMENT, id).copy(header);
     }
     const bad = checkFileHeader(header, KIND_SEGMENT, id);
-    if (bad) c.reports.push({ file: name, offset: 0, bytes: FILE_HEADER_BYTES, reason: bad });
+    if (bad) c.corruption.report('bad-file-header', name, 0, FILE_HEADER_BYTES, bad);
     this.active = this.add({ id, kind: KIND_SEGMENT, name, fd });
     this.activeId = id;
     this.pos = FILE_HEADER_BYTES;
@@ -132,7 +131,7 @@ export class Segments {
   /** Writes segment `id` whole under a temporary name, then links it into place (or, `replace`, renames it over). */
   #create(id: number, replace = false): void {
     const c = this.#c;
-    const tmp = path.join(c.dir, `.tmp-${process.pid}-${c.writer.toString(16)}-${id}`);
+    const tmp = path.join(c.dir, tmpSegmentName(process.pid, c.writer, id));
     c.io(replace ? 'replace segment' : 'create segment', () => {
       c.fs.writeFileSync(tmp, fileHeader(KIND_SEGMENT, id));
       if (replace) return c.fs.renameSync(tmp, path.join(c.dir, segmentName(id)));

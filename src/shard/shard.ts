@@ -23,7 +23,7 @@ import { Outcome, ShardState } from './state.js';
 import { TxnWindow } from './txn-window.js';
 import { Values } from './values.js';
 
-export type { CorruptionReport, FsLike, SyncPolicy } from './core.js';
+export type { CorruptionKind, CorruptionReport, FsLike, SyncPolicy } from './core.js';
 
 export interface ShardOptions {
   /** Roll over to a new segment past this size (bytes). Default 64 MiB. */
@@ -47,7 +47,7 @@ export class Shard {
   readonly compactMinBytes: number;
   readonly syncPolicy: SyncPolicy;
   /** Problems met while replaying since open (or the last clearReports). */
-  readonly reports: CorruptionReport[];
+  readonly reports: readonly CorruptionReport[];
 
   readonly #c: ShardCore;
   readonly #segments: Segments;
@@ -66,7 +66,7 @@ export class Shard {
     this.syncPolicy = options.sync ?? 'none';
     this.writer = randomBytes(4).readUInt32LE(0);
     const c = (this.#c = new ShardCore(dir, this.fs, this.writer, this.state, this.syncPolicy));
-    this.reports = c.reports;
+    this.reports = c.corruption.reports;
     c.segments = this.#segments = new Segments(c);
     c.replay = this.#replay = new Replay(c);
     c.window = this.#window = new TxnWindow(c);
@@ -226,6 +226,11 @@ export class Shard {
   /** The open file behind a local file number (compaction and check read through it). */
   fileAt(file: number): { id: number; kind: number; name: string; fd: number } | undefined {
     return this.#segments.at(file);
+  }
+
+  /** Forgets the problems reported so far (after a repair rewrote the bytes they were about). */
+  clearReports(): void {
+    this.#c.corruption.clear();
   }
 
   /** Commands written or buffered whose outcome is not known yet. */

@@ -5,8 +5,9 @@
  */
 import { keyIdOfEncoded } from '../format/keys.js';
 import { MODE_RAW_NUMBER } from '../format/disk.js';
+import { ENTRY_META_BYTES, EntryMeta, readBaseTrailer, readEntryMeta } from '../format/base.js';
 import {
-  ENTRY_META_BYTES, FLAG_DEFAULT_NULL, FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_PREFIX, FLAG_HAS_TAG,
+  FLAG_DEFAULT_NULL, FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_PREFIX, FLAG_HAS_TAG,
   FLAG_SIDE_FRONT, OP_ADD, OP_BASE, OP_CLEAR, OP_DELETE, OP_DELV, OP_ENTRY, OP_INCR, OP_PUSH, OP_SET, OP_SETTING,
   OP_TOUCH, OP_TXN, OP_BEGIN, OP_ABORT, RecordView, newRecordView, readRecord, walkTxnValue,
 } from '../format/record.js';
@@ -80,6 +81,8 @@ export class ShardState {
   lastStored = NIL;
   /** Writer id of the open transaction window, or 0. */
   txnOwner = 0;
+  /** Reused for each ENTRY of a base being loaded. */
+  readonly #meta: EntryMeta = { rowid: 0, version: 0, slot: 0 };
   /** pid of the window's owner (for finding a dead owner). */
   txnPid = 0;
 
@@ -202,14 +205,16 @@ export class ShardState {
       }
       case OP_ENTRY:
         return this.#entry(r, loc);
-      case OP_BASE:
-        if (r.valueLength < 4) return false;
+      case OP_BASE: {
+        const t = readBaseTrailer(r.buf, r.valueStart, r.valueLength);
+        if (t === null) return false;
         this.seq = r.num1;
         this.rowidCounter = r.num2;
-        this.kd.highWater = r.buf.readUInt32LE(r.valueStart);
-        this.txnOwner = r.valueLength >= 8 ? r.buf.readUInt32LE(r.valueStart + 4) : 0;
-        this.txnPid = r.valueLength >= 12 ? r.buf.readUInt32LE(r.valueStart + 8) : 0;
+        this.kd.highWater = t.highWater;
+        this.txnOwner = t.txnOwner;
+        this.txnPid = t.txnPid;
         return true;
+      }
       default:
         // Unknown ops from a newer writer are skipped, not fatal: the frame checked out.
         return true;
@@ -340,9 +345,7 @@ export class ShardState {
   #entry(r: RecordView, loc: FrameLocation): boolean {
     if (r.valueLength < ENTRY_META_BYTES) return false;
     const kd = this.kd;
-    const rowid = r.buf.readDoubleLE(r.valueStart);
-    const version = r.buf.readDoubleLE(r.valueStart + 8);
-    const slotNo = r.buf.readUInt32LE(r.valueStart + 16);
+    const { rowid, version, slot: slotNo } = readEntryMeta(r.buf, r.valueStart, this.#meta);
     const ks = r.keyStart;
     const ke = ks + r.keyLength;
     if (r.keyLength === 0 || kd.find(r.buf, ks, ke) !== NIL || kd.has(slotNo)) return false;

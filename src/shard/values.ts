@@ -61,7 +61,7 @@ export class Values {
     const n = c.io('read value', () => c.fs.readSync(f.fd, buf, 0, frameLength, offset));
     const v = readFrame(buf, 0, n, newFrameView());
     if (v.status !== FRAME_OK) {
-      c.reports.push({ file: f.name, offset, bytes: frameLength, reason: 'checksum mismatch on read' });
+      c.corruption.report('checksum-on-read', f.name, offset, frameLength);
       return null;
     }
     return buf.subarray(valueOffset, valueOffset + valueLength);

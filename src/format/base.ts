@@ -1,0 +1,69 @@
+/**
+ * What only a base holds (docs/format.md, "Bases"): each live item as an ENTRY record whose value starts with the
+ * item's meta, and the BASE trailer record that closes the file (a base without it is incomplete, never loaded).
+ *
+ *   ENTRY value  := rowid f64 | version f64 | slot u32 | the item's value bytes            meta = 20 bytes
+ *   BASE value   := slotHighWater u32 | txnOwner u32 | txnPid u32                          = 12 bytes
+ *
+ * A BASE value of 4 or 8 bytes (no window owner, no pid) reads those fields as 0.
+ */
+const ROWID = 0;
+const VERSION = ROWID + 8;
+const SLOT = VERSION + 8;
+/** ENTRY value prefix: rowid f64 | version f64 | slot u32, then the item's value bytes. */
+export const ENTRY_META_BYTES = SLOT + 4;
+
+const HIGH_WATER = 0;
+const TXN_OWNER = HIGH_WATER + 4;
+const TXN_PID = TXN_OWNER + 4;
+export const BASE_TRAILER_BYTES = TXN_PID + 4;
+/** The shortest BASE value a reader accepts (the high-water mark alone). */
+export const BASE_TRAILER_MIN_BYTES = TXN_OWNER;
+
+export interface EntryMeta {
+  rowid: number;
+  version: number;
+  slot: number;
+}
+
+/** An ENTRY value's meta prefix. */
+export function encodeEntryMeta(rowid: number, version: number, slot: number): Buffer {
+  const m = Buffer.allocUnsafe(ENTRY_META_BYTES);
+  m.writeDoubleLE(rowid, ROWID);
+  m.writeDoubleLE(version, VERSION);
+  m.writeUInt32LE(slot, SLOT);
+  return m;
+}
+
+/** Reads the meta prefix of an ENTRY value at `buf[at]` (the caller checked it has ENTRY_META_BYTES) into `out`. */
+export function readEntryMeta(buf: Buffer, at: number, out: EntryMeta): EntryMeta {
+  out.rowid = buf.readDoubleLE(at + ROWID);
+  out.version = buf.readDoubleLE(at + VERSION);
+  out.slot = buf.readUInt32LE(at + SLOT);
+  return out;
+}
+
+export interface BaseTrailer {
+  highWater: number;
+  txnOwner: number;
+  txnPid: number;
+}
+
+/** The BASE record's value. */
+export function encodeBaseTrailer(t: BaseTrailer): Buffer {
+  const b = Buffer.allocUnsafe(BASE_TRAILER_BYTES);
+  b.writeUInt32LE(t.highWater, HIGH_WATER);
+  b.writeUInt32LE(t.txnOwner, TXN_OWNER);
+  b.writeUInt32LE(t.txnPid, TXN_PID);
+  return b;
+}
+
+/** Reads a BASE value of `length` bytes at `buf[at]`; null when it is shorter than BASE_TRAILER_MIN_BYTES. */
+export function readBaseTrailer(buf: Buffer, at: number, length: number): BaseTrailer | null {
+  if (length < BASE_TRAILER_MIN_BYTES) return null;
+  return {
+    highWater: buf.readUInt32LE(at + HIGH_WATER),
+    txnOwner: length >= TXN_OWNER + 4 ? buf.readUInt32LE(at + TXN_OWNER) : 0,
+    txnPid: length >= TXN_PID + 4 ? buf.readUInt32LE(at + TXN_PID) : 0,
+  };
+}
