@@ -56,14 +56,16 @@ const again = roots.length === 0 && sqliteWanted;
 let status = 0;
 let binding = null;
 // Probed (and better-sqlite3 built) before the first run, so the SQLite conformance file finds the binding.
-if (sqliteWanted && (again || files.some((f) => f.split(sep).join('/').endsWith(SQLITE_SUITE)))) {
+const probed = sqliteWanted && (again || files.some((f) => f.split(sep).join('/').endsWith(SQLITE_SUITE)));
+if (probed) {
   binding = sqliteBinding();
   if (binding === null) {
     console.log('# SQLite engine runs SKIPPED: no SQLite binding (Node 22.5+, or a buildable better-sqlite3)');
     if (process.env.CI === 'true') status = 1;
   }
 }
-const first = nodeTest(files);
+// The probe's answer goes to the test files, so the SQLite conformance file skips exactly when this run does.
+const first = nodeTest(files, { env: probed ? { LOGCACHE_SQLITE_BINDING: binding ?? '' } : {} });
 status ||= first;
 if (again && binding !== null) {
   console.log(`# FanoutCache's conformance run and test/api again on the SQLite engine (${binding})`);
