@@ -1,67 +1,15 @@
-/** diskcache's recipes, in one process and across processes. */
+/**
+ * diskcache's recipes across processes (each worker a real process, so these wait for real time). The recipes' rules
+ * in one process run on every implementation in test/conformance/rules/recipes.ts.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Averager, BoundedSemaphore, Cache, Deque, Lock, RLock, barrier, memoizeStampede, throttle } from '../../src/index.js';
+import { Cache, Deque } from '../../src/index.js';
 import { RECIPES_WORKER, runScript } from '../fixtures/spawn.js';
 import { tempDir } from '../fixtures/tmp.js';
 
 const run = (task: string, dir: string, ...args: (string | number)[]) => runScript(RECIPES_WORKER, task, dir, ...args);
-
-test('Averager keeps a running average; pop removes it', (t) => {
-  const cache = new Cache(tempDir(t));
-  const avg = new Averager(cache, 'latency');
-  assert.equal(avg.get(), null);
-  for (const v of [1, 2, 3, 6]) avg.add(v);
-  assert.equal(avg.get(), 3);
-  assert.equal(avg.pop(), 3);
-  assert.equal(avg.get(), null);
-  cache.close();
-});
-
-test('RLock is re-entrant for its holder and refuses a release it does not hold', async (t) => {
-  const cache = new Cache(tempDir(t));
-  const a = new RLock(cache, 'r');
-  await a.acquire();
-  await a.acquire();
-  a.release();
-  a.release();
-  assert.throws(() => a.release(), /cannot release un-acquired lock/);
-  cache.close();
-});
-
-test('BoundedSemaphore refuses a release above its initial value', async (t) => {
-  const cache = new Cache(tempDir(t));
-  const s = new BoundedSemaphore(cache, 's', 2);
-  await s.acquire();
-  s.release();
-  assert.throws(() => s.release(), /cannot release un-acquired semaphore/);
-  cache.close();
-});
-
-test('barrier runs calls one at a time under a Lock', async (t) => {
-  const cache = new Cache(tempDir(t));
-  let inside = 0;
-  let max = 0;
-  const f = barrier(cache, Lock)(async () => {
-    max = Math.max(max, ++inside);
-    await new Promise((r) => setTimeout(r, 2));
-    inside--;
-  });
-  await Promise.all([f(), f(), f(), f()]);
-  assert.equal(max, 1);
-  cache.close();
-});
-
-test('throttle with a fake clock: two immediate calls, then one every half second', async (t) => {
-  const cache = new Cache(tempDir(t));
-  let now = 1000;
-  const sleeps: number[] = [];
-  const f = throttle(cache, 2, 1, { timeFunc: () => now, sleepFunc: async (s) => { sleeps.push(s); now += s; } })(() => 'ok');
-  for (let i = 0; i < 5; i++) await f();
-  assert.deepEqual(sleeps.map((s) => Math.round(s * 100) / 100), [0.5, 0.5, 0.5]);
-  cache.close();
-});
 
 test('a Lock held by one process blocks another until released', async (t) => {
   const dir = tempDir(t);
@@ -114,17 +62,6 @@ test('memoizeStampede computes once under 8 concurrent callers', async (t) => {
   assert.deepEqual(results.map((r) => r[0]), Array(8).fill('42'));
   const cache = new Cache(dir);
   assert.equal(cache.get('computed'), 1);
-  cache.close();
-});
-
-test('memoizeStampede in one process: cached results, cacheKey on the wrapper', async (t) => {
-  const cache = new Cache(tempDir(t));
-  let calls = 0;
-  const f = memoizeStampede(cache, 60)(async function double(x: number) { calls++; return x * 2; });
-  assert.equal(await f(2), 4);
-  assert.equal(await f(2), 4);
-  assert.equal(calls, 1);
-  assert.deepEqual(f.cacheKey(2), ['double', 2]);
   cache.close();
 });
 

@@ -20,6 +20,7 @@ import { registerEviction } from './rules/eviction.js';
 import { registerOrder } from './rules/order.js';
 import { registerQueues } from './rules/queues.js';
 import { registerIntegrity } from './rules/integrity.js';
+import { registerRecipes } from './rules/recipes.js';
 
 /**
  * What a miss returns from get/pop (and in the value slot of their tuple forms, and from pull). Today `null`, as
@@ -95,7 +96,7 @@ export function suite({ name, open, supports, skip }: SuiteOptions): void {
     fresh: (t, options) => reopen(t, tempDir(t, 'lc-conf-'), options),
     reopen,
   };
-  for (const register of [registerCore, registerMethods, registerExpiry, registerEviction, registerOrder, registerQueues, registerIntegrity]) {
+  for (const register of [registerCore, registerMethods, registerExpiry, registerEviction, registerOrder, registerQueues, registerIntegrity, registerRecipes]) {
     register(ctx);
   }
 }
