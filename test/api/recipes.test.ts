@@ -15,15 +15,16 @@ test('a Lock held by one process blocks another until released', async (t) => {
   const dir = tempDir(t);
   new Cache(dir).close();
   const first = run('lock', dir, 300);
-  // Start the second only once the first holds the lock (a process start takes ~0.3 s, more on a loaded machine),
-  // waiting at most 10 s. If the first worker ends before, its error (or that it ended) fails the test.
+  // Start the second only once the first holds the lock (a process start takes ~0.3 s, more on a loaded machine: a
+  // busy 2-core machine took over 10 s), waiting at most 60 s. If the first worker ends before, its error (or that it
+  // ended) fails the test.
   let firstEnded = false;
   first.then(() => (firstEnded = true), () => (firstEnded = true));
   const probe = new Cache(dir);
   try {
-    for (const deadline = Date.now() + 10_000; !probe.has('lock'); await delay(10)) {
+    for (const deadline = Date.now() + 60_000; !probe.has('lock'); await delay(10)) {
       if (firstEnded) await first.then(() => assert.fail('the first worker ended before it was seen holding the lock'));
-      assert.ok(Date.now() < deadline, 'the first worker did not take the lock within 10 s');
+      assert.ok(Date.now() < deadline, 'the first worker did not take the lock within 60 s');
     }
   } finally {
     probe.close();

@@ -3,7 +3,7 @@
  * engine, registered as node:test tests for one implementation. Each test file under
  * test/conformance calls `suite` with a factory and a feature map:
  *
- *   suite({ name: 'Cache on the log engine', open: (dir, o) => new Cache(dir, { ...o, engine: 'log' }), supports: {...} })
+ *   suite({ name: 'Cache(log)', open: (dir, o) => new Cache(dir, { ...o, engine: 'log' }), supports: CACHE_SUPPORTS })
  *
  * Rules live in ./rules/, one module per area. A rule that needs a feature an implementation lacks (diskcache's
  * FanoutCache has no queues, no peekitem, no iterkeys) is not registered for it; `skip` (a missing SQLite binding)
@@ -11,7 +11,7 @@
  */
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
-import type { Cache, CacheOptions, FanoutCache } from '../../src/index.js';
+import type { Cache, CacheOptions, FanoutCache, Key } from '../../src/index.js';
 import { tempDir } from '../fixtures/tmp.js';
 import { registerCore } from './rules/core.js';
 import { registerMethods } from './rules/methods.js';
@@ -96,9 +96,8 @@ export function suite({ name, open, supports, skip }: SuiteOptions): void {
     fresh: (t, options) => reopen(t, tempDir(t, 'lc-conf-'), options),
     reopen,
   };
-  for (const register of [registerCore, registerMethods, registerExpiry, registerEviction, registerOrder, registerQueues, registerIntegrity, registerRecipes]) {
-    register(ctx);
-  }
+  const areas = [registerCore, registerMethods, registerExpiry, registerEviction, registerOrder, registerQueues, registerIntegrity, registerRecipes];
+  for (const register of areas) register(ctx);
 }
 
 /** `c` as a Cache, for rules registered only where the Cache-only feature they need is supported. */
@@ -107,6 +106,6 @@ export function asCache(c: Opened): Cache {
 }
 
 /** The directory holding `key`'s files: the key's shard's directory on a FanoutCache. */
-export function directoryOf(c: Opened, key: Parameters<Cache['get']>[0]): string {
+export function directoryOf(c: Opened, key: Key): string {
   return 'shardFor' in c ? c.shardFor(key).directory : c.directory;
 }
