@@ -8,11 +8,11 @@ import path from 'node:path';
 import { engineTurn, isSkipped, runStep, type StepSkipped } from './lib/child.js';
 import type { Floor } from './lib/floor.js';
 import { mdTable, section } from './lib/markdown.js';
-import { type EngineName, openChecked, unavailable } from './lib/open.js';
+import { openChecked, unavailable } from './lib/open.js';
 import { dur, int, permutation, timeOps, type OpStats } from './lib/oploop.js';
 import { isStamped, padded, stamped, VALUE_BYTES } from './lib/payload.js';
 import { floorFor, timesFloor } from './lib/table.js';
-import type { Action, EngineSkipped, WorkloadContext } from './lib/types.js';
+import type { Action, EngineName, EngineSkipped, WorkloadContext } from './lib/types.js';
 import type { Progress } from './workload-worker.js';
 
 export interface BulkParams {

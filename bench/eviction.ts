@@ -8,10 +8,10 @@
 import path from 'node:path';
 import { engineTurn, isSkipped, runStep, type StepSkipped } from './lib/child.js';
 import { mdTable, section } from './lib/markdown.js';
-import { type EngineName, openChecked, unavailable } from './lib/open.js';
+import { openChecked, unavailable } from './lib/open.js';
 import { bytes, dirBytes, dur, int, timeOps, type OpStats } from './lib/oploop.js';
 import { stamped } from './lib/payload.js';
-import type { EngineSkipped, WorkloadContext } from './lib/types.js';
+import type { EngineName, EngineSkipped, WorkloadContext } from './lib/types.js';
 import type { Progress } from './workload-worker.js';
 
 /** diskcache's EVICTION_POLICY names ('none' never evicts for size: it shows what the others save). */

@@ -30,9 +30,8 @@ import { renderEviction, runEviction, type EvictionSection } from './eviction.js
 import { DEFAULT_KINDS, KINDS, moduleUrl } from './lib/contender.js';
 import { describeEnv } from './lib/env.js';
 import { measureFloor } from './lib/floor.js';
-import { checkIssue5, renderIssue5 } from './lib/issue5-targets.js';
-import { ENGINES, type EngineName } from './lib/open.js';
-import type { WorkloadContext } from './lib/types.js';
+import { checkSameRunTargets, renderSameRunTargets } from './lib/same-run-targets.js';
+import { ENGINES, type EngineName, type WorkloadContext } from './lib/types.js';
 import { renderScale, runScale, type ScaleSection } from './scale.js';
 
 const WORKLOADS = ['core', 'bulk', 'eviction', 'scale'] as const;
@@ -127,8 +126,8 @@ if (workloads.includes('scale')) {
   console.log(`\n${renderScale(out.scale)}`);
 }
 // Last, because they need core and scale together.
-const targets = checkIssue5({ core: out.core, scale: out.scale });
-console.log(`\n${renderIssue5(targets)}`);
+const targets = checkSameRunTargets({ core: out.core, scale: out.scale });
+console.log(`\n${renderSameRunTargets(targets)}`);
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 fs.mkdirSync(resultsDir, { recursive: true });

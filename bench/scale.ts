@@ -11,11 +11,11 @@
 import path from 'node:path';
 import { engineTurn, isSkipped, runStep, type StepSkipped } from './lib/child.js';
 import { mdTable, section } from './lib/markdown.js';
-import { cacheClass, type EngineName, openChecked, unavailable } from './lib/open.js';
+import { cacheClass, openChecked, unavailable } from './lib/open.js';
 import { bytes, dirBytes, dur, int, timeOps, type OpStats } from './lib/oploop.js';
 import { keyBytes, padded, VALUE_BYTES } from './lib/payload.js';
 import { reason } from './lib/reason.js';
-import type { EngineSkipped, WorkloadContext } from './lib/types.js';
+import type { EngineName, EngineSkipped, WorkloadContext } from './lib/types.js';
 import type { Progress } from './workload-worker.js';
 
 export interface ScaleParams {

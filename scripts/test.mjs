@@ -2,14 +2,16 @@
 // Runs the test suite with Node's test runner (Node 20 takes no glob patterns, so the files are listed here).
 // Usage: node scripts/test.mjs [dir-or-file ...]   (default: every *.test.ts under test/)
 //
-// With no arguments it also runs the API suites (test/api) a second time on the SQLite engine (LOGCACHE_ENGINE=sqlite),
-// so both engines pass the same conformance tests. That needs a SQLite binding: node:sqlite (Node 22.5+), or the
-// better-sqlite3 devDependency, which `npm install --ignore-scripts` leaves unbuilt: it is built here once (~2 min,
-// with the machine's g++ and Node's headers). Under CI=true a missing binding fails the run instead of skipping.
+// Both engines pass the same conformance suite (test/conformance): test/conformance/cache-sqlite.test.ts runs it on
+// the SQLite engine by name. With no arguments, the files that follow the default engine (SQLITE_AGAIN: FanoutCache's
+// conformance run, test/api) run a second time with LOGCACHE_ENGINE=sqlite. The SQLite runs need a binding: node:sqlite
+// (Node 22.5+), or the better-sqlite3 devDependency, which `npm install --ignore-scripts` leaves unbuilt: it is built
+// here once (~2 min, with the machine's g++ and Node's headers) before any SQLite run. Without one the SQLite runs are
+// skipped (cache-sqlite.test.ts registers its rules as skipped); under CI=true a missing binding fails the run.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { nodeTest } from './node-test.mjs';
 
 function find(path) {
@@ -38,22 +40,36 @@ function sqliteBinding() {
   return built.status === 0 && loads(better) ? 'better-sqlite3' : null;
 }
 
+/** The file that runs the conformance suite on the SQLite engine (it skips itself without a binding). */
+const SQLITE_SUITE = 'test/conformance/cache-sqlite.test.ts';
+/** Run again with LOGCACHE_ENGINE=sqlite in the default run: the tests that open the default engine. */
+const SQLITE_AGAIN = ['test/conformance/fanout.test.ts', 'test/api'];
+
 const roots = process.argv.slice(2);
 const files = (roots.length ? roots : ['test']).flatMap(find);
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-let status = nodeTest(files);
-if (roots.length === 0 && process.env.LOGCACHE_TEST_SQLITE !== '0') {
-  const binding = sqliteBinding();
+const sqliteWanted = process.env.LOGCACHE_TEST_SQLITE !== '0';
+const again = roots.length === 0 && sqliteWanted;
+let status = 0;
+let binding = null;
+// Probed (and better-sqlite3 built) before the first run, so the SQLite conformance file finds the binding.
+const probed = sqliteWanted && (again || files.some((f) => f.split(sep).join('/').endsWith(SQLITE_SUITE)));
+if (probed) {
+  binding = sqliteBinding();
   if (binding === null) {
-    console.log('# SQLite engine conformance run SKIPPED: no SQLite binding (Node 22.5+, or a buildable better-sqlite3)');
-    if (process.env.CI === 'true') status ||= 1;
-  } else {
-    console.log(`# the API suites again on the SQLite engine (${binding})`);
-    const sqliteStatus = nodeTest(find('test/api'), { env: { LOGCACHE_ENGINE: 'sqlite' } });
-    status ||= sqliteStatus;
+    console.log('# SQLite engine runs SKIPPED: no SQLite binding (Node 22.5+, or a buildable better-sqlite3)');
+    if (process.env.CI === 'true') status = 1;
   }
+}
+// The probe's answer goes to the test files, so the SQLite conformance file skips exactly when this run does.
+const first = nodeTest(files, { env: probed ? { LOGCACHE_SQLITE_BINDING: binding ?? '' } : {} });
+status ||= first;
+if (again && binding !== null) {
+  console.log(`# FanoutCache's conformance run and test/api again on the SQLite engine (${binding})`);
+  const second = nodeTest(SQLITE_AGAIN.flatMap(find), { env: { LOGCACHE_ENGINE: 'sqlite' } });
+  status ||= second;
 }
 process.exit(status);

@@ -7,9 +7,7 @@
 import type { StepSkipped } from './child.js';
 import { moduleUrl } from './contender.js';
 import { reason } from './reason.js';
-
-export const ENGINES = ['log', 'sqlite'] as const;
-export type EngineName = (typeof ENGINES)[number];
+import type { EngineName } from './types.js';
 
 /** The slice of the Cache surface these workloads use. */
 export interface WorkloadCache {

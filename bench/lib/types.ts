@@ -4,6 +4,10 @@ import type { ActionStats } from './stats.js';
 export const ACTIONS = ['get', 'set', 'delete'] as const;
 export type Action = (typeof ACTIONS)[number];
 
+/** The engines a Cache opens on (Cache's `engine` option). */
+export const ENGINES = ['log', 'sqlite'] as const;
+export type EngineName = (typeof ENGINES)[number];
+
 /** One (implementation, kind, process count) run, in the peer harness's JSON shape. */
 export interface CoreResult {
   kind: string;
@@ -33,7 +37,7 @@ export interface WorkloadContext {
   /** Per child process, ms. */
   timeoutMs: number;
   quick: boolean;
-  engines: readonly import('./open.js').EngineName[];
+  engines: readonly EngineName[];
   /** A progress line on stderr: `[workload] who: text …`. */
   progress(workload: string, who: string, text: string): void;
 }

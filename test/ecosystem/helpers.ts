@@ -1,22 +1,15 @@
 /** Shared by the ecosystem tests: temporary directories, child processes, PATH look-ups. */
 import { spawn, spawnSync, SpawnSyncReturns } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TestContext } from 'node:test';
 
 /** The repository's root. */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** A fresh temporary directory, removed when the test ends. */
-export function tempDir(t: TestContext, prefix = 'logcache-eco-'): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+export { tempDir } from '../fixtures/tmp.js';
 
 /** The full path of `cmd` on PATH, or null. */
 export function which(cmd: string): string | null {

@@ -10,7 +10,8 @@ import { Cache } from '../../src/index.js';
 import { KeyvLogcache } from '../../src/api/keyv.js';
 import type { KeyvBackend } from '../../src/api/keyv.js';
 import { runKeyvApp, KeyvClass } from './keyv-app.js';
-import { NODE_SOURCE_ARGS, explain, runNode, sleep, tempDir } from './helpers.js';
+import { NODE_SOURCE_ARGS, explain, runNode, tempDir } from './helpers.js';
+import { fakeClock } from '../fixtures/clock.js';
 
 /** keyv 6 (installed as `keyv6`): its engines field asks for Node >= 22.19; it is loaded wherever it loads. */
 async function loadKeyv6(): Promise<{ Keyv: KeyvClass } | { skip: string }> {
@@ -46,12 +47,9 @@ test('the adapter stores each item under [namespace, key] with the TTL as its ex
   const cache = new Cache(tempDir(t));
   t.after(() => cache.close());
   const store = new KeyvLogcache(cache, { namespace: 'ns' });
-  const before = Date.now() / 1000;
+  const clock = fakeClock(t);
   assert.equal(await store.set('k', 'v', 60_000), true);
-  const [value, expireTime, tag] = cache.get(['ns', 'k'], { expireTime: true, tag: true }) as [string, number, unknown];
-  assert.equal(value, 'v');
-  assert.ok(expireTime >= before + 60 && expireTime <= Date.now() / 1000 + 60 + 1, `expire ${expireTime}`);
-  assert.deepEqual(tag, ['keyv', 'ns']);
+  assert.deepEqual(cache.get(['ns', 'k'], { expireTime: true, tag: true }), ['v', clock.now() + 60, ['keyv', 'ns']]);
   await store.set('forever', 1);
   assert.deepEqual(cache.get(['ns', 'forever'], { expireTime: true }), [1, null]);
   assert.equal(await store.set('zero', 1, 0), true, 'ttl 0 means no expiry, as in Keyv');
@@ -63,11 +61,13 @@ test('a TTL runs out for every reader, and a negative TTL stores an item already
   const a = new KeyvLogcache(dir);
   const b = new KeyvLogcache(dir);
   t.after(() => { void a.disconnect(); void b.disconnect(); });
+  const clock = fakeClock(t);
   await a.set('short', 'x', 50);
   await a.set('gone', 'x', -1);
+  clock.advance(0.049);
   assert.equal(await b.get('short'), 'x');
   assert.equal(await b.get('gone'), undefined);
-  await sleep(250);
+  clock.advance(0.002);
   assert.equal(await b.get('short'), undefined);
   assert.equal(await b.has('short'), false);
 });
@@ -123,11 +123,12 @@ test('iterator() yields the live items of a namespace in insertion order', async
   t.after(() => cache.close());
   const store = new KeyvLogcache(cache, { namespace: 'it' });
   const other = new KeyvLogcache(cache, { namespace: 'other' });
+  const clock = fakeClock(t);
   await store.set('first', 1);
   await store.set('expiring', 2, 50);
   await store.set('second', 3);
   await other.set('first', 'other');
-  await sleep(250);
+  clock.advance(0.051);
   const seen: [string, unknown][] = [];
   for await (const e of store.iterator()) seen.push(e);
   assert.deepEqual(seen, [['first', 1], ['second', 3]]);

@@ -1,23 +1,17 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { mock, test, type TestContext } from 'node:test';
+import { mock, test } from 'node:test';
 import zlib from 'node:zlib';
 import {
   Disk, JSONDisk, MODE_BINARY_FILE, MODE_CBOR, MODE_CBOR_FILE, MODE_JSON, MODE_JSON_FILE, MODE_RAW_BYTES,
   MODE_RAW_NUMBER, MODE_RAW_TEXT, MODE_TEXT16, MODE_TEXT16_FILE, MODE_TEXT_FILE, StoredValue,
 } from '../../src/format/disk.js';
 import { KEY_BYTES, Key, decodeKey, encodeKey, hashEncodedKey } from '../../src/format/keys.js';
+import { tempDir as tmp } from '../fixtures/tmp.js';
 
-/** A fresh directory, removed when the test ends. */
-function tmp(t: TestContext): string {
-  const dir = fs.mkdtempSync(os.tmpdir() + '/lc-');
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 /** Every file below `dir`, relative, with `/`. */
 function files(dir: string): string[] {

@@ -1,17 +1,10 @@
 /** Invariant 3, "many processes, one truth", with real child processes on one directory. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { Cache } from '../../src/index.js';
 import { runWorker } from '../fixtures/spawn.js';
+import { tempDir as tmpdir } from '../fixtures/tmp.js';
 
-function tmpdir(t: { after(fn: () => void): void }): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-mp-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 test('incr from 4 processes x 2,500 loses no increment', async (t) => {
   const dir = tmpdir(t);

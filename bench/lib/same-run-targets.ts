@@ -1,5 +1,5 @@
 /**
- * The targets of issue 5, judged on one run: the log engine against the SQLite shard
+ * The same-run targets (set in issue 5), judged on one run: the log engine against the SQLite shard
  * and python-diskcache on the core workload (medians at 1 process; ops/s and p99 set
  * at 2 and 8), and the log engine's own scale figures (reopen, index bytes per key,
  * disk ÷ live after the overwrite churn). Most are ratios within the same run, so the
@@ -17,7 +17,7 @@ type Verdict = 'PASS' | 'MISS' | 'n/a';
 type Unit = 'µs' | 'ms' | 'ops/s' | 'B/key' | '× live';
 
 /** One row of the verdict table, as stored under `targets.checks` in the run's JSON. */
-export interface Issue5Check {
+export interface SameRunCheck {
   /** Stable, for docs to quote: `core.1.cache.get.sqlite`, `core.8.fanout8.ops.python`, `scale.reopen`. */
   id: string;
   target: string;
@@ -37,14 +37,14 @@ export interface Issue5Check {
   note?: string;
 }
 
-interface Issue5Targets {
+interface SameRunTargets {
   issue: 5;
-  checks: Issue5Check[];
+  checks: SameRunCheck[];
   notes: string[];
 }
 
 /** The slices of the core and scale sections the targets read (both absent when the workload did not run). */
-interface Issue5Input {
+interface SameRunInput {
   core?: {
     impls: readonly ImplResults[];
     skipped: readonly { kind: string; procs: number; skipped: string }[];
@@ -71,7 +71,7 @@ const label = (kind: string): string | undefined => KINDS[kind]?.classLabel;
 type Side = { value: number } | { why: string };
 
 /** Judge every issue-5 target; every row is present whatever ran. */
-export function checkIssue5(input: Issue5Input): Issue5Targets {
+export function checkSameRunTargets(input: SameRunInput): SameRunTargets {
   const { core, scale } = input;
   const ours = core?.impls.find((i) => i.impl.startsWith('logcache'))?.results ?? [];
   const theirs = core?.impls.find((i) => i.impl.startsWith(PEER))?.results ?? [];
@@ -91,7 +91,7 @@ export function checkIssue5(input: Issue5Input): Issue5Targets {
     return { why: failed ? `${PEER} × ${procs} failed: ${failed.reason}` : `${PEER} ${label(kind)} × ${procs} not run` };
   };
 
-  const checks: Issue5Check[] = [];
+  const checks: SameRunCheck[] = [];
   for (const a of ['get', 'set', 'delete'] as const) {
     const f = (r: CoreResult) => r[a].median_us;
     const [sql, py] = a === 'get' ? [1.0, 0.4] : [0.3, 0.15];
@@ -143,19 +143,19 @@ function asComparator(s: Side): Side {
   return 'why' in s ? { why: s.why.replace(/^logcache /, 'SQLite shard ') } : s;
 }
 
-function relative(id: string, target: string, m: Side, c: Side, op: '≤' | '≥', limit: number, unit: Unit): Issue5Check {
+function relative(id: string, target: string, m: Side, c: Side, op: '≤' | '≥', limit: number, unit: Unit): SameRunCheck {
   const measured = 'value' in m ? m.value : null;
   const against = 'value' in c ? c.value : null;
   const ratio = measured !== null && against !== null && against > 0 ? measured / against : null;
-  const row: Issue5Check = { id, target, measured, unit, against, ratio, op, limit_on: 'ratio', limit, verdict: judge(ratio, op, limit) };
+  const row: SameRunCheck = { id, target, measured, unit, against, ratio, op, limit_on: 'ratio', limit, verdict: judge(ratio, op, limit) };
   const why = 'why' in m ? m.why : 'why' in c ? c.why : ratio === null ? 'comparator is 0' : undefined;
   if (why) row.note = why;
   return row;
 }
 
-function absolute(id: string, target: string, m: Side, op: '≤' | '≥', limit: number, unit: Unit): Issue5Check {
+function absolute(id: string, target: string, m: Side, op: '≤' | '≥', limit: number, unit: Unit): SameRunCheck {
   const measured = 'value' in m ? m.value : null;
-  const row: Issue5Check = {
+  const row: SameRunCheck = {
     id, target, measured, unit, against: null, ratio: null, op, limit_on: 'measured', limit, verdict: judge(measured, op, limit),
   };
   if ('why' in m) row.note = m.why;
@@ -179,7 +179,7 @@ function fmt(x: number | null, unit: Unit): string {
 const times = (x: number) => `${x < 0.1 ? x.toFixed(3) : x.toFixed(2)}×`;
 
 /** A limit as the issue writes it: `0.15×`, `1 ms`, `1.5 s`, `120 B/key`. */
-function limitText(c: Issue5Check): string {
+function limitText(c: SameRunCheck): string {
   if (c.limit_on === 'ratio') return `${c.op} ${c.limit}×`;
   const big = c.limit >= 1000;
   switch (c.unit) {
@@ -191,7 +191,7 @@ function limitText(c: Issue5Check): string {
 }
 
 /** The verdict table (markdown, fixed widths: reads in a terminal, pastes into docs), a tally, the notes. */
-export function renderIssue5(t: Issue5Targets): string {
+export function renderSameRunTargets(t: SameRunTargets): string {
   const rows = t.checks.map((c) => [
     c.target, fmt(c.measured, c.unit), fmt(c.against, c.unit), c.ratio === null ? '—' : times(c.ratio),
     limitText(c), c.verdict,
