@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import KeyvV5 from 'keyv';
 import { createCache } from 'cache-manager';
 import { Cache } from '../../src/index.js';
-import { KeyvLogcache } from '../../src/api/keyv.js';
-import type { KeyvBackend } from '../../src/api/keyv.js';
+import { KeyvLogcache } from '../../src/integrations/keyv.js';
+import type { KeyvBackend } from '../../src/integrations/keyv.js';
 import { runKeyvApp, KeyvClass } from './keyv-app.js';
 import { NODE_SOURCE_ARGS, explain, runNode, sleep, tempDir } from './helpers.js';
 
