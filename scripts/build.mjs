@@ -10,7 +10,8 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 const ENTRIES = {
-  index: 'src/index.ts', keyv: 'src/integrations/keyv.ts', 'express-session': 'src/integrations/express-session.ts',
+  index: 'src/index.ts', keyv: 'src/integrations/keyv.ts', undici: 'src/integrations/undici.ts',
+  'express-session': 'src/integrations/express-session.ts',
   'rate-limit': 'src/integrations/rate-limit.ts',
   cli: 'src/cli.ts',
 };

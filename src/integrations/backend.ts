@@ -74,9 +74,12 @@ export function openBackend(options: BackendOptions | undefined, who: string, ca
 
 const MISS = Symbol('miss');
 
-/** The value at `key`, or undefined when missing or expired (whatever a miss returns by default). */
-export function read(cache: Pick<StoreBackend, 'get'>, key: Key): unknown {
-  const v = cache.get(key, { default: MISS });
+/**
+ * The value at `key`, or undefined when missing or expired (whatever a miss returns by default). With `asStream`,
+ * a value stored in a binary file comes back as a readable stream (Cache.get's `read`).
+ */
+export function read(cache: Pick<StoreBackend, 'get'>, key: Key, asStream = false): unknown {
+  const v = cache.get(key, asStream ? { default: MISS, read: true } : { default: MISS });
   return v === MISS ? undefined : v;
 }
 
