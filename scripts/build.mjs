@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 const ENTRIES = {
   index: 'src/index.ts', keyv: 'src/integrations/keyv.ts', undici: 'src/integrations/undici.ts',
   'express-session': 'src/integrations/express-session.ts',
-  'rate-limit': 'src/integrations/rate-limit.ts',
+  'rate-limit': 'src/integrations/rate-limit.ts', next: 'src/integrations/next.ts',
   cli: 'src/cli.ts',
 };
 const INDEX = resolve('src/index.js');
