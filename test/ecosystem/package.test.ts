@@ -73,6 +73,11 @@ test('npm run build writes the ESM, CommonJS and type files of every entry point
   // The subpath and the command load the package's index instead of carrying a second engine.
   assert.match(fs.readFileSync(path.join(pkg, 'dist/esm/keyv.js'), 'utf8'), /from "\.\/index\.js"/);
   assert.match(fs.readFileSync(path.join(pkg, 'dist/cjs/keyv.cjs'), 'utf8'), /require\("\.\/index\.cjs"\)/);
+  // The framework stores' subpaths likewise.
+  for (const sub of ['undici', 'express-session', 'rate-limit', 'next']) {
+    for (const f of [`esm/${sub}.js`, `cjs/${sub}.cjs`, `types/integrations/${sub}.d.ts`]) assert.ok(fs.existsSync(path.join(pkg, 'dist', f)), `dist/${f}`);
+    assert.match(fs.readFileSync(path.join(pkg, `dist/esm/${sub}.js`), 'utf8'), /from "\.\/index\.js"/);
+  }
 });
 
 test('the published files include dist, bin and src, and no tests or examples', (t) => {
