@@ -2,9 +2,9 @@
  * logcache/next with the real Next: `next build` of test/ecosystem/next-app (an ISR page whose fetch is tagged
  * 'news', and a route that calls revalidateTag('news')), then two `next start` processes on one cache directory.
  *
- * Opt-in (LOGCACHE_TEST_NEXT_BUILD=1): the build alone takes ~20 s of CPU and 350 MB, over a minute and a half
- * of wall time on a shared 2-core machine, too much for the default suite; next.test.ts covers the handler
- * contract there. The build uses webpack: Turbopack refuses a node_modules linked from outside the app's root.
+ * Opt-in (LOGCACHE_TEST_NEXT_BUILD=1): the build alone takes ~23 s of CPU and ~350 MB, 1.7 to 2.3 minutes of
+ * wall time on a shared 2-core machine (the whole test ~3 minutes), too much for the default suite; next.test.ts
+ * covers the handler contract there. The build uses webpack: Turbopack refuses a node_modules linked from outside the app's root.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -11,7 +11,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { Agent, interceptors, request } from 'undici';
-import { Cache } from '../../src/index.js';
+import { Cache, FanoutCache } from '../../src/index.js';
 import { LogcacheCacheStore } from '../../src/integrations/undici.js';
 import type { CacheKey, CacheValue, GetResult } from '../../src/integrations/undici.js';
 import { NODE_SOURCE_ARGS, ROOT, explain, runNodeAsync, tempDir } from './helpers.js';
@@ -131,6 +131,19 @@ test('undici (SqliteCacheStore): two stores on one directory see each other', as
   await write(a, keyOf(), value, ['asd', '123']);
   await assertResult(a.get(keyOf()), value, ['asd', '123']);
   await assertResult(b.get(keyOf()), value, ['asd', '123']);
+});
+
+test('on a FanoutCache: responses, Vary and maxCount work across its shards', async (t) => {
+  const cache = new FanoutCache(tempDir(t), { shards: 3 });
+  t.after(() => cache.close());
+  const store = new LogcacheCacheStore({ cache, maxCount: 3 });
+  for (let i = 0; i < 5; i++) await write(store, keyOf(`/${i}`, { 'accept-language': 'en' }), valueOf({ vary: { 'accept-language': 'en' } }), [`body ${i}`]);
+  assert.equal(store.size, 3);
+  assert.equal(store.get(keyOf('/0', { 'accept-language': 'en' })), undefined);
+  assert.equal((await bodyOf(store.get(keyOf('/4', { 'accept-language': 'en' }))!)).toString(), 'body 4');
+  assert.equal(store.get(keyOf('/4', { 'accept-language': 'fr' })), undefined);
+  await store.close();
+  assert.equal(cache.has(['undici', 'qtail']), true, 'a cache passed in stays open');
 });
 
 test('undici (SqliteCacheStore): maxCount keeps at most maxCount responses, dropping the oldest-stored first', async (t) => {
