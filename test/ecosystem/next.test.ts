@@ -1,11 +1,13 @@
 /**
  * logcache/next: the cacheHandler contract of the installed Next (its CacheHandler type, and the values and
  * contexts its IncrementalCache passes: APP_PAGE with Buffers and a Map, APP_ROUTE, FETCH with tags and soft
- * tags), two handler classes on one directory (two processes' view), and revalidateTag as evict. The real
+ * tags), Next's own IncrementalCache driving it, two handler classes on one directory (two processes' view), and
+ * revalidateTag as evict. The real
  * `next build` + two `next start` run is next-build.test.ts (opt-in).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import type { CacheHandler } from 'next/dist/server/lib/incremental-cache/index.js';
 import { Cache } from '../../src/index.js';
 import { NextCacheStore, createCacheHandler } from '../../src/integrations/next.js';
@@ -112,4 +114,37 @@ test('set replaces an entry and its memberships; an expire from cacheControl bec
   assert.throws(() => createCacheHandler({ cache: {} as never }).store, TypeError);
   cache.set(['next', 'e', '/bad'], 'not an entry');
   assert.equal(store.get('/bad', GET_PAGE), null, 'an unreadable entry is a miss');
+});
+
+/** Next's IncrementalCache (the object that calls a cacheHandler), as next-server constructs it per request. */
+function incrementalCache(Handler: NextCacheHandlerClass) {
+  const { IncrementalCache } = createRequire(import.meta.url)('next/dist/server/lib/incremental-cache/index.js');
+  return new IncrementalCache({
+    dev: false, requestHeaders: {}, fetchCacheKeyPrefix: '', CurCacheHandler: Handler,
+    previewProps: { previewModeId: 'id', previewModeSigningKey: 'sign', previewModeEncryptionKey: 'enc' },
+    prerenderManifest: { version: 4, routes: {}, dynamicRoutes: {}, notFoundRoutes: [], preview: {} },
+  });
+}
+
+test("Next's own IncrementalCache on two handler classes sharing a directory: fetch and page entries, revalidateTag", async (t) => {
+  const { A, B } = twoHandlers(t);
+  const url = 'http://api.example/posts';
+  const key = await incrementalCache(A).generateCacheKey(url, { method: 'GET', headers: {} });
+  const data = { kind: 'FETCH', data: { headers: {}, body: 'e30=', status: 200, url }, revalidate: 60, tags: ['posts'] };
+  await incrementalCache(A).set(key, data, { fetchCache: true, tags: ['posts'], fetchUrl: url, fetchIdx: 0 });
+  const fetchCtx = { kind: 'FETCH', tags: ['posts'], softTags: ['_N_T_/blog'], revalidate: 60, fetchUrl: url, fetchIdx: 0 };
+  assert.deepEqual(await incrementalCache(B).get(key, fetchCtx), { isStale: false, value: { kind: 'FETCH', data: data.data, revalidate: 60 } });
+
+  const route = { kind: 'APP_PAGE', sourceRoute: '/blog' };
+  const html = { kind: 'APP_PAGE', html: '<p>hi</p>', rscData: Buffer.from('rsc'), status: 200, headers: { 'x-next-cache-tags': '_N_T_/blog,posts' } };
+  await incrementalCache(B).set('/blog', html, { cacheControl: { revalidate: 60, expire: 3600 }, isRoutePPREnabled: false, isFallback: false, route });
+  const pageCtx = { kind: 'APP_PAGE', isRoutePPREnabled: false, isFallback: false, route };
+  const entry = await incrementalCache(A).get('/blog', pageCtx);
+  assert.deepEqual(entry.value, html);
+  assert.equal(entry.isStale, undefined, 'fresh');
+  assert.deepEqual(entry.cacheControl, { revalidate: 60, expire: 3600 });
+
+  await incrementalCache(A).revalidateTag(['posts']);
+  assert.equal(await incrementalCache(B).get(key, fetchCtx), null);
+  assert.equal(await incrementalCache(B).get('/blog', pageCtx), null);
 });
