@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds dist/: ESM and CommonJS bundles of src/ (dependencies stay external) and type declarations.
-// Entry points: the package (index), its `logcache/keyv` subpath and the `logcache` command. The subpath and the
+// Entry points: the package (index), its subpaths (`logcache/keyv` and the framework stores of src/integrations)
+// and the `logcache` command. The subpath and the
 // command import the package's own index as an external file, so a process that loads two of them has one Cache
 // class (instanceof works across them) and one copy of the engine.
 import { build } from 'esbuild';
@@ -8,7 +9,12 @@ import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-const ENTRIES = { index: 'src/index.ts', keyv: 'src/api/keyv.ts', cli: 'src/cli.ts' };
+const ENTRIES = {
+  index: 'src/index.ts', keyv: 'src/integrations/keyv.ts', undici: 'src/integrations/undici.ts',
+  'express-session': 'src/integrations/express-session.ts',
+  'rate-limit': 'src/integrations/rate-limit.ts', next: 'src/integrations/next.ts',
+  cli: 'src/cli.ts',
+};
 const INDEX = resolve('src/index.js');
 
 /** Resolves an import of src/index.js (from keyv.ts, cli.ts) to the built index next to the importer. */

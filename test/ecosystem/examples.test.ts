@@ -23,7 +23,10 @@ function healthy(dir: string): void {
 }
 
 test('every example is covered here', () => {
-  const covered = ['job-queue.mjs', 'keyv-cache-manager.mjs', 'lock.mjs', 'memoize.mjs', 'serverless', 'web-handler.mjs'];
+  const covered = [
+    'express-session-cluster.mjs', 'job-queue.mjs', 'keyv-cache-manager.mjs', 'lock.mjs', 'memoize.mjs', 'next',
+    'rate-limit-cluster.mjs', 'serverless', 'undici-http-cache.mjs', 'web-handler.mjs',
+  ];
   assert.deepEqual(fs.readdirSync(path.join(ROOT, 'examples')).sort(), covered);
 });
 
@@ -74,6 +77,39 @@ test('keyv-cache-manager: namespaces, TTL and wrap through Keyv and cache-manage
     'users:ada after sessions.clear() = {"name":"Ada Lovelace"}',
     'wrap: 42 42 (fetched 1 time)',
     'price:book expires in 60 s',
+  ]);
+  healthy(dir);
+});
+
+test('undici-http-cache: fetched by one process, served from disk to another; the origin asked once', async (t) => {
+  const { lines, dir } = await run(t, 'undici-http-cache.mjs');
+  assert.deepEqual(lines.map((l) => l.replace(/age header: \d+/, 'age header: N')), [
+    'process 1: 200 sunny (age header: none)',
+    'process 2: 200 sunny (age header: N)',
+    'origin requests: 1',
+  ]);
+  healthy(dir);
+});
+
+test('express-session-cluster: a login on one process is seen by the other; a logout logs out both', async (t) => {
+  const { lines, dir } = await run(t, 'express-session-cluster.mjs');
+  assert.deepEqual(lines, ['POST /login on A -> logged in', 'GET /me on B -> ada', 'POST /logout on B -> logged out', 'GET /me on A -> nobody']);
+  healthy(dir);
+});
+
+test('rate-limit-cluster: 15 requests over two processes with a limit of 5: exactly 5 pass', async (t) => {
+  const { lines, dir } = await run(t, 'rate-limit-cluster.mjs');
+  assert.deepEqual(lines, ['statuses: 200 200 200 200 200 429 429 429 429 429 429 429 429 429 429', 'allowed: 5 of 15']);
+  healthy(dir);
+});
+
+test('next: a page stored by one process is served by another; revalidateTag there is a miss in both', async (t) => {
+  const { lines, dir } = await run(t, 'next/demo.mjs');
+  assert.deepEqual(lines, [
+    'process 1 stored /blog',
+    'process 2 reads /blog: <h1>Posts</h1>',
+    "process 2 called revalidateTag('posts')",
+    'process 1 reads /blog: miss (regenerated on this request)',
   ]);
   healthy(dir);
 });

@@ -67,12 +67,17 @@ function requireBuilt(t?: TestContext): boolean {
 
 test('npm run build writes the ESM, CommonJS and type files of every entry point', () => {
   requireBuilt();
-  for (const f of ['esm/index.js', 'esm/keyv.js', 'esm/cli.js', 'cjs/index.cjs', 'cjs/keyv.cjs', 'cjs/cli.cjs', 'types/index.d.ts', 'types/api/keyv.d.ts']) {
+  for (const f of ['esm/index.js', 'esm/keyv.js', 'esm/cli.js', 'cjs/index.cjs', 'cjs/keyv.cjs', 'cjs/cli.cjs', 'types/index.d.ts', 'types/integrations/keyv.d.ts']) {
     assert.ok(fs.existsSync(path.join(pkg, 'dist', f)), `dist/${f}`);
   }
   // The subpath and the command load the package's index instead of carrying a second engine.
   assert.match(fs.readFileSync(path.join(pkg, 'dist/esm/keyv.js'), 'utf8'), /from "\.\/index\.js"/);
   assert.match(fs.readFileSync(path.join(pkg, 'dist/cjs/keyv.cjs'), 'utf8'), /require\("\.\/index\.cjs"\)/);
+  // The framework stores' subpaths likewise.
+  for (const sub of ['undici', 'express-session', 'rate-limit', 'next']) {
+    for (const f of [`esm/${sub}.js`, `cjs/${sub}.cjs`, `types/integrations/${sub}.d.ts`]) assert.ok(fs.existsSync(path.join(pkg, 'dist', f)), `dist/${f}`);
+    assert.match(fs.readFileSync(path.join(pkg, `dist/esm/${sub}.js`), 'utf8'), /from "\.\/index\.js"/);
+  }
 });
 
 test('the published files include dist, bin and src, and no tests or examples', (t) => {
@@ -80,7 +85,7 @@ test('the published files include dist, bin and src, and no tests or examples', 
   const r = npm(['pack', '--dry-run', '--json', '--ignore-scripts'], pkg);
   assert.equal(r.status, 0, explain(r));
   const files: string[] = JSON.parse(r.stdout)[0].files.map((f: { path: string }) => f.path);
-  for (const f of ['bin/logcache.mjs', 'dist/esm/keyv.js', 'dist/cjs/keyv.cjs', 'dist/types/api/keyv.d.ts', 'dist/esm/cli.js', 'src/api/keyv.ts', 'package.json', 'README.md']) {
+  for (const f of ['bin/logcache.mjs', 'dist/esm/keyv.js', 'dist/cjs/keyv.cjs', 'dist/types/integrations/keyv.d.ts', 'dist/esm/cli.js', 'src/integrations/keyv.ts', 'package.json', 'README.md']) {
     assert.ok(files.includes(f), `${f} is published`);
   }
   assert.deepEqual(files.filter((f) => f.startsWith('test/') || f.startsWith('examples/') || f.startsWith('node_modules/')), []);

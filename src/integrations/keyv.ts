@@ -15,10 +15,9 @@
  * (`keyv:foo`), so under keyv 5 the inner key carries that prefix; keyv 6 hands keys over bare.
  */
 import { EventEmitter } from 'node:events';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Cache } from '../index.js';
 import type { CacheOptions, Key } from '../index.js';
+import { isFanoutDirectory, read } from './backend.js';
 
 /** What the adapter needs of its cache: Cache and FanoutCache both have it. */
 export interface KeyvBackend {
@@ -44,20 +43,6 @@ export interface KeyvLogcacheEntry {
   key: string;
   value: unknown;
   ttl?: number;
-}
-
-const MISS = Symbol('miss');
-const LOG_FILE = /^\d{10}\.(log|base)$/;
-
-/** A directory FanoutCache made (shard 000 has a log, the top level none): a Cache opened there would mix in. */
-function isFanoutDirectory(dir: string): boolean {
-  try {
-    // A shard's own files: log segments (log engine) or cache.db (SQLite engine).
-    const isShard = (names: string[]) => names.some((n) => LOG_FILE.test(n) || n === 'cache.db');
-    return !isShard(fs.readdirSync(dir)) && isShard(fs.readdirSync(path.join(dir, '000')));
-  } catch {
-    return false;
-  }
 }
 
 /** Keyv's TTL (ms; undefined or 0: none) as a Cache expiry (seconds; null: never). */
@@ -131,8 +116,7 @@ export class KeyvLogcache extends EventEmitter {
   }
 
   #read(key: string): unknown {
-    const v = this.cache.get(this.#key(key), { default: MISS });
-    return v === MISS ? undefined : v;
+    return read(this.cache, this.#key(key));
   }
 
   #write(key: string, value: unknown, ttl: unknown): boolean {
@@ -208,8 +192,8 @@ export class KeyvLogcache extends EventEmitter {
       if (Array.isArray(k) && k.length === 2 && k[0] === ns && typeof k[1] === 'string') mine.push(k[1]);
     }
     for (const key of mine) {
-      const v = this.cache.get([ns, key], { default: MISS });
-      if (v !== MISS) yield [key, v as Value];
+      const v = read(this.cache, [ns, key]);
+      if (v !== undefined) yield [key, v as Value];
     }
   }
 

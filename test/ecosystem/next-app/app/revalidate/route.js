@@ -1,0 +1,6 @@
+import { revalidateTag } from 'next/cache';
+
+export async function POST() {
+  revalidateTag('news', 'max');
+  return Response.json({ revalidated: 'news' });
+}
