@@ -1,10 +1,16 @@
 /**
  * diskcache's recipes, across processes: Averager, Lock, RLock, BoundedSemaphore, throttle, barrier and
  * memoizeStampede. Each works on a Cache or a FanoutCache (anything with the small RecipeCache surface).
- * Waiting is asynchronous: `await lock.acquire()` polls every millisecond with setTimeout, never spinning a core.
+ * Waiting is asynchronous: `await lock.acquire()` polls every millisecond with setTimeout, never spinning a core;
+ * it takes `{ timeout, signal }`, and resolves to a guard that `await using` releases.
  */
-import { argsToKey, MemoizedFunction } from './memoize.js';
+import './dispose.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { argsToKey, functionKeyName } from './memoize-key.js';
+import type { MemoizedFunction } from './memoize.js';
 import type { Key } from '../format/keys.js';
+import { Timeout } from '../errors.js';
 
 /** What the recipes need from a cache. */
 export interface RecipeCache {
@@ -29,13 +35,65 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** Marks a stampede guard key (diskcache appends ENOVAL to the key). */
 const GUARD = '\u0000stampede-guard';
 
-/** Tries `attempt` every POLL_MS (asynchronously) until it returns true. */
-async function pollUntil(attempt: () => boolean): Promise<void> {
-  while (!attempt()) await sleep(POLL_MS);
+/** acquire's options. */
+export interface AcquireOptions {
+  /** Seconds to wait at most; then acquire rejects with Timeout (code LOGCACHE_TIMEOUT). Default: no limit. */
+  timeout?: number | null;
+  /** Aborting it rejects a waiting acquire with the signal's reason (nothing is held). */
+  signal?: AbortSignal;
+}
+
+/** What acquire resolves to: releases the lock once, by `release()` or at the end of an `await using` block. */
+export interface LockGuard extends AsyncDisposable, Disposable {
+  release(): void;
+}
+
+function checkAcquireOptions(opts: AcquireOptions): { deadline: number; signal: AbortSignal | undefined } {
+  if (typeof opts !== 'object' || opts === null) throw new TypeError('options must be an object such as { timeout: 5 }');
+  const { timeout, signal } = opts;
+  if (timeout !== undefined && timeout !== null && (typeof timeout !== 'number' || !(timeout >= 0))) {
+    throw new RangeError(`timeout must be a number of seconds >= 0 or null; got ${String(timeout)}`);
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('signal must be an AbortSignal');
+  return { deadline: timeout === undefined || timeout === null ? Infinity : Date.now() + timeout * 1000, signal };
+}
+
+/**
+ * Tries `attempt` every POLL_MS (asynchronously) until it returns true. @throws Timeout past the deadline; the
+ * signal's reason when it aborts.
+ */
+async function pollUntil(attempt: () => boolean, opts: AcquireOptions): Promise<void> {
+  const { deadline, signal } = checkAcquireOptions(opts);
+  for (;;) {
+    signal?.throwIfAborted();
+    if (attempt()) return;
+    if (Date.now() >= deadline) throw new Timeout(undefined, 'acquire timed out');
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal!.reason);
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, POLL_MS);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
+
+function guard(release: () => void): LockGuard {
+  let held = true;
+  const once = () => {
+    if (!held) return;
+    held = false;
+    release();
+  };
+  return { release: once, [Symbol.dispose]: once, [Symbol.asyncDispose]: async () => once() };
 }
 
 /** Runs `fn` between acquire and release. */
-async function holding<T>(lock: { acquire(): Promise<void>; release(): void }, fn: () => T | Promise<T>): Promise<T> {
+async function holding<T>(lock: { acquire(): Promise<unknown>; release(): void }, fn: () => T | Promise<T>): Promise<T> {
   await lock.acquire();
   try {
     return await fn();
@@ -73,8 +131,13 @@ export class Averager {
 export class Lock {
   constructor(readonly cache: RecipeCache, readonly key: Key, readonly opts: RecipeOptions = {}) {}
 
-  acquire(): Promise<void> {
-    return pollUntil(() => Boolean(this.cache.add(this.key, null, { ...this.opts, retry: true })));
+  /**
+   * Waits until this process wins the lock. Resolves to a guard: `await using held = await lock.acquire()`
+   * releases at the end of the block. @throws Timeout past `timeout` seconds; the signal's reason on abort.
+   */
+  async acquire(opts: AcquireOptions = {}): Promise<LockGuard> {
+    await pollUntil(() => Boolean(this.cache.add(this.key, null, { ...this.opts, retry: true })), opts);
+    return guard(() => this.release());
   }
 
   release(): void {
@@ -91,52 +154,85 @@ export class Lock {
   }
 }
 
-let ownerCounter = 0;
-
 /**
- * A re-entrant lock: [owner, count]. The owner is this RLock object's identity in this process (Python uses
- * pid-thread; JavaScript has one thread, so re-entrancy is per RLock instance).
+ * A re-entrant lock stored as [owner, count]. Python's RLock is re-entrant per thread; here re-entrancy follows
+ * the async call chain: a scope opened by `using(fn)` (or by `barrier`) owns the lock, and any acquire inside it
+ * (nested `using`, or `acquire`/`release` called within fn, however deep the awaits) re-enters; concurrent tasks,
+ * each in its own scope, exclude each other. An `acquire()` outside any scope takes the lock for a new owner (it
+ * does not re-enter: a second one waits), and a `release()` outside a scope releases the latest of those.
  */
 export class RLock {
-  readonly #owner = `${process.pid}-${++ownerCounter}`;
+  /** The owner of the current async call chain's scope, if any. */
+  readonly #scope = new AsyncLocalStorage<string>();
+  /** Owners of acquisitions made outside any scope, latest last. */
+  readonly #unscoped: string[] = [];
   constructor(readonly cache: RecipeCache, readonly key: Key, readonly opts: RecipeOptions = {}) {}
 
-  acquire(): Promise<void> {
-    return pollUntil(() => this.cache.transact(() => {
-      const [owner, count] = this.cache.get(this.key, { default: [null, 0], retry: true }) as [string | null, number];
-      if (owner !== this.#owner && count !== 0) return false;
-      this.cache.set(this.key, [this.#owner, count + 1], { ...this.opts, retry: true });
+  /** Waits until this chain holds the lock (re-entering if it does); resolves to a guard (see Lock.acquire). */
+  async acquire(opts: AcquireOptions = {}): Promise<LockGuard> {
+    const scoped = this.#scope.getStore();
+    const owner = scoped ?? `${process.pid}-${randomUUID()}`;
+    await pollUntil(() => this.cache.transact(() => {
+      const [holder, count] = this.cache.get(this.key, { default: [null, 0], retry: true }) as [string | null, number];
+      if (holder !== owner && count !== 0) return false;
+      this.cache.set(this.key, [owner, count + 1], { ...this.opts, retry: true });
       return true;
-    }, { retry: true }));
+    }, { retry: true }), opts);
+    if (scoped === undefined) this.#unscoped.push(owner);
+    return guard(() => this.#release(owner, scoped === undefined));
   }
 
-  /** @throws Error('cannot release un-acquired lock') when this RLock does not hold it. */
+  /** Releases one acquisition of this chain's scope (or the latest unscoped one). @throws Error('cannot release un-acquired lock'). */
   release(): void {
-    this.cache.transact(() => {
-      const [owner, count] = this.cache.get(this.key, { default: [null, 0], retry: true }) as [string | null, number];
-      if (owner !== this.#owner || count <= 0) throw new Error('cannot release un-acquired lock');
-      this.cache.set(this.key, [owner, count - 1], { ...this.opts, retry: true });
-    }, { retry: true });
+    const scoped = this.#scope.getStore();
+    const owner = scoped ?? this.#unscoped[this.#unscoped.length - 1];
+    this.#release(owner, scoped === undefined);
   }
 
+  #release(owner: string | undefined, unscoped: boolean): void {
+    this.cache.transact(() => {
+      const [holder, count] = this.cache.get(this.key, { default: [null, 0], retry: true }) as [string | null, number];
+      if (owner === undefined || holder !== owner || count <= 0) throw new Error('cannot release un-acquired lock');
+      this.cache.set(this.key, [holder, count - 1], { ...this.opts, retry: true });
+    }, { retry: true });
+    if (unscoped) this.#unscoped.splice(this.#unscoped.lastIndexOf(owner!), 1);
+  }
+
+  /** Runs `fn` holding the lock, in a scope that owns it (nested acquires inside re-enter). */
   using<T>(fn: () => T | Promise<T>): Promise<T> {
-    return holding(this, fn);
+    const run = () => holding(this, fn);
+    return this.#scope.getStore() === undefined ? this.#scope.run(`${process.pid}-${randomUUID()}`, run) : run();
   }
 }
 
 /** A counting semaphore that may not be released above its initial value. */
 export class BoundedSemaphore {
-  constructor(readonly cache: RecipeCache, readonly key: Key, readonly value = 1, readonly opts: RecipeOptions = {}) {
-    if (!Number.isInteger(value) || value < 0) throw new RangeError(`value must be an integer >= 0; got ${String(value)}`);
+  readonly value: number;
+  readonly opts: RecipeOptions;
+  /**
+   * `new BoundedSemaphore(cache, key, value?, opts?)`, or `(cache, key, { value, expire, tag })` (the form barrier's
+   * factories are called with).
+   * @throws RangeError naming `value` unless it is an integer >= 0.
+   */
+  constructor(readonly cache: RecipeCache, readonly key: Key, value: number | (RecipeOptions & { value?: number }) = 1, opts: RecipeOptions = {}) {
+    if (typeof value === 'object' && value !== null) {
+      opts = { expire: value.expire, tag: value.tag };
+      value = value.value ?? 1;
+    }
+    if (!Number.isInteger(value) || (value as number) < 0) throw new RangeError(`value must be an integer >= 0; got ${String(value)}`);
+    this.value = value as number;
+    this.opts = opts;
   }
 
-  acquire(): Promise<void> {
-    return pollUntil(() => this.cache.transact(() => {
+  /** Waits until a unit is free and takes it; resolves to a guard (see Lock.acquire). */
+  async acquire(opts: AcquireOptions = {}): Promise<LockGuard> {
+    await pollUntil(() => this.cache.transact(() => {
       const v = this.cache.get(this.key, { default: this.value, retry: true }) as number;
       if (v <= 0) return false;
       this.cache.set(this.key, v - 1, { ...this.opts, retry: true });
       return true;
-    }, { retry: true }));
+    }, { retry: true }), opts);
+    return guard(() => this.release());
   }
 
   /** @throws Error('cannot release un-acquired semaphore') past the initial value. */
@@ -171,7 +267,7 @@ export function throttle(cache: RecipeCache, count: number, seconds: number, opt
   const timeFunc = opts.timeFunc ?? (() => Date.now() / 1000);
   const sleepFunc = opts.sleepFunc ?? ((s: number) => sleep(s * 1000));
   return <F extends (...args: any[]) => any>(fn: F) => {
-    const key = opts.name ?? fn.name;
+    const key = functionKeyName(fn, opts.name, 'throttle');
     cache.set(key, [timeFunc(), count], { expire: opts.expire, tag: opts.tag, retry: true });
     return async (...args: Parameters<F>): Promise<Awaited<ReturnType<F>>> => {
       for (;;) {
@@ -196,10 +292,11 @@ export function throttle(cache: RecipeCache, count: number, seconds: number, opt
   };
 }
 
-/** Anything with acquire/release: Lock, RLock, BoundedSemaphore. */
+/** Anything with acquire/release: Lock, RLock, BoundedSemaphore; `using`, when present, runs a call holding it. */
 export interface AsyncLock {
-  acquire(): Promise<void>;
+  acquire(): Promise<unknown>;
   release(): void;
+  using?<T>(fn: () => T | Promise<T>): Promise<T>;
 }
 
 /** A decorator that runs every call holding one lock made by `lockFactory(cache, name, opts)`. */
@@ -209,8 +306,8 @@ export function barrier(
   opts: RecipeOptions & { name?: string } = {},
 ) {
   return <F extends (...args: any[]) => any>(fn: F) => {
-    const lock = new lockFactory(cache, opts.name ?? fn.name, { expire: opts.expire, tag: opts.tag });
-    return (...args: Parameters<F>): Promise<Awaited<ReturnType<F>>> => holding(lock, () => fn(...args));
+    const lock = new lockFactory(cache, functionKeyName(fn, opts.name, 'barrier'), { expire: opts.expire, tag: opts.tag });
+    return (...args: Parameters<F>): Promise<Awaited<ReturnType<F>>> => (lock.using ? lock.using(() => fn(...args)) : holding(lock, () => fn(...args)));
   };
 }
 
@@ -235,7 +332,7 @@ export function memoizeStampede(cache: RecipeCache, expire: number, opts: Stampe
   const beta = opts.beta ?? 1;
   const ignore = new Set(opts.ignore ?? []);
   return <F extends (...args: any[]) => any>(fn: F): MemoizedFunction<(...a: Parameters<F>) => Promise<Awaited<ReturnType<F>>>> => {
-    const base = opts.name ?? fn.name;
+    const base = functionKeyName(fn, opts.name, 'memoizeStampede');
     const cacheKey = (...args: unknown[]) => argsToKey(base, args, opts.typed ?? false, ignore);
     const timed = async (args: unknown[]): Promise<[unknown, number]> => {
       const start = performance.now();

@@ -28,6 +28,21 @@ export type Side = 'front' | 'back';
 /** Names in the settings store that are diskcache's counters and totals, not settings (Cache.reset reads them). */
 export const METADATA_KEYS: ReadonlySet<string> = new Set(['count', 'size', 'hits', 'misses']);
 
+/**
+ * Whether an integer counter's step lost exactness: both operands integers and the sum past 2^53, where a double
+ * no longer holds every integer. Such an incr applies nothing (decided where the command applies, so every process
+ * agrees); Cache counts beyond 2^53 with bigints instead.
+ */
+export function unsafeSum(a: number, b: number, sum: number): boolean {
+  return Number.isInteger(a) && Number.isInteger(b) && !Number.isSafeInteger(sum);
+}
+
+/** The error of an unsafe integer incr (see unsafeSum). */
+export function unsafeIncr(key: unknown): RangeError {
+  return new RangeError(`incr at key ${String(key)} would pass 2^53, beyond which a number is not exact: count with a ` +
+    'bigint (delta: 1n, or default: 0n for a new counter)');
+}
+
 export interface CacheEngine {
   /** Settings stored in the directory (read at open and by reset). */
   storedSettings(): Map<string, unknown>;
@@ -46,7 +61,7 @@ export interface CacheEngine {
   set(key: Key, stored: StoredValue, expire: number | null, tag: Key | null, deadline: number): void;
   add(key: Key, stored: StoredValue, expire: number | null, tag: Key | null, deadline: number): boolean;
   touch(key: Key, expire: number | null, deadline: number): boolean;
-  /** @throws KeyError (missing and no default), TypeError (not a number). */
+  /** @throws KeyError (missing and no default), TypeError (not a number), RangeError (unsafeSum: nothing applied). */
   incr(key: Key, delta: number, dflt: number | null, deadline: number): number;
   delete(key: Key, deadline: number): boolean;
   pop(key: Key, deadline: number): Item | undefined;

@@ -21,7 +21,7 @@ import { Sidecar } from './sidecar.js';
 import { VictimList, VictimOrder, expiredSlots } from './eviction.js';
 import { compact, CompactionResult } from './compaction.js';
 import { checkShard, CheckWarning } from './check.js';
-import type { CacheEngine, EngineSettings, Item, Side } from './engine.js';
+import { unsafeIncr, type CacheEngine, type EngineSettings, type Item, type Side } from './engine.js';
 
 /** Victims removed per batch by cull(), as diskcache. */
 const CULL_BATCH = 10;
@@ -312,6 +312,7 @@ export class LogEngine implements CacheEngine {
     }, deadline);
     if (out.error === 'missing') throw new KeyError(key);
     if (out.error === 'type') throw new TypeError(`the value at key ${String(key)} is not a number`);
+    if (out.error === 'unsafe') throw unsafeIncr(key);
     this.#removeFiles(out);
     if (!existed) this.#cullAfterWrite();
     return out.value!;

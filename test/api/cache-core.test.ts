@@ -43,7 +43,7 @@ test('an unknown eviction policy or a bad setting is rejected before anything is
 
 test('get returns the default on a miss and the value on a hit', (t) => {
   const c = open(t);
-  assert.equal(c.get('a'), null);
+  assert.equal(c.get('a'), undefined);
   assert.equal(c.get('a', { default: 5 }), 5);
   c.set('a', 'x');
   assert.equal(c.get('a'), 'x');
@@ -56,7 +56,7 @@ test('get with expireTime and tag returns tuples, and wraps the default on a mis
   assert.equal(v, 1);
   assert.ok(e > Date.now() / 1000 + 90);
   assert.equal(tag, 'T');
-  assert.deepEqual(c.get('zz', { expireTime: true, tag: true }), [null, null, null]);
+  assert.deepEqual(c.get('zz', { expireTime: true, tag: true }), [undefined, null, null]);
   assert.deepEqual(c.get('zz', { tag: true, default: 3 }), [3, null]);
 });
 
@@ -65,7 +65,7 @@ test('integers and integer-valued floats are one key; strings, bytes and numbers
   c.set(1, 'one');
   assert.equal(c.get(1.0), 'one');
   assert.equal(c.get(1n), 'one');
-  assert.equal(c.get('1'), null);
+  assert.equal(c.get('1'), undefined);
   c.set('k', 'text');
   c.set(Buffer.from('k'), 'bytes');
   assert.equal(c.get('k'), 'text');
@@ -76,7 +76,7 @@ test('arrays are keys (tuples), compared by content', (t) => {
   const c = open(t);
   c.set(['a', 1, [true, null]], 'v');
   assert.equal(c.get(['a', 1, [true, null]]), 'v');
-  assert.equal(c.get(['a', 1]), null);
+  assert.equal(c.get(['a', 1]), undefined);
 });
 
 test('bad keys and values throw a TypeError naming the argument and write nothing', (t) => {
@@ -131,7 +131,7 @@ test('expired items behave as absent everywhere but still count in size', async 
   c.set('a', 1, { expire: 0.02 });
   c.set('b', 2, { expire: -1 });
   await sleep(40);
-  assert.equal(c.get('a'), null);
+  assert.equal(c.get('a'), undefined);
   assert.equal(c.has('a'), false);
   assert.equal(c.touch('a', { expire: 10 }), false);
   assert.equal(c.delete('b'), false);
@@ -178,7 +178,7 @@ test('pop removes and returns a live item, with tuple forms', (t) => {
   c.set('k', 'v', { tag: 't' });
   assert.deepEqual(c.pop('k', { tag: true }), ['v', 't']);
   assert.equal(c.has('k'), false);
-  assert.deepEqual(c.pop('k', { expireTime: true, tag: true }), [null, null, null]);
+  assert.deepEqual(c.pop('k', { expireTime: true, tag: true }), [undefined, null, null]);
 });
 
 test('getItem and deleteItem raise KeyError on a miss', (t) => {
@@ -292,7 +292,7 @@ test('check finds a missing value file and an unknown file; fix repairs', (t) =>
   assert.ok(warnings.some((w) => w.category === 'UnknownFileWarning'));
   c.check({ fix: true });
   assert.deepEqual(c.check(), []);
-  assert.equal(c.get('big'), null);
+  assert.equal(c.get('big'), undefined);
 });
 
 test('memoize caches sync and async results, by name, with typed keys and ignored arguments', async (t) => {
@@ -303,7 +303,7 @@ test('memoize caches sync and async results, by name, with typed keys and ignore
   assert.equal(add(1, 2, 'y'), 3);
   assert.equal(calls, 1);
   assert.deepEqual(add.cacheKey(1, 2, 'z'), ['add', 1, 2, '\u0000typed', 'number', 'number']);
-  const slow = c.memoize({ expire: 60 })(async (x: number) => { calls++; return x * 2; });
+  const slow = c.memoize({ name: 'slow', expire: 60 })(async (x: number) => { calls++; return x * 2; });
   assert.equal(await slow(4), 8);
   assert.equal(await slow(4), 8);
   assert.equal(calls, 2);

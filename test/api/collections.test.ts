@@ -31,7 +31,7 @@ test('prefixed queues use text keys and stay apart', (t) => {
   assert.equal(c.push(2, { prefix: 'jobs' }), 'jobs-500000000000001');
   c.push('x');
   assert.deepEqual(c.pull({ prefix: 'jobs' }), ['jobs-500000000000000', 1]);
-  assert.deepEqual(c.pull({ prefix: 'other' }), [null, null]);
+  assert.deepEqual(c.pull({ prefix: 'other' }), [undefined, undefined]);
   c.close();
 });
 
@@ -40,7 +40,7 @@ test('the prefix "\\u0000" is a text prefix like any other, apart from the queue
   assert.equal(c.push('a'), 500000000000000);
   assert.equal(c.push('b', { prefix: '\u0000' }), '\u0000-500000000000000');
   assert.deepEqual(c.pull(), [500000000000000, 'a']);
-  assert.deepEqual(c.pull(), [null, null]);
+  assert.deepEqual(c.pull(), [undefined, undefined]);
   assert.deepEqual(c.pull({ prefix: '\u0000' }), ['\u0000-500000000000000', 'b']);
   c.close();
 });
@@ -149,7 +149,7 @@ test('FanoutCache with 4 processes on the core workload ends with the contents t
   let checked = 0;
   for (const lines of results) {
     for (const [key, value] of JSON.parse(lines[0]) as [string, string | null][]) {
-      assert.equal(f.get(key), value, `key ${key}`);
+      assert.equal(f.get(key), value ?? undefined, `key ${key}`);
       checked++;
     }
   }

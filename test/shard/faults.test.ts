@@ -36,7 +36,7 @@ for (const [code, tearAt] of [['EIO', -1], ['ENOSPC', -1], ['ENOSPC', 20], ['EIO
         }
       } catch (err) {
         assert.ok(err instanceof IOError, `typed error, got ${String(err)}`);
-        assert.equal((err as IOError).code, 'ERR_IO');
+        assert.equal((err as IOError).code, 'LOGCACHE_IO');
         errors++;
         // The failed operation's effect is unknown only for that key: a torn frame is dropped by readers.
         acknowledged.delete(key);
