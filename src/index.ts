@@ -21,8 +21,7 @@ export { memoize, argsToKey } from './api/memoize.js';
 export type { MemoizeOptions, MemoizedFunction, MemoizeTarget, Memoizer } from './api/memoize.js';
 export { Disk, JSONDisk } from './format/disk.js';
 export type { Key } from './format/keys.js';
-export type { CheckWarning } from './shard/check.js';
-export type { CompactionResult } from './shard/compaction.js';
+export type { CheckWarning, CompactionResult } from './shard/reports.js';
 export {
   LogcacheError, KeyError, IndexError, Timeout, ClosedError, CorruptionError, IOError, SqliteMissingError, ERROR_CODES,
 } from './errors.js';

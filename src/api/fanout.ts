@@ -17,7 +17,7 @@ import type { Key } from '../format/keys.js';
 import { KeyEncoder } from '../format/key-encoder.js';
 import { crc32c } from '../format/crc32c.js';
 import { ClosedError, Timeout } from '../errors.js';
-import type { CheckWarning } from '../shard/check.js';
+import type { CheckWarning } from '../shard/reports.js';
 import { memoize, MemoizeOptions, Memoizer } from './memoize.js';
 import { subPath } from './subpath.js';
 import type { Settings } from './settings.js';

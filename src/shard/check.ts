@@ -11,12 +11,9 @@ import { OP_DELV, encodeTxnValue } from '../format/record.js';
 import { compact } from './compaction.js';
 import { processAlive } from './liveness.js';
 import type { Shard } from './shard.js';
+import type { CheckWarning } from './reports.js';
 
-export interface CheckWarning {
-  /** 'UserWarning', 'UnknownFileWarning', 'EmptyDirWarning' (diskcache's) or 'CorruptionWarning'. */
-  category: string;
-  message: string;
-}
+export type { CheckWarning } from './reports.js';
 
 /** Files of the engine itself, never "unknown". */
 function isEngineFile(name: string): boolean {
