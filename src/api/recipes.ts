@@ -9,7 +9,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { argsToKey, functionKeyName } from './memoize-key.js';
 import type { MemoizedFunction } from './memoize.js';
-import type { Key } from '../format/keys.js';
+import { type Key, encodeKey, typeName } from '../format/keys.js';
 import { Timeout } from '../errors.js';
 
 /** What the recipes need from a cache. */
@@ -46,6 +46,19 @@ export interface AcquireOptions {
 /** What acquire resolves to: releases the lock once, by `release()` or at the end of an `await using` block. */
 export interface LockGuard extends AsyncDisposable, Disposable {
   release(): void;
+}
+
+/**
+ * A recipe's constructor arguments: a cache with the RecipeCache methods, a valid key, an options object.
+ * @throws TypeError naming `cache`, `key` or `opts`.
+ */
+function checkRecipe(cache: unknown, key: unknown, opts: unknown): void {
+  const methods = ['get', 'set', 'add', 'delete', 'pop', 'has', 'transact'];
+  if (typeof cache !== 'object' || cache === null || methods.some((m) => typeof (cache as Record<string, unknown>)[m] !== 'function')) {
+    throw new TypeError(`cache must be a Cache or FanoutCache (an object with ${methods.join(', ')}); got ${typeName(cache)}`);
+  }
+  encodeKey(key as Key); // TypeError/RangeError naming `key`
+  if (typeof opts !== 'object' || opts === null) throw new TypeError(`opts must be an object such as { expire: 60 }; got ${opts === null ? 'null' : typeName(opts)}`);
 }
 
 function checkAcquireOptions(opts: AcquireOptions): { deadline: number; signal: AbortSignal | undefined } {
@@ -104,7 +117,10 @@ async function holding<T>(lock: { acquire(): Promise<unknown>; release(): void }
 
 /** A running average stored as [total, count]. */
 export class Averager {
-  constructor(readonly cache: RecipeCache, readonly key: Key, readonly opts: RecipeOptions = {}) {}
+  /** @throws TypeError naming `cache`, `key` or `opts`. */
+  constructor(readonly cache: RecipeCache, readonly key: Key, readonly opts: RecipeOptions = {}) {
+    checkRecipe(cache, key, opts);
+  }
 
   /** Adds `value` to the average (atomically across processes). */
   add(value: number): void {
@@ -129,7 +145,10 @@ export class Averager {
 
 /** A cross-process mutex: `add` of the key wins it. No ownership check on release (as diskcache). */
 export class Lock {
-  constructor(readonly cache: RecipeCache, readonly key: Key, readonly opts: RecipeOptions = {}) {}
+  /** @throws TypeError naming `cache`, `key` or `opts`. */
+  constructor(readonly cache: RecipeCache, readonly key: Key, readonly opts: RecipeOptions = {}) {
+    checkRecipe(cache, key, opts);
+  }
 
   /**
    * Waits until this process wins the lock. Resolves to a guard: `await using held = await lock.acquire()`
@@ -166,7 +185,10 @@ export class RLock {
   readonly #scope = new AsyncLocalStorage<string>();
   /** Owners of acquisitions made outside any scope, latest last. */
   readonly #unscoped: string[] = [];
-  constructor(readonly cache: RecipeCache, readonly key: Key, readonly opts: RecipeOptions = {}) {}
+  /** @throws TypeError naming `cache`, `key` or `opts`. */
+  constructor(readonly cache: RecipeCache, readonly key: Key, readonly opts: RecipeOptions = {}) {
+    checkRecipe(cache, key, opts);
+  }
 
   /** Waits until this chain holds the lock (re-entering if it does); resolves to a guard (see Lock.acquire). */
   async acquire(opts: AcquireOptions = {}): Promise<LockGuard> {
@@ -212,9 +234,10 @@ export class BoundedSemaphore {
   /**
    * `new BoundedSemaphore(cache, key, value?, opts?)`, or `(cache, key, { value, expire, tag })` (the form barrier's
    * factories are called with).
-   * @throws RangeError naming `value` unless it is an integer >= 0.
+   * @throws RangeError naming `value` unless it is an integer >= 0; TypeError naming `cache`, `key` or `opts`.
    */
   constructor(readonly cache: RecipeCache, readonly key: Key, value: number | (RecipeOptions & { value?: number }) = 1, opts: RecipeOptions = {}) {
+    checkRecipe(cache, key, opts);
     if (typeof value === 'object' && value !== null) {
       opts = { expire: value.expire, tag: value.tag };
       value = value.value ?? 1;

@@ -42,3 +42,19 @@ test('Cache, FanoutCache and Index name a wrongly typed directory or options', (
   assert.throws(() => new Index(dir, {}, {} as never), named('cache'));
   assert.equal(fs.existsSync(dir), false, 'nothing was created');
 });
+
+test('the recipes and Disk name a wrongly typed cache, key, options or directory', async (t) => {
+  const { Averager, BoundedSemaphore, Disk, Lock, RLock } = await import('../../src/index.js');
+  const cache = new Cache(tmp(t));
+  t.after(() => cache.close());
+  for (const Recipe of [Averager, Lock, RLock]) {
+    assert.throws(() => new Recipe('/dir' as never, 'k'), named('cache'), Recipe.name);
+    assert.throws(() => new Recipe(cache, Symbol('k') as never), named('key'), Recipe.name);
+    assert.throws(() => new Recipe(cache, 'k', 60 as never), named('opts'), Recipe.name);
+  }
+  assert.throws(() => new BoundedSemaphore({} as never, 's'), named('cache'));
+  assert.throws(() => new BoundedSemaphore(cache, 's', 1.5), RangeError);
+  assert.throws(() => new BoundedSemaphore(cache, 's', 1, 'x' as never), named('opts'));
+  assert.throws(() => new Disk(5 as never), named('directory'));
+  assert.throws(() => new Disk('/d', 5 as never), named('options'));
+});
