@@ -49,7 +49,7 @@ function shape(value: unknown, item: Item | undefined, expireTime: boolean | und
 function asBigInt(v: unknown, what: string): bigint {
   if (typeof v === 'bigint') return v;
   if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
-  throw new TypeError(`${what} must be an integer (number or bigint) for a bigint counter; got ${typeof v === 'number' ? v : typeName(v)}`);
+  throw new TypeError(`${what} is not an integer number or bigint (a bigint counter needs one); got ${typeof v === 'number' ? v : typeName(v)}`);
 }
 
 export class Cache {
@@ -291,9 +291,15 @@ export class Cache {
     return this.#incrBigInt(engine, key, delta, dflt, deadline);
   }
 
-  /** incr in bigint arithmetic: read, add and write back in one transaction (keeping expiry, tag and position). */
+  /**
+   * incr in bigint arithmetic: read, add and write back in one transaction (keeping expiry, tag and position). The
+   * checks run first outside it too, so a refused incr writes nothing (not even a transaction's begin and abort).
+   */
   #incrBigInt(engine: CacheEngine, key: Key, delta: number | bigint, dflt: number | bigint | null, deadline: number): bigint {
     const step = asBigInt(delta, 'delta');
+    const seen = engine.get(key, false, deadline);
+    if (seen === undefined && dflt === null) throw new KeyError(key);
+    asBigInt(seen === undefined ? dflt : seen.value, seen === undefined ? 'default' : `the value at key ${String(key)}`);
     return engine.transact(() => {
       const item = engine.get(key, false, deadline);
       if (item === undefined && dflt === null) throw new KeyError(key);
