@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Disk, StoredValue } from '../format/disk.js';
 import { Key, keyId, typeName } from '../format/keys.js';
-import { ClosedError, KeyError, Timeout } from '../errors.js';
+import { ClosedError, KeyError } from '../errors.js';
 import { now as clockNow } from '../clock.js';
 import type { CacheEngine, Item } from '../shard/engine.js';
 import { LogEngine } from '../shard/log-engine.js';
