@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   try {
     cache = open(dir);
   } catch (err) {
-    // An engine that cannot open (ERR_SQLITE_MISSING, say) is a skip with its reason, not a crash.
+    // An engine that cannot open (LOGCACHE_SQLITE_MISSING, say) is a skip with its reason, not a crash.
     return send({ type: 'fail', message: reason(err) });
   }
   if (num < 0) {

@@ -16,8 +16,8 @@ if (process.argv[3] === 'worker') {
   const name = process.argv[4];
   let done = 0;
   for (;;) {
-    const [key, job] = cache.pull({ prefix: JOBS }); // [null, null] when the queue is empty
-    if (key === null) break;
+    const [key, job] = cache.pull({ prefix: JOBS }); // [undefined, undefined] when the queue is empty
+    if (key === undefined) break;
     cache.set(`result:${job.id}`, { square: job.n * job.n, by: name });
     cache.incr('jobs-done');
     done++;

@@ -10,9 +10,10 @@ import { Cache } from 'logcache';
 const dir = process.argv[2] ?? mkdtempSync(join(tmpdir(), 'logcache-memoize-'));
 const cache = new Cache(dir);
 
-// The cache key is ['exchangeRate', from, to]; each result is kept for 10 minutes.
+// The cache key is ['exchangeRate', from, to] (the name given; without one, the function's name plus a hash of its
+// source text); each result is kept for 10 minutes.
 let computed = 0;
-const exchangeRate = cache.memoize({ expire: 600 })(async function exchangeRate(from, to) {
+const exchangeRate = cache.memoize({ name: 'exchangeRate', expire: 600 })(async function exchangeRate(from, to) {
   computed++;
   await new Promise((r) => setTimeout(r, 50)); // stands for a slow API call
   return from === 'EUR' && to === 'USD' ? 1.08 : 1;

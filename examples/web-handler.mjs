@@ -20,9 +20,9 @@ const server = createServer(async (req, res) => {
   const url = new URL(req.url, 'http://localhost');
   const id = Number(url.searchParams.get('id') ?? 1);
   const key = `report:${id}`;
-  let report = cache.get(key);          // null on a miss (or once expired)
-  const status = report === null ? 'MISS' : 'HIT';
-  if (report === null) {
+  let report = cache.get(key);          // undefined on a miss (or once expired)
+  const status = report === undefined ? 'MISS' : 'HIT';
+  if (report === undefined) {
     report = await buildReport(id);
     cache.set(key, report, { expire: 30, tag: 'reports' }); // 30 seconds; tag: evict them all at once
   }

@@ -1,13 +1,27 @@
 /**
- * Errors (docs/errors.md lists every code). Bad arguments are TypeError/RangeError naming the argument, thrown
- * before anything touches disk. Operational failures are LogcacheError subclasses with a stable `code` and a
- * `cause`. Missing keys follow diskcache: KeyError where Python raises KeyError.
+ * Errors. Bad arguments are TypeError/RangeError naming the argument, thrown before anything touches disk.
+ * Operational failures are LogcacheError subclasses with a stable `code` from ERROR_CODES (the one table of codes;
+ * docs/errors.md renders it). Every code starts with `LOGCACHE_`, so none can be mistaken for Node's own `ERR_*`
+ * codes. Missing keys follow diskcache: KeyError where Python raises KeyError.
  */
 
-/** Base class of every operational failure; `code` is stable across versions. */
+/** Every code a LogcacheError can carry, with what it means. Codes are stable across versions. */
+export const ERROR_CODES = {
+  LOGCACHE_KEY: 'KeyError: the key is missing (or expired) where diskcache raises KeyError.',
+  LOGCACHE_INDEX: 'IndexError: a Deque index is out of range, or the deque is empty.',
+  LOGCACHE_TIMEOUT: 'Timeout: another process held the shard (or a recipe lock) longer than the timeout allowed.',
+  LOGCACHE_CLOSED: 'ClosedError: a method was called on a closed Cache, FanoutCache, Deque or Index.',
+  LOGCACHE_CORRUPT: 'CorruptionError: bytes on disk do not check out (file, offset, bytes and reason attached).',
+  LOGCACHE_IO: 'IOError: a file-system call failed; `cause` is Node\'s error (its own `code`, such as ENOSPC).',
+  LOGCACHE_SQLITE_MISSING: "SqliteMissingError: engine 'sqlite' found no working SQLite binding (not installed, or installed but not built).",
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Base class of every operational failure; `code` is one of ERROR_CODES and stable across versions. */
 export class LogcacheError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
@@ -18,7 +32,7 @@ export class LogcacheError extends Error {
 export class KeyError extends LogcacheError {
   readonly key: unknown;
   constructor(key: unknown, message?: string) {
-    super('ERR_KEY', message ?? `key not found: ${describe(key)}`);
+    super('LOGCACHE_KEY', message ?? `key not found: ${describe(key)}`);
     this.key = key;
   }
 }
@@ -26,7 +40,7 @@ export class KeyError extends LogcacheError {
 /** diskcache's IndexError (Deque). */
 export class IndexError extends LogcacheError {
   constructor(message: string) {
-    super('ERR_INDEX', message);
+    super('LOGCACHE_INDEX', message);
   }
 }
 
@@ -34,15 +48,15 @@ export class IndexError extends LogcacheError {
 export class Timeout extends LogcacheError {
   readonly count: number | undefined;
   constructor(count?: number, message = 'operation timed out') {
-    super('ERR_TIMEOUT', message);
+    super('LOGCACHE_TIMEOUT', message);
     this.count = count;
   }
 }
 
-/** The handle was closed. */
+/** The handle was closed: every method of a closed Cache, FanoutCache, Deque or Index throws it (close() excepted). */
 export class ClosedError extends LogcacheError {
   constructor(what = 'cache') {
-    super('ERR_CLOSED', `${what} is closed`);
+    super('LOGCACHE_CLOSED', `${what} is closed`);
   }
 }
 
@@ -53,7 +67,7 @@ export class CorruptionError extends LogcacheError {
   readonly bytes: number;
   readonly reason: string;
   constructor(file: string, offset: number, bytes: number, reason: string) {
-    super('ERR_CORRUPT', `corrupt data in ${file} at offset ${offset} (${bytes} bytes): ${reason}`);
+    super('LOGCACHE_CORRUPT', `corrupt data in ${file} at offset ${offset} (${bytes} bytes): ${reason}`);
     this.file = file;
     this.offset = offset;
     this.bytes = bytes;
@@ -65,7 +79,19 @@ export class CorruptionError extends LogcacheError {
 export class IOError extends LogcacheError {
   constructor(message: string, cause: unknown) {
     const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-    super('ERR_IO', code ? `${message}: ${code}` : message, { cause });
+    super('LOGCACHE_IO', code ? `${message}: ${code}` : message, { cause });
+  }
+}
+
+/**
+ * engine: 'sqlite' found no working SQLite binding: neither `node:sqlite` (Node 22.5+) nor a loadable
+ * `better-sqlite3` (installed and built). `cause` is the binding's own load error when there was one.
+ */
+export class SqliteMissingError extends LogcacheError {
+  constructor(cause?: unknown) {
+    super('LOGCACHE_SQLITE_MISSING', "engine: 'sqlite' needs a SQLite binding: run Node.js 22.5 or later (node:sqlite), or " +
+      '`npm install better-sqlite3` with its native build (not --ignore-scripts; `npm rebuild better-sqlite3` builds it)',
+    cause === undefined ? undefined : { cause });
   }
 }
 

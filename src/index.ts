@@ -6,19 +6,23 @@ export { Deque } from './api/deque.js';
 export type { DequeOptions } from './api/deque.js';
 export { Index } from './api/index-map.js';
 export { Averager, Lock, RLock, BoundedSemaphore, throttle, barrier, memoizeStampede } from './api/recipes.js';
-export type { RecipeCache, RecipeOptions, ThrottleOptions, StampedeOptions, AsyncLock } from './api/recipes.js';
+export type {
+  RecipeCache, RecipeOptions, ThrottleOptions, StampedeOptions, AsyncLock, AcquireOptions, LockGuard,
+} from './api/recipes.js';
 export type {
   CacheOptions, SetOptions, GetOptions, PopOptions, IncrOptions, PushOptions, PullOptions, PeekItemOptions, RetryOptions,
-} from './api/cache.js';
+  BothFlags, ExpireTimeFlag, TagFlag, NoFlags, WithExpireTime, WithTag, WithExpireTimeAndTag, AnyShape, QueueItem,
+  NoQueueItem,
+} from './api/options.js';
 export { DEFAULT_SETTINGS, EVICTION_POLICY } from './api/settings.js';
 export type { EvictionPolicyName, Settings } from './api/settings.js';
 export { ENOVAL, UNKNOWN, UnknownFileWarning, EmptyDirWarning } from './api/constants.js';
 export { memoize, argsToKey } from './api/memoize.js';
-export type { MemoizeOptions, MemoizedFunction } from './api/memoize.js';
+export type { MemoizeOptions, MemoizedFunction, MemoizeTarget, Memoizer } from './api/memoize.js';
 export { Disk, JSONDisk } from './format/disk.js';
 export type { Key } from './format/keys.js';
-export type { CheckWarning } from './engine/engine.js';
-export type { CompactionResult } from './shard/compaction.js';
+export type { CheckWarning, CompactionResult } from './shard/reports.js';
 export {
-  LogcacheError, KeyError, IndexError, Timeout, ClosedError, CorruptionError, IOError,
+  LogcacheError, KeyError, IndexError, Timeout, ClosedError, CorruptionError, IOError, SqliteMissingError, ERROR_CODES,
 } from './errors.js';
+export type { ErrorCode } from './errors.js';

@@ -18,7 +18,7 @@ export async function handler(event) {
   const city = event?.queryStringParameters?.city ?? 'Paris';
   const key = `forecast:${city}`;
   let body = cache.get(key);
-  const hit = body !== null;
+  const hit = body !== undefined;
   if (!hit) {
     body = await lookUp(city);
     cache.set(key, body, { expire: 300 });

@@ -3,138 +3,39 @@
  * anything touches disk), holds the handle's settings and documents every method's semantics; the engine
  * (src/shard/log-engine.ts) does the work. Every process that opens the directory sees one linearizable history.
  */
+import './dispose.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Readable } from 'node:stream';
 import { Disk, StoredValue } from '../format/disk.js';
-import { Key, encodeKey, keyId, typeName } from '../format/keys.js';
-import { MAX_BODY_BYTES } from '../format/frame.js';
-import { RECORD_FIXED_BYTES } from '../format/record.js';
+import { Key, keyId, typeName } from '../format/keys.js';
 import { ClosedError, KeyError } from '../errors.js';
 import { now as clockNow } from '../clock.js';
 import type { ShardOptions, SyncPolicy } from '../shard/shard.js';
-import type { CacheEngine, CheckWarning, CompactionResult, Item } from '../engine/engine.js';
+import type { CacheEngine, Item } from '../engine/engine.js';
+import type { CheckWarning, CompactionResult } from '../shard/reports.js';
 import { LogEngine } from '../engine/log-engine.js';
 import { openEngine } from '../engine/open.js';
 import type { Shard } from '../shard/shard.js';
 import { DEFAULT_SETTINGS, Settings, splitOptions, validateSetting } from './settings.js';
-import { memoize, MemoizeOptions, MemoizedFunction } from './memoize.js';
+import { memoize, MemoizeOptions, Memoizer } from './memoize.js';
+import {
+  MAX_RECORD_BYTES, checkConstructorOptions, checkDirectory, checkExpire, checkHandleOptions, checkIncr, checkOptions,
+  checkPrefix, checkReadValue, checkSide, checkTag, checkTxnFn, encodedSize, isStream, sizeBound, tooLarge, utf8Bound,
+} from './arguments.js';
+import { retrying } from './retry.js';
+import type {
+  AnyShape, BothFlags, CacheOptions, ExpireTimeFlag, GetOptions, IncrOptions, NoFlags, NoQueueItem, PeekItemOptions,
+  PopOptions, PullOptions, PushOptions, QueueItem, RetryOptions, SetOptions, TagFlag, WithExpireTime,
+  WithExpireTimeAndTag, WithTag,
+} from './options.js';
 
 export type { Key } from '../format/keys.js';
-
-export interface CacheOptions extends Partial<Settings> {
-  /** Seconds a write waits for another process's transaction before Timeout. Default 60. */
-  timeout?: number;
-  /** The Disk class (a subclass of Disk). Default Disk. */
-  disk?: typeof Disk;
-  /** fsync policy. Default 'none' (a returned write survives a crash of the process, not of the machine). */
-  sync?: SyncPolicy;
-  /** Segment roll-over size in bytes. Default 64 MiB. */
-  segmentBytes?: number;
-  /** Automatic compaction threshold in dead bytes (0: off). Default 8 MiB. */
-  compactMinBytes?: number;
-  /** File-system layer (tests inject faults through it). */
-  fs?: ShardOptions['fs'];
-  /**
-   * The storage engine: 'log' (default: log-structured segments, no native code) or 'sqlite' (python-diskcache's
-   * schema and pragmas, for comparison; needs `node:sqlite` (Node 22.5+) or the optional `better-sqlite3` package).
-   * A directory is written by one engine; open it with the same one.
-   */
-  engine?: 'log' | 'sqlite';
-}
-
-export interface SetOptions { expire?: number | null; read?: boolean; tag?: Key | null; retry?: boolean }
-export interface GetOptions { default?: unknown; read?: boolean; expireTime?: boolean; tag?: boolean; retry?: boolean }
-export interface PopOptions { default?: unknown; expireTime?: boolean; tag?: boolean; retry?: boolean }
-export interface RetryOptions { retry?: boolean }
-export interface IncrOptions { delta?: number; default?: number | null; retry?: boolean }
-export interface PushOptions extends SetOptions { prefix?: string | null; side?: 'back' | 'front' }
-export interface PullOptions { prefix?: string | null; default?: unknown; side?: 'front' | 'back'; expireTime?: boolean; tag?: boolean; retry?: boolean }
-export interface PeekItemOptions { last?: boolean; expireTime?: boolean; tag?: boolean; retry?: boolean }
+export type {
+  CacheOptions, GetOptions, IncrOptions, PeekItemOptions, PopOptions, PullOptions, PushOptions, RetryOptions, SetOptions,
+} from './options.js';
 
 const MISS = Symbol('miss');
-
-function checkExpire(expire: unknown, name = 'expire'): number | null {
-  if (expire === undefined || expire === null) return null;
-  if (typeof expire !== 'number' || Number.isNaN(expire)) throw new TypeError(`${name} must be a number of seconds or null; got ${String(expire)}`);
-  return expire;
-}
-
-/**
- * Bytes of key, tag and inline value one record can carry: a frame's body is at most MAX_BODY_BYTES, and a longer
- * frame would read back as corrupt (every reader, the writer included, would wait at it forever).
- */
-const MAX_RECORD_BYTES = MAX_BODY_BYTES - RECORD_FIXED_BYTES;
-
-function tooLarge(name: string, bytes: number): RangeError {
-  return new RangeError(`${name} is too large: the record would carry ${bytes} bytes of key, tag and inline value; ` +
-    `one record holds at most ${MAX_RECORD_BYTES}`);
-}
-
-/**
- * `extra` plus the UTF-8 bytes of `s`, bounded by 3 per UTF-16 unit without encoding; exact when that bound would
- * pass the record limit (so only a string that really is too long is refused).
- */
-function utf8Bound(s: string, extra: number): number {
-  const bound = extra + 3 * s.length;
-  return bound > MAX_RECORD_BYTES ? extra + Buffer.byteLength(s) : bound;
-}
-
-/** An upper bound of a key's encoded size, without encoding strings or bytes (a UTF-16 unit is at most 3 UTF-8 bytes). */
-function sizeBound(key: Key): number {
-  if (typeof key === 'string') return 3 * key.length + 1;
-  if (key instanceof Uint8Array) return 1 + key.length;
-  if (typeof key === 'number' || typeof key === 'boolean' || key === null) return 9;
-  return encodeKey(key).length;
-}
-
-/** encodeKey(key).length, without encoding strings or bytes. */
-function encodedSize(key: Key): number {
-  if (typeof key === 'string') return 1 + Buffer.byteLength(key);
-  return key instanceof Uint8Array ? 1 + key.length : encodeKey(key).length;
-}
-
-function checkTag(tag: unknown): Key | null {
-  if (tag === undefined || tag === null) return null;
-  const bytes = tag instanceof Uint8Array ? 1 + tag.length : encodeKey(tag as Key, 'tag').length; // validates
-  if (bytes > MAX_RECORD_BYTES) throw tooLarge('tag', bytes);
-  return tag as Key;
-}
-
-/** Options come as one object (`{ expire: 60 }`): a bare number, as Python's positional `expire`/`delta`/`default`, is refused, not ignored. */
-function checkOptions(opts: unknown): void {
-  if (typeof opts !== 'object' || opts === null) {
-    throw new TypeError(`options must be an object such as { expire: 60 }; got ${opts === null ? 'null' : typeName(opts)}`);
-  }
-}
-
-/** diskcache's transact is synchronous: an async callback's writes would land after the transaction ended. */
-export function checkTxnFn(fn: unknown): void {
-  if (typeof fn !== 'function') throw new TypeError(`fn must be a function; got ${typeName(fn)}`);
-  if (fn.constructor?.name === 'AsyncFunction') throw new TypeError('fn must be synchronous: transact cannot hold a transaction across an await');
-}
-
-function checkSide(side: unknown, dflt: 'front' | 'back'): 'front' | 'back' {
-  if (side === undefined) return dflt;
-  if (side !== 'back' && side !== 'front') throw new KeyError(side, `side must be 'back' or 'front'; got ${String(side)}`);
-  return side;
-}
-
-function checkPrefix(prefix: unknown): string | null {
-  if (prefix === undefined || prefix === null) return null;
-  if (typeof prefix !== 'string') throw new TypeError('prefix must be a string or null');
-  return prefix;
-}
-
-function isStream(v: unknown): boolean {
-  return v instanceof Readable || (typeof v === 'object' && v !== null && Symbol.asyncIterator in v);
-}
-
-/** With `read`, a value is bytes: a stream (or async iterable) of chunks, or a Uint8Array (diskcache: a file object). */
-function checkReadValue(value: unknown): void {
-  if (!(value instanceof Uint8Array)) throw new TypeError(`value must be a readable stream or a Uint8Array with read: true; got ${typeName(value)}`);
-}
 
 /** diskcache's tuple forms: the value alone, or with its expire time and/or tag. */
 function shape(value: unknown, item: Item | undefined, expireTime: boolean | undefined, tag: boolean | undefined): unknown {
@@ -143,6 +44,13 @@ function shape(value: unknown, item: Item | undefined, expireTime: boolean | und
   const t = item === undefined ? null : item.tag;
   if (expireTime && tag) return [value, e, t];
   return expireTime ? [value, e] : [value, t];
+}
+
+/** A counter's value as a bigint: a bigint, or an integer number. @throws TypeError for anything else. */
+function asBigInt(v: unknown, what: string): bigint {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
+  throw new TypeError(`${what} is not an integer number or bigint (a bigint counter needs one); got ${typeof v === 'number' ? v : typeName(v)}`);
 }
 
 export class Cache {
@@ -160,35 +68,24 @@ export class Cache {
    * Opens (creating if needed) the cache in `directory`; a fresh temporary directory when omitted. Settings given
    * here win over the stored ones and are stored for every later opener; settings not given keep their stored
    * values (diskcache's reopen semantics).
-   * @throws TypeError/RangeError for a bad option (nothing is created); IOError when the directory cannot be used.
+   * @param directory the cache directory (a string); undefined or null: a fresh temporary directory.
+   * @param options handle options (timeout, disk, sync, segmentBytes, compactMinBytes, fs, engine) and settings.
+   * @throws TypeError naming `directory` or `options` when either has the wrong type (`new Cache({ ... })` and
+   * `new Cache('/dir', '/other')` are refused), TypeError/RangeError for a bad option (nothing is created);
+   * SqliteMissingError for engine 'sqlite' without a working binding; IOError when the directory cannot be used.
    */
-  constructor(directory?: string | null, options: CacheOptions = {}) {
-    if (directory !== undefined && directory !== null && typeof directory !== 'string') {
-      throw new TypeError(`directory must be a string; got ${typeof directory}`);
-    }
-    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
-    const timeout = options.timeout ?? 60;
-    if (typeof timeout !== 'number' || !(timeout >= 0)) throw new RangeError(`timeout must be a number of seconds >= 0; got ${String(timeout)}`);
-    const DiskClass = options.disk ?? Disk;
-    if (typeof DiskClass !== 'function' || !(DiskClass === Disk || DiskClass.prototype instanceof Disk)) {
-      throw new TypeError('disk must be Disk or a subclass of Disk (the class, not an instance)');
-    }
-    if (options.sync !== undefined && !['none', 'interval', 'always'].includes(options.sync)) {
-      throw new RangeError(`sync must be 'none', 'interval' or 'always'; got ${String(options.sync)}`);
-    }
-    for (const [name, min] of [['segmentBytes', 1], ['compactMinBytes', 0]] as const) {
-      const v = options[name];
-      if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < min)) {
-        throw new RangeError(`${name} must be a finite number of bytes >= ${min}; got ${String(v)}`);
-      }
-    }
-    const given = splitOptions(options as Record<string, unknown>);
-    this.directory = path.resolve(directory ?? fs.mkdtempSync(path.join(os.tmpdir(), 'logcache-')));
+  constructor(directory?: string | null, options?: CacheOptions) {
+    const dir = checkDirectory(directory);
+    const opts = checkConstructorOptions<CacheOptions>(options);
+    const timeout = checkHandleOptions(opts, 60);
+    const DiskClass = opts.disk ?? Disk;
+    const given = splitOptions(opts as Record<string, unknown>);
+    this.directory = path.resolve(dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'logcache-')));
     this.timeout = timeout;
     let disk: Disk | undefined;
     let effective: Settings | undefined;
     this.#engine = openEngine(this.directory, {
-      engine: options.engine, timeout, sync: options.sync, segmentBytes: options.segmentBytes, compactMinBytes: options.compactMinBytes, fs: options.fs,
+      engine: opts.engine, timeout, sync: opts.sync, segmentBytes: opts.segmentBytes, compactMinBytes: opts.compactMinBytes, fs: opts.fs,
     }, (stored, writeSetting) => {
       effective = { ...DEFAULT_SETTINGS } as Settings;
       for (const [k, v] of stored) effective[k] = v;
@@ -229,7 +126,8 @@ export class Cache {
   /**
    * diskcache's reset: without `value`, re-reads setting `name` from the store into this handle and returns it
    * (RangeError if it was never stored; 'count', 'size', 'hits' and 'misses' read the live counters); with
-   * `value`, stores it (unless `update` is false), applies it to this handle and returns it.
+   * `value`, stores it (unless `update` is false), applies it to this handle and returns it. While another
+   * process holds a transaction, waits for it (diskcache retries reset; it never throws Timeout).
    */
   reset(name: string, value?: unknown, opts: { update?: boolean } = {}): unknown {
     const engine = this.#open();
@@ -237,14 +135,14 @@ export class Cache {
     checkOptions(opts);
     if (name === 'count') return this.size;
     if (name === 'size') return this.volume();
-    if (name === 'hits' || name === 'misses') return engine.stats(false)[name === 'hits' ? 0 : 1];
+    if (name === 'hits' || name === 'misses') return retrying(() => engine.stats(false))[name === 'hits' ? 0 : 1];
     if (value === undefined) {
-      const stored = engine.storedSettings();
+      const stored = retrying(() => engine.storedSettings());
       if (!stored.has(name)) throw new RangeError(`setting ${name} is not stored`);
       value = stored.get(name);
     } else {
       validateSetting(name, value);
-      if (opts.update !== false) engine.writeSetting(name, value);
+      if (opts.update !== false) retrying(() => engine.writeSetting(name, value));
     }
     this.#settings[name] = value;
     this.#exposeSetting(name);
@@ -362,23 +260,60 @@ export class Cache {
   }
 
   /**
-   * Atomically adds `delta` to the number stored at `key` and returns the new value (across processes no increment
-   * is lost). A missing or expired key starts from `default` (no expiry, no tag); a live item keeps its expiry
-   * and tag. @throws KeyError when the key is missing and `default` is null; TypeError when the value is not a number.
+   * Atomically adds `delta` to the counter at `key` and returns the new value (across processes no increment is
+   * lost). A missing or expired key starts from `default` (no expiry, no tag); a live item keeps its expiry and tag.
+   * Counters are exact: a number counter stays a number while it is a safe integer (an integer step past 2^53 is
+   * a RangeError and changes nothing); a bigint `delta` or `default`, or a bigint already stored, makes the step
+   * bigint arithmetic (exact at any size; an integer number stored there becomes a bigint) and returns a bigint.
+   * A non-integer number counter adds as doubles do. Pass `incr<bigint>(key)` to type a stored bigint counter.
+   * @example cache.incr('hits'); cache.incr('bytes', { delta: 10n ** 18n, default: 0n })
+   * @throws KeyError when the key is missing and `default` is null; TypeError when the value is not a number or
+   * bigint; RangeError when a number counter would pass 2^53; Timeout (unless `retry`).
    */
-  incr(key: Key, opts: IncrOptions = {}): number {
+  incr(key: Key, opts: IncrOptions & ({ delta: bigint } | { default: bigint })): bigint;
+  incr<T extends number | bigint = number>(key: Key, opts?: IncrOptions): T;
+  incr(key: Key, opts: IncrOptions = {}): number | bigint {
     const engine = this.#open();
     this.#checkKey(key);
     checkOptions(opts);
     const delta = opts.delta ?? 1;
     const dflt = opts.default === undefined ? 0 : opts.default;
-    if (typeof delta !== 'number' || !Number.isFinite(delta)) throw new TypeError(`delta must be a finite number; got ${String(delta)}`);
-    if (dflt !== null && (typeof dflt !== 'number' || !Number.isFinite(dflt))) throw new TypeError(`default must be a finite number or null; got ${String(dflt)}`);
-    return engine.incr(key, delta, dflt, this.#deadline(opts.retry));
+    checkIncr(delta, dflt);
+    const deadline = this.#deadline(opts.retry);
+    if (typeof delta === 'number' && typeof dflt !== 'bigint') {
+      try {
+        return engine.incr(key, delta, dflt, deadline);
+      } catch (err) {
+        if (!(err instanceof TypeError)) throw err; // not a number: a bigint counter, or the TypeError again below
+      }
+    }
+    return this.#incrBigInt(engine, key, delta, dflt, deadline);
+  }
+
+  /**
+   * incr in bigint arithmetic: read, add and write back in one transaction (keeping expiry, tag and position). The
+   * checks run first outside it too, so a refused incr writes nothing (not even a transaction's begin and abort).
+   */
+  #incrBigInt(engine: CacheEngine, key: Key, delta: number | bigint, dflt: number | bigint | null, deadline: number): bigint {
+    const step = asBigInt(delta, 'delta');
+    const seen = engine.get(key, false, deadline);
+    if (seen === undefined && dflt === null) throw new KeyError(key);
+    asBigInt(seen === undefined ? dflt : seen.value, seen === undefined ? 'default' : `the value at key ${String(key)}`);
+    return engine.transact(() => {
+      const item = engine.get(key, false, deadline);
+      if (item === undefined && dflt === null) throw new KeyError(key);
+      const value = (item === undefined ? asBigInt(dflt, 'default') : asBigInt(item.value, `the value at key ${String(key)}`)) + step;
+      const expire = item?.expireTime == null ? null : item.expireTime - clockNow();
+      const tag = item === undefined ? null : (item.tag as Key | null);
+      engine.set(key, this.disk.store(value, false, key), expire, tag, deadline);
+      return value;
+    }, deadline);
   }
 
   /** incr with `-delta`. */
-  decr(key: Key, opts: IncrOptions = {}): number {
+  decr(key: Key, opts: IncrOptions & ({ delta: bigint } | { default: bigint })): bigint;
+  decr<T extends number | bigint = number>(key: Key, opts?: IncrOptions): T;
+  decr(key: Key, opts: IncrOptions = {}): number | bigint {
     checkOptions(opts);
     return this.incr(key, { ...opts, delta: -(opts.delta ?? 1) });
   }
@@ -402,42 +337,64 @@ export class Cache {
 
   /**
    * Removes a live item and returns its value (or `[value, expireTime]`, `[value, tag]`, `[value, expireTime, tag]`
-   * with the flags); the default (wrapped the same way) when missing or expired.
+   * with the flags); `default` (undefined unless given; wrapped the same way) when missing or expired.
+   * `T` is the value's type, as the caller knows it (nothing checks it).
    */
+  pop<T = unknown>(key: Key, opts: PopOptions<T> & BothFlags & { default: T }): WithExpireTimeAndTag<T>;
+  pop<T = unknown>(key: Key, opts: PopOptions<T> & BothFlags): WithExpireTimeAndTag<T | undefined>;
+  pop<T = unknown>(key: Key, opts: PopOptions<T> & ExpireTimeFlag & { default: T }): WithExpireTime<T>;
+  pop<T = unknown>(key: Key, opts: PopOptions<T> & ExpireTimeFlag): WithExpireTime<T | undefined>;
+  pop<T = unknown>(key: Key, opts: PopOptions<T> & TagFlag & { default: T }): WithTag<T>;
+  pop<T = unknown>(key: Key, opts: PopOptions<T> & TagFlag): WithTag<T | undefined>;
+  pop<T = unknown>(key: Key, opts: PopOptions<T> & NoFlags & { default: T }): T;
+  pop<T = unknown>(key: Key, opts?: PopOptions<T> & NoFlags): T | undefined;
+  pop<T = unknown>(key: Key, opts?: PopOptions<T>): AnyShape<T | undefined>;
   pop(key: Key, opts: PopOptions = {}): unknown {
     const engine = this.#open();
     this.#checkKey(key);
     checkOptions(opts);
     const item = engine.pop(key, this.#deadline(opts.retry));
-    return shape(item === undefined ? opts.default ?? null : item.value, item, opts.expireTime, opts.tag);
+    return shape(item === undefined ? opts.default : item.value, item, opts.expireTime, opts.tag);
   }
 
   // ---- reads ----------------------------------------------------------------------------------------------------
 
   /**
-   * The value of a live item, or `default` (null) when missing or expired. With `expireTime`/`tag`, a tuple
-   * `[value, expireTime]`, `[value, tag]` or `[value, expireTime, tag]` (a miss: `[default, null(, null)]`).
-   * With `read`, a value stored in a binary file comes back as a readable stream. Cost when nothing changed:
-   * one pread at the end of the log (to see whether another process wrote) and, for an uncached value, one more.
+   * The value of a live item, or `default` (undefined unless given, as Map) when missing or expired. With
+   * `expireTime`/`tag`, a tuple `[value, expireTime]`, `[value, tag]` or `[value, expireTime, tag]` (expire time in
+   * epoch seconds, null: never; a miss: `[default, null(, null)]`). With `read`, a value stored in a binary file
+   * comes back as a readable stream. `T` is the value's type, as the caller knows it (nothing checks it):
+   * `cache.get<User>('u1')` is `User | undefined`, `cache.get('n', { default: 0 })` is `number`. Cost when nothing
+   * changed: one pread at the end of the log (to see whether another process wrote) and, for an uncached value,
+   * one more.
    */
+  get<T = unknown>(key: Key, opts: GetOptions<T> & BothFlags & { default: T }): WithExpireTimeAndTag<T>;
+  get<T = unknown>(key: Key, opts: GetOptions<T> & BothFlags): WithExpireTimeAndTag<T | undefined>;
+  get<T = unknown>(key: Key, opts: GetOptions<T> & ExpireTimeFlag & { default: T }): WithExpireTime<T>;
+  get<T = unknown>(key: Key, opts: GetOptions<T> & ExpireTimeFlag): WithExpireTime<T | undefined>;
+  get<T = unknown>(key: Key, opts: GetOptions<T> & TagFlag & { default: T }): WithTag<T>;
+  get<T = unknown>(key: Key, opts: GetOptions<T> & TagFlag): WithTag<T | undefined>;
+  get<T = unknown>(key: Key, opts: GetOptions<T> & NoFlags & { default: T }): T;
+  get<T = unknown>(key: Key, opts?: GetOptions<T> & NoFlags): T | undefined;
+  get<T = unknown>(key: Key, opts?: GetOptions<T>): AnyShape<T | undefined>;
   get(key: Key, opts?: GetOptions): unknown {
     if (opts !== undefined) checkOptions(opts);
     const item = this.#open().get(key, opts?.read ?? false, 0);
-    if (opts === undefined) return item === undefined ? null : item.value;
-    return shape(item === undefined ? opts.default ?? null : item.value, item, opts.expireTime, opts.tag);
+    if (opts === undefined) return item?.value;
+    return shape(item === undefined ? opts.default : item.value, item, opts.expireTime, opts.tag);
   }
 
   /** diskcache's `cache[key]`: KeyError when missing or expired. */
-  getItem(key: Key): unknown {
-    const v = this.get(key, { default: MISS, retry: true });
+  getItem<T = unknown>(key: Key): T {
+    const v = this.get<unknown>(key, { default: MISS, retry: true });
     if (v === MISS) throw new KeyError(key);
-    return v;
+    return v as T;
   }
 
   /** The value with `read: true` (a stream for binary file values). KeyError when missing. */
   read(key: Key, opts: RetryOptions = {}): unknown {
     checkOptions(opts);
-    const v = this.get(key, { default: MISS, read: true, retry: opts.retry });
+    const v = this.get<unknown>(key, { default: MISS, read: true, retry: opts.retry });
     if (v === MISS) throw new KeyError(key);
     return v;
   }
@@ -485,14 +442,26 @@ export class Cache {
   }
 
   /**
-   * Removes and returns the front (or back) item of queue `prefix` as `[key, value]` (tuple forms with the flags);
-   * `default` (`[null, null]`) when empty. Expired items met on the way are removed and skipped.
+   * Removes and returns the front (or back) item of queue `prefix` as `[key, value]` (tuple forms with the flags:
+   * `[[key, value], expireTime]`, ...); when the queue is empty, `default` if given, else `[undefined, undefined]`
+   * (diskcache's `(None, None)`), wrapped the same way. Expired items met on the way are removed and skipped.
+   * `T` is the values' type, as the caller knows it.
    */
+  pull<T = unknown, D = NoQueueItem>(opts: PullOptions<D> & BothFlags): WithExpireTimeAndTag<QueueItem<T> | D>;
+  pull<T = unknown, D = NoQueueItem>(opts: PullOptions<D> & ExpireTimeFlag): WithExpireTime<QueueItem<T> | D>;
+  pull<T = unknown, D = NoQueueItem>(opts: PullOptions<D> & TagFlag): WithTag<QueueItem<T> | D>;
+  pull<T = unknown, D = NoQueueItem>(opts?: PullOptions<D> & NoFlags): QueueItem<T> | D;
+  pull<T = unknown, D = NoQueueItem>(opts?: PullOptions<D>): AnyShape<QueueItem<T> | D>;
   pull(opts: PullOptions = {}): unknown {
     return this.#pull(opts, true);
   }
 
   /** As pull, but leaves the item in place (expired items met are still removed). */
+  peek<T = unknown, D = NoQueueItem>(opts: PullOptions<D> & BothFlags): WithExpireTimeAndTag<QueueItem<T> | D>;
+  peek<T = unknown, D = NoQueueItem>(opts: PullOptions<D> & ExpireTimeFlag): WithExpireTime<QueueItem<T> | D>;
+  peek<T = unknown, D = NoQueueItem>(opts: PullOptions<D> & TagFlag): WithTag<QueueItem<T> | D>;
+  peek<T = unknown, D = NoQueueItem>(opts?: PullOptions<D> & NoFlags): QueueItem<T> | D;
+  peek<T = unknown, D = NoQueueItem>(opts?: PullOptions<D>): AnyShape<QueueItem<T> | D>;
   peek(opts: PullOptions = {}): unknown {
     return this.#pull(opts, false);
   }
@@ -503,7 +472,7 @@ export class Cache {
     const side = checkSide(opts.side, 'front');
     const prefix = checkPrefix(opts.prefix);
     const found = engine.pull(prefix, side, remove, this.#deadline(opts.retry));
-    if (found === undefined) return shape(opts.default ?? [null, null], undefined, opts.expireTime, opts.tag);
+    if (found === undefined) return shape(opts.default === undefined ? [undefined, undefined] : opts.default, undefined, opts.expireTime, opts.tag);
     return shape([found[0], found[1].value], found[1], opts.expireTime, opts.tag);
   }
 
@@ -511,6 +480,11 @@ export class Cache {
    * The last (or, with `last: false`, first) item in insertion order as `[key, value]` (tuple forms with the
    * flags); expired items at that end are removed and skipped. @throws KeyError('dictionary is empty').
    */
+  peekitem<T = unknown>(opts: PeekItemOptions & BothFlags): WithExpireTimeAndTag<QueueItem<T>>;
+  peekitem<T = unknown>(opts: PeekItemOptions & ExpireTimeFlag): WithExpireTime<QueueItem<T>>;
+  peekitem<T = unknown>(opts: PeekItemOptions & TagFlag): WithTag<QueueItem<T>>;
+  peekitem<T = unknown>(opts?: PeekItemOptions & NoFlags): QueueItem<T>;
+  peekitem<T = unknown>(opts?: PeekItemOptions): AnyShape<QueueItem<T>>;
   peekitem(opts: PeekItemOptions = {}): unknown {
     checkOptions(opts);
     const found = this.#open().peekitem(opts.last ?? true, this.#deadline(opts.retry));
@@ -613,22 +587,32 @@ export class Cache {
 
   /**
    * Returns the `[hits, misses]` counted by get while statistics were on, then zeroes them if `reset`, then turns
-   * statistics on or off (`enable`, default true: calling stats() turns them on, as in diskcache).
+   * statistics on or off (`enable`, default true: calling stats() turns them on, as in diskcache). While another
+   * process holds a transaction, waits for it (diskcache retries stats; it never throws Timeout).
    */
-  stats(opts: { enable?: boolean; reset?: boolean } = {}): [number, number] {
+  stats(opts: { enable?: boolean; reset?: boolean } = {}): [hits: number, misses: number] {
     checkOptions(opts);
     validateSetting('statistics', opts.enable ?? true); // before the counters are read (and maybe zeroed)
-    const result = this.#open().stats(Boolean(opts.reset));
+    const engine = this.#open();
+    const result = retrying(() => engine.stats(Boolean(opts.reset)));
     this.reset('statistics', opts.enable ?? true);
     return result;
   }
 
-  /** Memoizing decorator (see memoize.ts): `cache.memoize({ expire: 60 })(fn)`. */
-  memoize<F extends (...args: any[]) => any>(opts: MemoizeOptions = {}): (fn: F) => MemoizedFunction<F> {
+  /**
+   * diskcache's memoize: a decorator, generic in the function it wraps, that caches its results in this cache.
+   * `const square = cache.memoize({ expire: 60 })(async function square(n: number) { ... })`. See MemoizeOptions
+   * for how results are keyed (a function without a usable name needs `name`; methods need `thisKey`).
+   */
+  memoize(opts: MemoizeOptions = {}): Memoizer {
     return memoize(this, opts);
   }
 
-  /** Closes the handle's files; further calls throw ClosedError. Idempotent. */
+  /**
+   * Closes the handle's files. Idempotent. Every later call of a method that reads or writes the store throws
+   * ClosedError (code LOGCACHE_CLOSED); properties such as `directory` and the settings stay readable. To use the
+   * directory again, open a new Cache on it (diskcache reconnects lazily instead).
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -640,8 +624,9 @@ export class Cache {
   }
 
   /**
-   * The log-structured shard under this cache (tests and tools).
+   * The log-structured shard under this cache (tests and tools; not part of the public API).
    * @throws TypeError when the cache runs on the SQLite engine (it has no log-structured shard).
+   * @internal
    */
   get shard(): Shard {
     if (!(this.#engine instanceof LogEngine)) throw new TypeError("shard: this cache runs on the 'sqlite' engine, which has no log-structured shard");

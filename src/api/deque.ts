@@ -6,7 +6,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Cache } from './cache.js';
 import { IndexError } from '../errors.js';
-import { Key, isIterable, typeName } from '../format/keys.js';
+import { isIterable, typeName } from '../format/keys.js';
+import { checkConstructorOptions, checkDirectory } from './arguments.js';
 
 export interface DequeOptions {
   directory?: string | null;
@@ -33,9 +34,15 @@ export class Deque<T = unknown> {
   /**
    * Opens a deque in `directory` (a fresh temp dir when omitted) and appends `iterable`. `cache` wraps an
    * existing Cache instead (see fromcache).
+   * @throws TypeError naming `iterable` (not iterable), `options` (not an object: `new Deque([1], '/dir')` is
+   * refused, the directory goes in `{ directory }`), `directory` or `cache`; RangeError naming `maxlen`. Nothing is
+   * created when an argument is refused.
    */
-  constructor(iterable: Iterable<T> = [], opts: DequeOptions & { cache?: Cache } = {}) {
+  constructor(iterable: Iterable<T> = [], options?: DequeOptions & { cache?: Cache }) {
+    const opts = checkConstructorOptions<DequeOptions & { cache?: Cache }>(options);
     const maxlen = checkMaxlen(opts.maxlen);
+    checkDirectory(opts.directory, 'options.directory');
+    if (opts.cache !== undefined && !(opts.cache instanceof Cache)) throw new TypeError(`cache must be a Cache; got ${typeName(opts.cache)}`);
     checkIterable(iterable); // before a directory is opened (or created)
     this.cache = opts.cache ?? new Cache(opts.directory ?? undefined, { evictionPolicy: 'none' });
     this.#maxlen = maxlen;
@@ -104,9 +111,9 @@ export class Deque<T = unknown> {
   }
 
   #take(side: 'front' | 'back', remove: boolean, what: string): T {
-    const [key, value] = (remove ? this.cache.pull({ side, retry: true }) : this.cache.peek({ side, retry: true })) as [Key | null, T];
-    if (key === null) throw new IndexError(`${what} from an empty deque`);
-    return value;
+    const [key, value] = remove ? this.cache.pull<T>({ side, retry: true }) : this.cache.peek<T>({ side, retry: true });
+    if (key === undefined) throw new IndexError(`${what} from an empty deque`);
+    return value as T;
   }
 
   /** Removes and returns the back item. @throws IndexError when empty. */
@@ -178,6 +185,23 @@ export class Deque<T = unknown> {
     }
   }
 
+  /** Whether an item equals (deep equality) `value`, as Array's includes. */
+  includes(value: T): boolean {
+    return this.indexOf(value) !== -1;
+  }
+
+  /** The position of the first item equal (deep equality) to `value` from `fromIndex` (negative: from the back), or -1. */
+  indexOf(value: T, fromIndex = 0): number {
+    if (!Number.isInteger(fromIndex)) throw new TypeError(`fromIndex must be an integer; got ${String(fromIndex)}`);
+    let i = 0;
+    const start = fromIndex < 0 ? Math.max(0, this.length + fromIndex) : fromIndex;
+    for (const v of this) {
+      if (i >= start && isDeepStrictEqual(v, value)) return i;
+      i++;
+    }
+    return -1;
+  }
+
   /** How many items equal (deep equality) `value`. */
   count(value: T): number {
     let n = 0;
@@ -228,8 +252,7 @@ export class Deque<T = unknown> {
   }
   /** popleft, or undefined when empty (also when another process took the last item first). */
   shift(): T | undefined {
-    const [key, value] = this.cache.pull({ side: 'front', retry: true }) as [Key | null, T];
-    return key === null ? undefined : value;
+    return this.cache.pull<T>({ side: 'front', retry: true })[1];
   }
   unshift(value: T): void {
     this.appendleft(value);

@@ -2,19 +2,23 @@
  * FanoutCache: Cache's API over `shards` Caches in sub-directories `000`, `001`, …, each key routed by a stable
  * hash of its encoded bytes. Single-key methods are generated once from a table (below) instead of being written
  * again: each forwards to the key's shard and, as diskcache's FanoutCache does, turns a Timeout into the method's
- * miss value (false, null or the default) unless `retry` is set. Aggregates visit every shard in order.
+ * miss value (false, undefined or the default; incr: null) unless `retry` is set. Aggregates visit every shard in order.
  */
+import './dispose.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Cache, CacheOptions, GetOptions, PopOptions, RetryOptions, checkTxnFn } from './cache.js';
+import { Cache } from './cache.js';
+import type { CacheOptions, GetOptions, PopOptions, RetryOptions } from './options.js';
+import { checkConstructorOptions, checkDirectory, checkHandleOptions, checkTxnFn } from './arguments.js';
+import { retrying } from './retry.js';
 import { Disk } from '../format/disk.js';
 import type { Key } from '../format/keys.js';
 import { KeyEncoder } from '../format/key-encoder.js';
 import { crc32c } from '../format/crc32c.js';
-import { Timeout } from '../errors.js';
-import type { CheckWarning } from '../engine/engine.js';
-import { memoize, MemoizeOptions, MemoizedFunction } from './memoize.js';
+import { ClosedError, Timeout } from '../errors.js';
+import type { CheckWarning } from '../shard/reports.js';
+import { memoize, MemoizeOptions, Memoizer } from './memoize.js';
 import { subPath } from './subpath.js';
 import type { Settings } from './settings.js';
 import { Deque, checkMaxlen } from './deque.js';
@@ -32,8 +36,8 @@ const ROUTED = {
   touch: () => false,
   incr: () => null,
   decr: () => null,
-  get: (opts?: GetOptions) => opts?.default ?? null,
-  pop: (opts?: PopOptions) => opts?.default ?? null,
+  get: (opts?: GetOptions) => opts?.default,
+  pop: (opts?: PopOptions) => opts?.default,
   delete: () => false,
   // These retry (diskcache's operators), so they never time out:
   setItem: null,
@@ -54,8 +58,9 @@ export class FanoutCache {
   readonly shards: readonly Cache[];
   readonly disk: Disk;
   #subCaches = new Map<string, Cache>();
-  #deques = new Map<string, Deque>();
-  #indexes = new Map<string, Index>();
+  #deques = new Map<string, Deque<any>>();
+  #indexes = new Map<string, Index<any, any>>();
+  #closed = false;
   #options: FanoutCacheOptions;
   /** Encodes a routed key (see shardFor). */
   readonly #keys: KeyEncoder;
@@ -63,17 +68,18 @@ export class FanoutCache {
   /**
    * Opens (creating) `shards` Caches under `directory`. `sizeLimit` is divided among the shards and passed to
    * each explicitly (so reopening without it resets each shard to 2**30 / shards, as diskcache).
+   * @throws TypeError naming `directory` or `options` when either has the wrong type; TypeError/RangeError for a
+   * bad option (nothing is created).
    */
-  constructor(directory?: string | null, options: FanoutCacheOptions = {}) {
-    if (directory !== undefined && directory !== null && typeof directory !== 'string') {
-      throw new TypeError(`directory must be a string; got ${typeof directory}`);
-    }
+  constructor(directory?: string | null, options?: FanoutCacheOptions) {
+    const dir = checkDirectory(directory);
+    options = checkConstructorOptions<FanoutCacheOptions>(options);
     const count = options.shards ?? 8;
     if (!Number.isInteger(count) || count < 1 || count > 999) throw new RangeError(`shards must be an integer from 1 to 999; got ${String(count)}`);
-    const timeout = options.timeout ?? 0.01;
+    const timeout = checkHandleOptions(options, 0.01);
     const sizeLimit = options.sizeLimit ?? 2 ** 30;
     if (typeof sizeLimit !== 'number' || !(sizeLimit >= 0)) throw new RangeError(`sizeLimit must be a finite number >= 0; got ${String(sizeLimit)}`);
-    this.directory = path.resolve(directory ?? fs.mkdtempSync(path.join(os.tmpdir(), 'logcache-')));
+    this.directory = path.resolve(dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'logcache-')));
     this.timeout = timeout;
     this.#options = options;
     const { shards: _n, ...rest } = options;
@@ -212,14 +218,20 @@ export class FanoutCache {
     return run(0);
   }
 
-  memoize<F extends (...args: any[]) => any>(opts: MemoizeOptions = {}): (fn: F) => MemoizedFunction<F> {
+  /** diskcache's memoize over the fanout (see Cache.memoize): a decorator generic in the function it wraps. */
+  memoize(opts: MemoizeOptions = {}): Memoizer {
     return memoize(this, opts);
+  }
+
+  #open(): void {
+    if (this.#closed) throw new ClosedError('fanout cache');
   }
 
   // ---- sub-collections ----------------------------------------------------------------------------------------
 
   /** A Cache in `<dir>/cache/<name>` (memoized by name). `name` may hold '/' but must not leave the directory. */
   cache(name: string, options: CacheOptions = {}): Cache {
+    this.#open();
     let c = this.#subCaches.get(name);
     if (!c) {
       c = new Cache(subPath(this.directory, 'cache', name), { disk: this.#options.disk, ...options });
@@ -228,31 +240,40 @@ export class FanoutCache {
     return c;
   }
 
-  /** A Deque in `<dir>/deque/<name>` (memoized by name; a later maxlen is ignored, as diskcache). */
-  deque(name: string, opts: { maxlen?: number | null } = {}): Deque {
-    let d = this.#deques.get(name);
+  /**
+   * A Deque in `<dir>/deque/<name>` (memoized by name; a later maxlen is ignored, as diskcache). `T` is the items'
+   * type, as the caller knows it.
+   */
+  deque<T = unknown>(name: string, opts: { maxlen?: number | null } = {}): Deque<T> {
+    this.#open();
+    let d = this.#deques.get(name) as Deque<T> | undefined;
     if (!d) {
       checkMaxlen(opts.maxlen); // before the directory is created
       const c = new Cache(subPath(this.directory, 'deque', name), { disk: this.#options.disk, evictionPolicy: 'none' });
-      d = Deque.fromcache(c, [], opts);
+      d = Deque.fromcache<T>(c, [], opts);
       this.#deques.set(name, d);
     }
     return d;
   }
 
-  /** An Index in `<dir>/index/<name>` (memoized by name). */
-  index(name: string): Index {
-    let x = this.#indexes.get(name);
+  /** An Index in `<dir>/index/<name>` (memoized by name). `K` and `V` are its keys' and values' types. */
+  index<K extends Key = Key, V = unknown>(name: string): Index<K, V> {
+    this.#open();
+    let x = this.#indexes.get(name) as Index<K, V> | undefined;
     if (!x) {
       const c = new Cache(subPath(this.directory, 'index', name), { disk: this.#options.disk, evictionPolicy: 'none' });
-      x = Index.fromcache(c);
+      x = Index.fromcache<K, V>(c);
       this.#indexes.set(name, x);
     }
     return x;
   }
 
-  /** Closes every shard and forgets the sub-collections (diskcache does not close them either). */
+  /**
+   * Closes every shard and forgets the sub-collections (diskcache does not close them either). Idempotent; later
+   * calls throw ClosedError, as Cache's do.
+   */
   close(): void {
+    this.#closed = true;
     for (const s of this.shards) s.close();
     this.#subCaches.clear();
     this.#deques.clear();
@@ -261,16 +282,6 @@ export class FanoutCache {
 
   [Symbol.dispose](): void {
     this.close();
-  }
-}
-
-function retrying<T>(fn: () => T): T {
-  for (;;) {
-    try {
-      return fn();
-    } catch (err) {
-      if (!(err instanceof Timeout)) throw err;
-    }
   }
 }
 

@@ -6,7 +6,9 @@ import { isDeepStrictEqual } from 'node:util';
 import { Cache } from './cache.js';
 import { KeyError } from '../errors.js';
 import { Key, isIterable, typeName } from '../format/keys.js';
-import type { MemoizeOptions, MemoizedFunction } from './memoize.js';
+import type { MemoizeOptions, Memoizer } from './memoize.js';
+import { checkDirectory } from './arguments.js';
+import type { NoQueueItem, QueueItem } from './options.js';
 
 const MISSING = Symbol('missing');
 
@@ -34,8 +36,14 @@ function pairsOf<K, V>(source: Entries<K, V>): (readonly [K, V])[] {
 export class Index<K extends Key = Key, V = unknown> implements Map<K, V> {
   readonly cache: Cache;
 
-  /** Opens an index in `directory` (a fresh temp dir when omitted or null), then adds `entries`. */
+  /**
+   * Opens an index in `directory` (a fresh temp dir when omitted or null), then adds `entries`.
+   * @throws TypeError naming `directory` (not a string) or `entries` (not a Map, pairs or a plain object) before
+   * anything is created.
+   */
   constructor(directory?: string | null, entries?: Entries<K, V>, cache?: Cache) {
+    checkDirectory(directory);
+    if (cache !== undefined && !(cache instanceof Cache)) throw new TypeError('cache must be a Cache');
     const pairs = entries === undefined ? [] : pairsOf(entries); // before a directory is opened (or created)
     this.cache = cache ?? new Cache(directory ?? undefined, { evictionPolicy: 'none' });
     try {
@@ -63,10 +71,14 @@ export class Index<K extends Key = Key, V = unknown> implements Map<K, V> {
     return 'Index';
   }
 
-  /** The value, or undefined when missing (Map semantics; getItem throws KeyError as diskcache's []). */
-  get(key: K): V | undefined {
-    const v = this.cache.get(key, { default: MISSING, retry: true });
-    return v === MISSING ? undefined : (v as V);
+  /**
+   * The value, or `dflt` (undefined unless given, as Map) when missing (getItem throws KeyError as diskcache's []).
+   */
+  get(key: K): V | undefined;
+  get<D>(key: K, dflt: D): V | D;
+  get(key: K, ...dflt: [unknown?]): unknown {
+    const v = this.cache.get<unknown>(key, { default: MISSING, retry: true });
+    return v === MISSING ? dflt[0] : v;
   }
 
   getItem(key: K): V {
@@ -124,8 +136,9 @@ export class Index<K extends Key = Key, V = unknown> implements Map<K, V> {
     return this.cache.push(value, { ...opts, retry: true });
   }
 
-  pull(opts: { prefix?: string | null; default?: unknown; side?: 'front' | 'back' } = {}): unknown {
-    return this.cache.pull({ ...opts, retry: true });
+  /** Cache.pull with retry: `[key, value]`, or `default` (`[undefined, undefined]` unless given) when empty. */
+  pull<D = NoQueueItem>(opts: { prefix?: string | null; default?: D; side?: 'front' | 'back' } = {}): QueueItem<V> | D {
+    return this.cache.pull<V, D>({ ...opts, retry: true });
   }
 
   /**
@@ -141,22 +154,22 @@ export class Index<K extends Key = Key, V = unknown> implements Map<K, V> {
     for (const [k, v] of pairs) this.set(k, v);
   }
 
-  *keys(): MapIterator<K> {
+  *keys(): ReturnType<Map<K, V>['keys']> {
     yield* this.cache.keys() as Iterable<K>;
   }
 
-  *values(): MapIterator<V> {
+  *values(): ReturnType<Map<K, V>['values']> {
     for (const [, v] of this.entries()) yield v;
   }
 
-  *entries(): MapIterator<[K, V]> {
+  *entries(): ReturnType<Map<K, V>['entries']> {
     for (const k of this.cache.keys() as Iterable<K>) {
       const v = this.cache.get(k, { default: MISSING, retry: true });
       if (v !== MISSING) yield [k, v as V]; // removed meanwhile: skipped
     }
   }
 
-  [Symbol.iterator](): MapIterator<[K, V]> {
+  [Symbol.iterator](): ReturnType<Map<K, V>['entries']> {
     return this.entries();
   }
 
@@ -186,8 +199,9 @@ export class Index<K extends Key = Key, V = unknown> implements Map<K, V> {
     return true;
   }
 
-  memoize<F extends (...args: any[]) => any>(opts: Omit<MemoizeOptions, 'expire' | 'tag'> = {}): (fn: F) => MemoizedFunction<F> {
-    return this.cache.memoize<F>(opts);
+  /** diskcache's memoize over the index (no expire, no tag): a decorator generic in the function it wraps. */
+  memoize(opts: Omit<MemoizeOptions, 'expire' | 'tag'> = {}): Memoizer {
+    return this.cache.memoize(opts);
   }
 
   transact<R>(fn: () => R): R {

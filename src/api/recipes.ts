@@ -1,10 +1,15 @@
 /**
- * diskcache's recipes, across processes: Averager, Lock, RLock, BoundedSemaphore, throttle, barrier and
- * memoizeStampede. Each works on a Cache or a FanoutCache (anything with the small RecipeCache surface).
- * Waiting is asynchronous: `await lock.acquire()` polls every millisecond with setTimeout, never spinning a core.
+ * diskcache's recipes, across processes: Averager, throttle, barrier and memoizeStampede here, and the locks
+ * (Lock, RLock, BoundedSemaphore) in locks.ts. Each works on a Cache or a FanoutCache (anything with the small
+ * RecipeCache surface). Waiting is asynchronous, never spinning a core.
  */
-import { argsToKey, MemoizedFunction } from './memoize.js';
+import { argsToKey, functionKeyName } from './memoize-key.js';
+import type { MemoizedFunction } from './memoize.js';
 import type { Key } from '../format/keys.js';
+import { POLL_MS, checkRecipe, holding } from './locks.js';
+
+export { BoundedSemaphore, Lock, RLock } from './locks.js';
+export type { AcquireOptions, LockGuard } from './locks.js';
 
 /** What the recipes need from a cache. */
 export interface RecipeCache {
@@ -23,30 +28,16 @@ export interface RecipeOptions {
   tag?: Key | null;
 }
 
-/** diskcache sleeps 1 ms between attempts. */
-const POLL_MS = 1;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** Marks a stampede guard key (diskcache appends ENOVAL to the key). */
 const GUARD = '\u0000stampede-guard';
 
-/** Tries `attempt` every POLL_MS (asynchronously) until it returns true. */
-async function pollUntil(attempt: () => boolean): Promise<void> {
-  while (!attempt()) await sleep(POLL_MS);
-}
-
-/** Runs `fn` between acquire and release. */
-async function holding<T>(lock: { acquire(): Promise<void>; release(): void }, fn: () => T | Promise<T>): Promise<T> {
-  await lock.acquire();
-  try {
-    return await fn();
-  } finally {
-    lock.release();
-  }
-}
-
 /** A running average stored as [total, count]. */
 export class Averager {
-  constructor(readonly cache: RecipeCache, readonly key: Key, readonly opts: RecipeOptions = {}) {}
+  /** @throws TypeError naming `cache`, `key` or `opts`. */
+  constructor(readonly cache: RecipeCache, readonly key: Key, readonly opts: RecipeOptions = {}) {
+    checkRecipe(cache, key, opts);
+  }
 
   /** Adds `value` to the average (atomically across processes). */
   add(value: number): void {
@@ -69,90 +60,6 @@ export class Averager {
   }
 }
 
-/** A cross-process mutex: `add` of the key wins it. No ownership check on release (as diskcache). */
-export class Lock {
-  constructor(readonly cache: RecipeCache, readonly key: Key, readonly opts: RecipeOptions = {}) {}
-
-  acquire(): Promise<void> {
-    return pollUntil(() => Boolean(this.cache.add(this.key, null, { ...this.opts, retry: true })));
-  }
-
-  release(): void {
-    this.cache.delete(this.key, { retry: true });
-  }
-
-  locked(): boolean {
-    return this.cache.has(this.key);
-  }
-
-  /** Runs `fn` holding the lock. */
-  using<T>(fn: () => T | Promise<T>): Promise<T> {
-    return holding(this, fn);
-  }
-}
-
-let ownerCounter = 0;
-
-/**
- * A re-entrant lock: [owner, count]. The owner is this RLock object's identity in this process (Python uses
- * pid-thread; JavaScript has one thread, so re-entrancy is per RLock instance).
- */
-export class RLock {
-  readonly #owner = `${process.pid}-${++ownerCounter}`;
-  constructor(readonly cache: RecipeCache, readonly key: Key, readonly opts: RecipeOptions = {}) {}
-
-  acquire(): Promise<void> {
-    return pollUntil(() => this.cache.transact(() => {
-      const [owner, count] = this.cache.get(this.key, { default: [null, 0], retry: true }) as [string | null, number];
-      if (owner !== this.#owner && count !== 0) return false;
-      this.cache.set(this.key, [this.#owner, count + 1], { ...this.opts, retry: true });
-      return true;
-    }, { retry: true }));
-  }
-
-  /** @throws Error('cannot release un-acquired lock') when this RLock does not hold it. */
-  release(): void {
-    this.cache.transact(() => {
-      const [owner, count] = this.cache.get(this.key, { default: [null, 0], retry: true }) as [string | null, number];
-      if (owner !== this.#owner || count <= 0) throw new Error('cannot release un-acquired lock');
-      this.cache.set(this.key, [owner, count - 1], { ...this.opts, retry: true });
-    }, { retry: true });
-  }
-
-  using<T>(fn: () => T | Promise<T>): Promise<T> {
-    return holding(this, fn);
-  }
-}
-
-/** A counting semaphore that may not be released above its initial value. */
-export class BoundedSemaphore {
-  constructor(readonly cache: RecipeCache, readonly key: Key, readonly value = 1, readonly opts: RecipeOptions = {}) {
-    if (!Number.isInteger(value) || value < 0) throw new RangeError(`value must be an integer >= 0; got ${String(value)}`);
-  }
-
-  acquire(): Promise<void> {
-    return pollUntil(() => this.cache.transact(() => {
-      const v = this.cache.get(this.key, { default: this.value, retry: true }) as number;
-      if (v <= 0) return false;
-      this.cache.set(this.key, v - 1, { ...this.opts, retry: true });
-      return true;
-    }, { retry: true }));
-  }
-
-  /** @throws Error('cannot release un-acquired semaphore') past the initial value. */
-  release(): void {
-    this.cache.transact(() => {
-      const v = this.cache.get(this.key, { default: this.value, retry: true }) as number;
-      if (!(this.value > v)) throw new Error('cannot release un-acquired semaphore');
-      this.cache.set(this.key, v + 1, { ...this.opts, retry: true });
-    }, { retry: true });
-  }
-
-  using<T>(fn: () => T | Promise<T>): Promise<T> {
-    return holding(this, fn);
-  }
-}
-
 export interface ThrottleOptions extends RecipeOptions {
   name?: string;
   /** Clock in epoch seconds (tests pass a fake). */
@@ -171,7 +78,7 @@ export function throttle(cache: RecipeCache, count: number, seconds: number, opt
   const timeFunc = opts.timeFunc ?? (() => Date.now() / 1000);
   const sleepFunc = opts.sleepFunc ?? ((s: number) => sleep(s * 1000));
   return <F extends (...args: any[]) => any>(fn: F) => {
-    const key = opts.name ?? fn.name;
+    const key = functionKeyName(fn, opts.name, 'throttle');
     cache.set(key, [timeFunc(), count], { expire: opts.expire, tag: opts.tag, retry: true });
     return async (...args: Parameters<F>): Promise<Awaited<ReturnType<F>>> => {
       for (;;) {
@@ -196,10 +103,11 @@ export function throttle(cache: RecipeCache, count: number, seconds: number, opt
   };
 }
 
-/** Anything with acquire/release: Lock, RLock, BoundedSemaphore. */
+/** Anything with acquire/release: Lock, RLock, BoundedSemaphore; `using`, when present, runs a call holding it. */
 export interface AsyncLock {
-  acquire(): Promise<void>;
+  acquire(): Promise<unknown>;
   release(): void;
+  using?<T>(fn: () => T | Promise<T>): Promise<T>;
 }
 
 /** A decorator that runs every call holding one lock made by `lockFactory(cache, name, opts)`. */
@@ -209,8 +117,8 @@ export function barrier(
   opts: RecipeOptions & { name?: string } = {},
 ) {
   return <F extends (...args: any[]) => any>(fn: F) => {
-    const lock = new lockFactory(cache, opts.name ?? fn.name, { expire: opts.expire, tag: opts.tag });
-    return (...args: Parameters<F>): Promise<Awaited<ReturnType<F>>> => holding(lock, () => fn(...args));
+    const lock = new lockFactory(cache, functionKeyName(fn, opts.name, 'barrier'), { expire: opts.expire, tag: opts.tag });
+    return (...args: Parameters<F>): Promise<Awaited<ReturnType<F>>> => (lock.using ? lock.using(() => fn(...args)) : holding(lock, () => fn(...args)));
   };
 }
 
@@ -235,7 +143,7 @@ export function memoizeStampede(cache: RecipeCache, expire: number, opts: Stampe
   const beta = opts.beta ?? 1;
   const ignore = new Set(opts.ignore ?? []);
   return <F extends (...args: any[]) => any>(fn: F): MemoizedFunction<(...a: Parameters<F>) => Promise<Awaited<ReturnType<F>>>> => {
-    const base = opts.name ?? fn.name;
+    const base = functionKeyName(fn, opts.name, 'memoizeStampede');
     const cacheKey = (...args: unknown[]) => argsToKey(base, args, opts.typed ?? false, ignore);
     const timed = async (args: unknown[]): Promise<[unknown, number]> => {
       const start = performance.now();

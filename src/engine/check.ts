@@ -7,11 +7,9 @@ import * as path from 'node:path';
 import { LOCK_DIR_SUFFIX } from '../format/files.js';
 import type { FsLike } from '../shard/shard.js';
 
-export interface CheckWarning {
-  /** 'UserWarning', 'UnknownFileWarning', 'EmptyDirWarning' (diskcache's) or 'CorruptionWarning'. */
-  category: string;
-  message: string;
-}
+import type { CheckWarning } from '../shard/reports.js';
+
+export type { CheckWarning };
 
 /** What scanFiles found: paths relative to the shard directory. */
 export interface FileScan {

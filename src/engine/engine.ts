@@ -42,6 +42,8 @@ export type EngineSetup = (
 /** Names in the settings store that are diskcache's counters and totals, not settings (Cache.reset reads them). */
 export const METADATA_KEYS: ReadonlySet<string> = new Set(['count', 'size', 'hits', 'misses']);
 
+export { unsafeSum, unsafeIncr } from '../shard/counters.js';
+
 export interface CacheEngine {
   /** Settings stored in the directory (read at open and by reset). */
   storedSettings(): Map<string, unknown>;
@@ -58,7 +60,7 @@ export interface CacheEngine {
   set(key: Key, stored: StoredValue, expire: number | null, tag: Key | null, deadline: number): void;
   add(key: Key, stored: StoredValue, expire: number | null, tag: Key | null, deadline: number): boolean;
   touch(key: Key, expire: number | null, deadline: number): boolean;
-  /** @throws KeyError (missing and no default), TypeError (not a number). */
+  /** @throws KeyError (missing and no default), TypeError (not a number), RangeError (unsafeSum: nothing applied). */
   incr(key: Key, delta: number, dflt: number | null, deadline: number): number;
   delete(key: Key, deadline: number): boolean;
   pop(key: Key, deadline: number): Item | undefined;

@@ -21,7 +21,7 @@ import { Sidecar } from '../shard/sidecar.js';
 import { VictimList, VictimOrder, expiredSlots } from '../shard/eviction.js';
 import { compact } from '../shard/compaction.js';
 import { checkShard } from './log-check.js';
-import type { CacheEngine, CheckWarning, CompactionResult, EngineSettings, EngineSetup, Item, Side } from './engine.js';
+import { unsafeIncr, type CacheEngine, type CheckWarning, type CompactionResult, type EngineSettings, type EngineSetup, type Item, type Side } from './engine.js';
 
 /** Victims removed per batch by cull(), as diskcache. */
 const CULL_BATCH = 10;
@@ -308,6 +308,7 @@ export class LogEngine implements CacheEngine {
     }, deadline);
     if (out.error === 'missing') throw new KeyError(key);
     if (out.error === 'type') throw new TypeError(`the value at key ${String(key)} is not a number`);
+    if (out.error === 'unsafe') throw unsafeIncr(key);
     this.#removeFiles(out);
     if (!existed) this.#cullAfterWrite();
     return out.value!;

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { SqliteMissingError } from '../errors.js';
 import { fileWarnings, scanFiles, tidyFiles, type CheckWarning } from './check.js';
 
 /** A row as both bindings return it: column name to value (BLOBs are Uint8Array; better-sqlite3 gives Buffers). */
@@ -32,10 +33,35 @@ export const SETUP_RETRY_MS = 60_000;
 
 // ---- the binding --------------------------------------------------------------------------------------------------
 
-/** Opens `file` with the first binding that loads; null when neither does. */
-export function openDatabase(file: string): Database | null {
-  const Binding = nodeSqlite() ?? betterSqlite3();
-  return Binding ? new Binding(file) : null;
+/**
+ * The first binding that works, found once per process. better-sqlite3 installed with `--ignore-scripts` loads
+ * its JavaScript but fails at its first `new Database` (no native build): it is tried on an in-memory database,
+ * so that failure is SqliteMissingError with the bindings error as `cause`, not a raw Error from deep inside.
+ * @throws SqliteMissingError when no binding works.
+ */
+function binding(): Constructor {
+  if (found !== undefined) return found;
+  const native = nodeSqlite();
+  if (native !== null) return (found = native);
+  const name = 'better-sqlite3'; // through a variable, so that esbuild leaves it out of the bundles
+  let Better: Constructor;
+  try {
+    Better = localRequire()(name) as Constructor;
+  } catch (err) {
+    throw new SqliteMissingError(err);
+  }
+  try {
+    new Better(':memory:').close();
+  } catch (err) {
+    throw new SqliteMissingError(err); // installed, not built (or built for another Node)
+  }
+  return (found = Better);
+}
+let found: Constructor | undefined;
+
+/** Opens `file` with the first binding that works. @throws SqliteMissingError when none does. */
+export function openDatabase(file: string): Database {
+  return new (binding())(file);
 }
 
 function nodeSqlite(): Constructor | null {
@@ -50,14 +76,6 @@ function nodeSqlite(): Constructor | null {
   }
 }
 
-function betterSqlite3(): Constructor | null {
-  const name = 'better-sqlite3'; // through a variable, so that esbuild leaves it out of the bundles
-  try {
-    return localRequire()(name) as Constructor;
-  } catch {
-    return null; // not installed, or installed without its native build
-  }
-}
 
 /**
  * createRequire in ESM (and in the CJS bundle, whose build defines import.meta.url); plain `require` in a CJS
@@ -124,12 +142,13 @@ const SCHEMA_NAMES = ['Settings', 'Cache', ...TRIGGERS.map(([name]) => name)];
 
 /**
  * Opens (creating) `directory`/cache.db as diskcache does: auto_vacuum=FULL before the first table, WAL, the
- * per-connection pragmas, then the schema. Returns null when no binding loads.
+ * per-connection pragmas, then the schema. @throws SqliteMissingError when no binding works (before the
+ * directory is created).
  */
-export function openCacheDb(directory: string, timeoutMs: number, sync: string | undefined): Database | null {
+export function openCacheDb(directory: string, timeoutMs: number, sync: string | undefined): Database {
+  binding();
   fs.mkdirSync(directory, { recursive: true });
   const db = openDatabase(path.join(directory, DBNAME));
-  if (db === null) return null;
   try {
     const pragma = (name: string) => Object.values(db.prepare(`PRAGMA ${name}`).get() ?? {})[0];
     db.exec(`PRAGMA busy_timeout = ${Math.round(timeoutMs)}`);

@@ -9,15 +9,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { LogcacheError, KeyError, Timeout } from '../errors.js';
+import { KeyError, Timeout } from '../errors.js';
 import { now as clockNow } from '../clock.js';
 import { MODE_RAW_NUMBER } from '../format/disk.js';
 import type { Disk, StoredValue } from '../format/disk.js';
 import { Key, sortEncodedKeys, encodeKey } from '../format/keys.js';
 import { QUEUE_MAX, QUEUE_START, QueueIndex } from '../shard/queues.js';
 import {
-  METADATA_KEYS, type CacheEngine, type CheckWarning, type CompactionResult, type EngineSettings, type EngineSetup, type Item,
-  type Side,
+  METADATA_KEYS, unsafeIncr, unsafeSum, type CacheEngine, type CheckWarning, type CompactionResult, type EngineSettings,
+  type EngineSetup, type Item, type Side,
 } from './engine.js';
 import {
   DBNAME, Database, Row, SETUP_RETRY_MS, Statement, checkFiles, isBusy, isConstraint, openCacheDb, retryBusy, settingFromSql,
@@ -29,16 +29,8 @@ export interface SqliteEngineOptions {
   sync?: 'none' | 'interval' | 'always';
 }
 
-/** No SQLite binding is available: says what to install. */
-export class SqliteMissingError extends LogcacheError {
-  constructor() {
-    super('ERR_SQLITE_MISSING', "engine: 'sqlite' needs a SQLite binding: run Node.js 22.5 or later (node:sqlite), or `npm install better-sqlite3`");
-  }
-}
-
 export function openSqliteEngine(directory: string, options: SqliteEngineOptions, setup: EngineSetup): CacheEngine {
   const db = openCacheDb(directory, options.timeout * 1000, options.sync);
-  if (db === null) throw new SqliteMissingError();
   return new SqliteEngine(directory, db, options.timeout * 1000, setup);
 }
 
@@ -386,6 +378,7 @@ class SqliteEngine implements CacheEngine {
         if (dflt === null) throw new KeyError(key);
         // A fresh number: no expiry, no tag; an expired row is replaced in place.
         const value = dflt + delta;
+        if (unsafeSum(dflt, delta, value)) throw unsafeIncr(key);
         if (row === undefined) this.#insert(k, now, null, null, numberValue(value));
         else {
           this.#forget(row.filename);
@@ -398,7 +391,9 @@ class SqliteEngine implements CacheEngine {
       if (row.mode !== MODE_RAW_NUMBER || v === null || v.length !== 8) {
         throw new TypeError(`the value at key ${String(key)} is not a number`);
       }
-      const value = Buffer.from(v.buffer, v.byteOffset, 8).readDoubleLE(0) + delta;
+      const current = Buffer.from(v.buffer, v.byteOffset, 8).readDoubleLE(0);
+      const value = current + delta;
+      if (unsafeSum(current, delta, value)) throw unsafeIncr(key);
       // diskcache also records an access here; the log engine does not, and it is the reference.
       this.#q('UPDATE Cache SET store_time = ?, value = ? WHERE rowid = ?').run(now, numberValue(value).inline, row.rowid);
       return value;

@@ -87,7 +87,10 @@ export class Disk {
    * @param options `minFileSize` (bytes, default 2**15); other keys are for subclasses.
    * @throws RangeError when `minFileSize` is not a number >= 0.
    */
+  /** @throws TypeError naming `directory` (not a string) or `options` (not an object); RangeError naming `minFileSize`. */
   constructor(directory: string, options: DiskOptions = {}) {
+    if (typeof directory !== 'string') throw new TypeError(`directory must be a string; got ${typeName(directory)}`);
+    if (typeof options !== 'object' || options === null) throw new TypeError(`options must be an object; got ${options === null ? 'null' : typeName(options)}`);
     const minFileSize = options.minFileSize ?? 2 ** 15;
     if (typeof minFileSize !== 'number' || !(minFileSize >= 0)) {
       throw new RangeError(`minFileSize must be a number of bytes >= 0; got ${String(minFileSize)}`);

@@ -23,16 +23,11 @@ import { encodedOfKeyId } from '../format/keys.js';
 import { tryLock } from './lock.js';
 import { IOError, LogcacheError } from '../errors.js';
 import type { Shard } from './shard.js';
+import type { CompactionResult } from './reports.js';
+
+export type { CompactionResult } from './reports.js';
 
 const WRITE_BATCH = 1024 * 1024;
-
-export interface CompactionResult {
-  /** Id of the base written (the sealed segment it covers), or 0 when another process was compacting. */
-  base: number;
-  items: number;
-  bytesBefore: number;
-  bytesAfter: number;
-}
 
 /** Bytes the shard's log files take on disk now. */
 export function logDiskBytes(shard: Shard): number {

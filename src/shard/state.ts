@@ -6,6 +6,7 @@
 import { keyIdOfEncoded } from '../format/keys.js';
 import { MODE_RAW_NUMBER } from '../format/disk.js';
 import { ENTRY_META_BYTES, EntryMeta, readBaseTrailer, readEntryMeta } from '../format/base.js';
+import { unsafeSum } from './counters.js';
 import {
   FLAG_DEFAULT_NULL, FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_PREFIX, FLAG_HAS_TAG,
   FLAG_SIDE_FRONT, OP_ADD, OP_BASE, OP_CLEAR, OP_DELETE, OP_DELV, OP_ENTRY, OP_INCR, OP_PUSH, OP_SET, OP_SETTING,
@@ -49,8 +50,11 @@ export interface Outcome {
   applied: boolean;
   /** Set by the writer: it wants snapshots of removed items (pop, pull), not only of those with value files. */
   wantItems?: boolean;
-  /** Failure of a command that applied nothing: 'missing' (incr with no default), 'type' (incr on a non-number). */
-  error?: 'missing' | 'type';
+  /**
+   * Failure of a command that applied nothing: 'missing' (incr with no default), 'type' (incr on a non-number),
+   * 'unsafe' (an integer incr whose result would not be an exact double: see unsafeSum).
+   */
+  error?: 'missing' | 'type' | 'unsafe';
   /** Items a command removed or replaced: pop reads the first; the writer deletes their value files. */
   removed: ItemSnapshot[];
   /** The key push chose (encoded). */
@@ -273,6 +277,10 @@ export class ShardState {
         return;
       }
       const value = kd.numbers.get(slot)! + r.num1;
+      if (unsafeSum(kd.numbers.get(slot)!, r.num1, value)) {
+        if (out) { out.applied = false; out.error = 'unsafe'; }
+        return;
+      }
       kd.updateNumber(slot, value, r.time, this.seq);
       if (out) { out.applied = true; out.value = value; }
       return;
@@ -282,6 +290,10 @@ export class ShardState {
       return;
     }
     const value = r.num2 + r.num1;
+    if (unsafeSum(r.num2, r.num1, value)) {
+      if (out) { out.applied = false; out.error = 'unsafe'; }
+      return;
+    }
     if (slot !== NIL) {
       if (out) out.removed.push(this.snapshot(slot));
       kd.touchStored(slot);

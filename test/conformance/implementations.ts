@@ -24,7 +24,7 @@ export function defaultEngine(): string {
 /**
  * Why the SQLite engine cannot run here, or false when it can. scripts/test.mjs probes for a binding (building
  * better-sqlite3 if needed) and passes its answer in LOGCACHE_SQLITE_BINDING ('' for none); run another way, the
- * engine is asked (its ERR_SQLITE_MISSING). LOGCACHE_TEST_SQLITE=0 skips the SQLite runs on purpose. Under CI=true
+ * engine is asked (its LOGCACHE_SQLITE_MISSING). LOGCACHE_TEST_SQLITE=0 skips the SQLite runs on purpose. Under CI=true
  * a missing binding throws: CI must run every engine.
  */
 export function sqliteSkip(): string | false {
@@ -43,7 +43,7 @@ function askEngine(): string | null {
     new Cache(dir, { engine: 'sqlite' }).close();
     return null;
   } catch (err) {
-    if (err instanceof LogcacheError && err.code === 'ERR_SQLITE_MISSING') return err.message;
+    if (err instanceof LogcacheError && err.code === 'LOGCACHE_SQLITE_MISSING') return err.message;
     throw err;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

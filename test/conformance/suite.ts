@@ -23,10 +23,10 @@ import { registerIntegrity } from './rules/integrity.js';
 import { registerRecipes } from './rules/recipes.js';
 
 /**
- * What a miss returns from get/pop (and in the value slot of their tuple forms, and from pull). Today `null`, as
- * diskcache's None; the API rewrite (undefined, as Map) changes this one line.
+ * What a miss returns from get/pop (and in the value slot of their tuple forms, and from pull): `undefined`, as
+ * Map and every JavaScript cache do (diskcache returns None).
  */
-export const MISS = null;
+export const MISS = undefined;
 
 /** Either implementation of the Cache surface. */
 export type Opened = Cache | FanoutCache;

@@ -141,12 +141,12 @@ test('disconnect() closes a cache the adapter opened, and leaves a cache it was 
   const dir = tempDir(t);
   const owned = new KeyvLogcache(dir);
   await owned.disconnect();
-  assert.throws(() => owned.cache.get('x'), { code: 'ERR_CLOSED' });
+  assert.throws(() => owned.cache.get('x'), { code: 'LOGCACHE_CLOSED' });
   const given = new Cache(dir);
   t.after(() => given.close());
   const borrowed = new KeyvLogcache(given);
   await borrowed.disconnect();
-  assert.equal(given.get('x'), null);
+  assert.equal(given.get('x'), undefined);
 });
 
 test('bad arguments reject with TypeError and write nothing', async (t) => {

@@ -49,7 +49,7 @@ const CJS_HANDLER = `
 const { Cache } = require('logcache');
 const cache = new Cache(process.env.LOGCACHE_DIR);
 exports.handler = async () => {
-  const hit = cache.get('forecast') !== null;
+  const hit = cache.get('forecast') !== undefined;
   cache.set('forecast', { sky: 'sun' }, { expire: 300 });
   return { statusCode: 200, headers: { 'x-cache': hit ? 'HIT' : 'MISS' } };
 };

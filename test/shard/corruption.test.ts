@@ -30,7 +30,7 @@ test('a flipped byte in a value is reported by check and never returned', (t) =>
   const cache = new Cache(dir);
   const v = cache.get('key-42');
   assert.notEqual(v, `value-42-${'v'.repeat(50)}`.replace('value-42', 'value-43'));
-  assert.ok(v === null, 'the damaged record is skipped, so the key is missing');
+  assert.ok(v === undefined, 'the damaged record is skipped, so the key is missing');
   assert.equal(cache.get('key-41'), `value-41-${'v'.repeat(50)}`, 'the records around it are intact');
   assert.equal(cache.get('key-43'), `value-43-${'v'.repeat(50)}`);
   const warnings = cache.check();
@@ -62,7 +62,7 @@ test('a value read after its bytes were damaged on disk is a miss, not the damag
   const other = new Cache(dir);
   flip(segment, 'value-7-');
   const v = other.get('key-7');
-  assert.ok(v === null || v === `value-7-${'v'.repeat(50)}`, `got ${String(v)}`);
+  assert.ok(v === undefined || v === `value-7-${'v'.repeat(50)}`, `got ${String(v)}`);
   assert.notEqual(v, `value-7-${'v'.repeat(49)}w`);
   other.close();
   cache.close();

@@ -46,7 +46,7 @@ function verify(cache: Cache, journal: string[], run: number): void {
       const ok = v === `${i}:${'x'.repeat(100)}` || nextOnKey(i + 200);
       assert.ok(ok || (typeof v === 'string' && Number(v.split(':')[0]) === inflight), `run ${run}: ${key} = ${String(v).slice(0, 20)}, acked set ${i}`);
     } else if (op === 'del') {
-      assert.ok(v === null || (typeof v === 'string' && Number(v.split(':')[0]) === inflight), `run ${run}: ${key} deleted at ${i} but holds ${String(v).slice(0, 20)}`);
+      assert.ok(v === undefined || (typeof v === 'string' && Number(v.split(':')[0]) === inflight), `run ${run}: ${key} deleted at ${i} but holds ${String(v).slice(0, 20)}`);
     } else if (op === 'incr') {
       assert.ok(v === i || v === i + 1, `run ${run}: ${key} = ${v}, acked incr to ${i}`);
     } else if (op === 'big') {

@@ -283,12 +283,12 @@ function judgeCase(p: Pristine, seed: number, rng: Rng, d: Damage, label: string
   const post = new Map<Key, unknown>();
   const judge = (store: Store, when: string) => {
     for (const [k, v] of post) {
-      const got = typed(label, `get(${String(k)}) ${when}`, () => store.get(k));
+      const got = typed(label, `get(${String(k)}) ${when}`, () => store.get(k, { default: null }));
       assert.ok(isDeepStrictEqual(got, v), `${label}: ${when}: key ${String(k)} lost a write made after the damage: ${show(got)}`);
     }
     for (const [k, want] of p.expected) {
       if (post.has(k)) continue;
-      const got = typed(label, `get(${String(k)}) ${when}`, () => store.get(k));
+      const got = typed(label, `get(${String(k)}) ${when}`, () => store.get(k, { default: null }));
       if (got instanceof LogcacheError) continue;
       if (got === null) { tally.misses++; continue; }
       if (isDeepStrictEqual(got, want)) continue;
@@ -302,7 +302,7 @@ function judgeCase(p: Pristine, seed: number, rng: Rng, d: Damage, label: string
       assert.fail(`${label}: ${when}: key ${String(k)} returned a value it never held: ${show(got)}`);
     }
     for (const [k, v] of p.history) if (!p.expected.has(k) && !post.has(k)) {
-      const got = typed(label, `get(${String(k)}) ${when}`, () => store.get(k));
+      const got = typed(label, `get(${String(k)}) ${when}`, () => store.get(k, { default: null }));
       if (got instanceof LogcacheError || got === null || v.some((x) => isDeepStrictEqual(got, x))) continue;
       tally.wrongValues++;
       assert.fail(`${label}: ${when}: deleted key ${String(k)} returned a value it never held: ${show(got)}`);
@@ -368,7 +368,7 @@ function registerTests(): void {
       const copy = path.join(root, `verify-${p.kind}`);
       copyTree(p.dir, copy);
       const s = openStore(p.kind, copy);
-      for (const [k, v] of p.history) assert.deepEqual(s.get(k), p.expected.has(k) ? v.at(-1) : null, `pristine ${p.kind}: key ${String(k)}`);
+      for (const [k, v] of p.history) assert.deepEqual(s.get(k, { default: null }), p.expected.has(k) ? v.at(-1) : null, `pristine ${p.kind}: key ${String(k)}`);
       assert.deepEqual(s.check(), [], `pristine ${p.kind}: check()`);
       s.close();
     }

@@ -43,7 +43,7 @@ function options(layer: FaultyFs | null, sync: boolean) {
 /** Every key holds one of the values the model allows; the model then settles on what is there. */
 function verify(h: Cache, model: Model, where: string): void {
   for (const [k, allowed] of model) {
-    const v = h.get(k) as Value;
+    const v = h.get(k, { default: null }) as Value;
     assert.ok(allowed.some((a) => same(a, v)), `${where}: ${k} holds ${show(v)}; allowed ${allowed.map(show).join(' | ')}`);
     model.set(k, [v]);
     tally.keyChecks++;
@@ -85,7 +85,7 @@ function step(h: Cache, rng: Rng, model: Model, i: number): void {
   } else if (r < 80) {
     const before = cur();
     maybe(key, null);
-    const got = h.pop(key) as Value;
+    const got = h.pop(key, { default: null }) as Value;
     assert.ok(same(got, before), `pop ${key} returned ${show(got)}, held ${show(before)}`);
     commit(key, null);
   } else if (r < 90) {
@@ -100,7 +100,7 @@ function step(h: Cache, rng: Rng, model: Model, i: number): void {
     commit(key, v);
     commit(other, v);
   } else if (r < 95) {
-    const v = h.get(key) as Value;
+    const v = h.get(key, { default: null }) as Value;
     assert.ok(same(v, cur()), `get ${key} returned ${show(v)}, held ${show(cur())}`);
   } else {
     h.compact();

@@ -107,7 +107,7 @@ type Handle = Cache | FanoutCache;
 
 /** Reads `key` through a handle as the model sees it (big values as { big: id }, failing on a torn one). */
 function observe(h: Handle, key: string, where: string): Expect {
-  const v = h.get(key);
+  const v = h.get(key, { default: null });
   if (v === null || typeof v === 'string' || typeof v === 'number') return v;
   const d = describeBig(v) as { big?: string; ok?: boolean } | null;
   assert.ok(typeof d === 'object' && d !== null && d.ok === true, `${where}: ${key} holds a damaged value (${show(d)})`);

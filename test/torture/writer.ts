@@ -148,8 +148,9 @@ function run(h: Cache | FanoutCache, op: Op): unknown {
     case 'add': case 'claim': return h.add(op.k, op.v, retry);
     case 'big': return h.set(op.k, bigValue(op.id), retry);
     case 'del': return h.delete(op.k, retry);
-    case 'pop': return h.pop(op.k, retry);
-    case 'get': return describeBig(h.get(op.k));
+    // The journal models a miss as null (JSON has no undefined).
+    case 'pop': return h.pop(op.k, { retry: true, default: null });
+    case 'get': return describeBig(h.get(op.k, { default: null }));
     case 'incr': return h.incr(op.k, { delta: op.d, retry: true });
     case 'ctr': return h.incr('ctr', retry);
     case 'txn': {

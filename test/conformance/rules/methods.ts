@@ -53,7 +53,7 @@ export function registerMethods({ rule, fresh }: RuleContext): void {
     assert.equal(add(1, 2, 'y'), 3);
     assert.equal(calls, 1);
     assert.deepEqual(add.cacheKey(1, 2, 'z'), ['add', 1, 2, '\u0000typed', 'number', 'number']);
-    const slow = c.memoize({ expire: 60 })(async (x: number) => { calls++; return x * 2; });
+    const slow = c.memoize({ name: 'slow', expire: 60 })(async (x: number) => { calls++; return x * 2; });
     assert.equal(await slow(4), 8);
     assert.equal(await slow(4), 8);
     assert.equal(calls, 2);

@@ -1,0 +1,20 @@
+/**
+ * What a shard reports to the public API: check()'s warnings and compact()'s result. A leaf module (it imports
+ * nothing), so the package's public type declarations never reach the engine's internals through these two types.
+ */
+
+/** One finding of check(). */
+export interface CheckWarning {
+  /** 'UserWarning', 'UnknownFileWarning', 'EmptyDirWarning' (diskcache's) or 'CorruptionWarning'. */
+  category: string;
+  message: string;
+}
+
+/** What one compaction did. */
+export interface CompactionResult {
+  /** Id of the base written (the sealed segment it covers), or 0 when another process was compacting. */
+  base: number;
+  items: number;
+  bytesBefore: number;
+  bytesAfter: number;
+}
