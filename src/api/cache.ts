@@ -6,7 +6,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Readable } from 'node:stream';
 import { Disk, StoredValue } from '../format/disk.js';
 import { Key, encodeKey, keyId, typeName } from '../format/keys.js';
 import { MAX_BODY_BYTES } from '../format/frame.js';
@@ -130,7 +129,7 @@ function checkPrefix(prefix: unknown): string | null {
 }
 
 function isStream(v: unknown): boolean {
-  return v instanceof Readable || (typeof v === 'object' && v !== null && Symbol.asyncIterator in v);
+  return typeof v === 'object' && v !== null && Symbol.asyncIterator in v; // a Readable is async-iterable
 }
 
 /** With `read`, a value is bytes: a stream (or async iterable) of chunks, or a Uint8Array (diskcache: a file object). */

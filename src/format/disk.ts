@@ -5,11 +5,11 @@
  * everything else is CBOR. A value of `minFileSize` bytes or more goes to its own file `ab/cd/<28 hex>.val`.
  * Every check runs before a file is written, so a bad value leaves nothing behind.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
-import { Encoder } from 'cbor-x';
+import { builtin, randomBytes } from '../builtin.js';
+// cbor-x/encode is cbor-x without its node entry, which would try to load the native cbor-extract.
+import { Encoder } from 'cbor-x/encode';
 import { KEY_BYTES, Key, decodeKey, encodeKey, hashEncodedKey, typeName } from './keys.js';
 
 /** Inline bytes (a Uint8Array/Buffer below `minFileSize`); fetched as a Buffer. */
@@ -34,6 +34,9 @@ export const MODE_TEXT16_FILE = 9;
 export const MODE_JSON = 10;
 /** A file of zlib-compressed JSON (JSONDisk). */
 export const MODE_JSON_FILE = 11;
+
+/** node:zlib, loaded by JSONDisk's first use. */
+const zlib = () => builtin<typeof import('node:zlib')>('node:zlib');
 
 const FILE_MODES = new Set([MODE_BINARY_FILE, MODE_TEXT_FILE, MODE_CBOR_FILE, MODE_TEXT16_FILE, MODE_JSON_FILE]);
 
@@ -228,7 +231,7 @@ export class Disk {
    * @returns `relative` (with `/`) and `full` = `directory` joined with it.
    */
   filename(key?: Key, value?: unknown): { relative: string; full: string } {
-    const hex = crypto.randomBytes(16).toString('hex');
+    const hex = randomBytes(16).toString('hex');
     const relative = `${hex.slice(0, 2)}/${hex.slice(2, 4)}/${hex.slice(4)}.val`;
     return { relative, full: path.join(this.directory, relative) };
   }
@@ -325,7 +328,7 @@ export class JSONDisk extends Disk {
   override get(bytes: Uint8Array): Key {
     if (bytes[0] === KEY_BYTES) {
       try {
-        return JSON.parse(zlib.inflateSync(bytes.subarray(1)).toString('utf8')) as Key;
+        return JSON.parse(zlib().inflateSync(bytes.subarray(1)).toString('utf8')) as Key;
       } catch {
         // not ours: decode it as a plain key
       }
@@ -349,7 +352,7 @@ export class JSONDisk extends Disk {
   /** Parses MODE_JSON and MODE_JSON_FILE values, whatever `read` says; other modes as Disk. */
   override fetch(mode: number, filename: string | null, inline: Uint8Array | null, read: boolean): unknown {
     if (mode !== MODE_JSON && mode !== MODE_JSON_FILE) return super.fetch(mode, filename, inline, read);
-    return JSON.parse(zlib.inflateSync(this.readBytes(mode, filename, inline)).toString('utf8'));
+    return JSON.parse(zlib().inflateSync(this.readBytes(mode, filename, inline)).toString('utf8'));
   }
 
   #deflate(value: unknown, name: string): Buffer {
@@ -360,7 +363,7 @@ export class JSONDisk extends Disk {
       throw new TypeError(`${name} is not JSON serializable: ${(err as Error).message}`, { cause: err });
     }
     if (text === undefined) throw new TypeError(`${name} is not JSON serializable; got ${typeName(value)}`);
-    return zlib.deflateSync(Buffer.from(text, 'utf8'), { level: this.compressLevel });
+    return zlib().deflateSync(Buffer.from(text, 'utf8'), { level: this.compressLevel });
   }
 }
 

@@ -8,7 +8,7 @@
 import { now as clockNow } from '../clock.js';
 import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../builtin.js';
 import {
   FRAME_HEADER_BYTES, FRAME_INCOMPLETE, FRAME_OK, FrameView, newFrameView, nextGoodFrame, readFrame,
 } from '../format/frame.js';

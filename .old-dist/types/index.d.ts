@@ -1,0 +1,20 @@
+/** logcache: python-diskcache's API on a log-structured, process-safe disk engine. */
+export { Cache } from './api/cache.js';
+export { FanoutCache } from './api/fanout.js';
+export type { FanoutCacheOptions } from './api/fanout.js';
+export { Deque } from './api/deque.js';
+export type { DequeOptions } from './api/deque.js';
+export { Index } from './api/index-map.js';
+export { Averager, Lock, RLock, BoundedSemaphore, throttle, barrier, memoizeStampede } from './api/recipes.js';
+export type { RecipeCache, RecipeOptions, ThrottleOptions, StampedeOptions, AsyncLock } from './api/recipes.js';
+export type { CacheOptions, SetOptions, GetOptions, PopOptions, IncrOptions, PushOptions, PullOptions, PeekItemOptions, RetryOptions, } from './api/cache.js';
+export { DEFAULT_SETTINGS, EVICTION_POLICY } from './api/settings.js';
+export type { EvictionPolicyName, Settings } from './api/settings.js';
+export { ENOVAL, UNKNOWN, UnknownFileWarning, EmptyDirWarning } from './api/constants.js';
+export { memoize, argsToKey } from './api/memoize.js';
+export type { MemoizeOptions, MemoizedFunction } from './api/memoize.js';
+export { Disk, JSONDisk } from './format/disk.js';
+export type { Key } from './format/keys.js';
+export type { CheckWarning } from './shard/check.js';
+export type { CompactionResult } from './shard/compaction.js';
+export { LogcacheError, KeyError, IndexError, Timeout, ClosedError, CorruptionError, IOError, } from './errors.js';

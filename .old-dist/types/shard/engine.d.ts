@@ -1,0 +1,66 @@
+/**
+ * The shard interface: what Cache (and through it FanoutCache) asks of one shard's storage engine. Arguments
+ * arrive validated; an engine owns durability, concurrency across processes, expiry, culling and eviction.
+ * Implementations: LogEngine (the log-structured default) and, for comparison, a SQLite engine.
+ */
+import type { Disk, StoredValue } from '../format/disk.js';
+import type { Key } from '../format/keys.js';
+import type { CheckWarning } from './check.js';
+import type { CompactionResult } from './compaction.js';
+/** An item as an engine hands it back. */
+export interface Item {
+    value: unknown;
+    expireTime: number | null;
+    tag: unknown;
+}
+/** The handle's settings, read live by the engine (they change with Cache.reset). */
+export interface EngineSettings {
+    statistics: boolean;
+    evictionPolicy: string;
+    sizeLimit: number;
+    cullLimit: number;
+}
+export type Side = 'front' | 'back';
+/** Names in the settings store that are diskcache's counters and totals, not settings (Cache.reset reads them). */
+export declare const METADATA_KEYS: ReadonlySet<string>;
+export interface CacheEngine {
+    /** Settings stored in the directory (read at open and by reset). */
+    storedSettings(): Map<string, unknown>;
+    writeSetting(name: string, value: unknown): void;
+    /** Gives the engine its Disk and the handle's live settings, once both exist. */
+    attach(disk: Disk, settings: EngineSettings): void;
+    /** A live item, counting statistics and recording the access for LRU/LFU; undefined on a miss. */
+    get(key: Key, read: boolean, deadline: number): Item | undefined;
+    has(key: Key): boolean;
+    /** Items, expired ones included. */
+    count(): number;
+    volume(): number;
+    /** `expire` is seconds from now (null: never). Each storing command culls afterwards. */
+    set(key: Key, stored: StoredValue, expire: number | null, tag: Key | null, deadline: number): void;
+    add(key: Key, stored: StoredValue, expire: number | null, tag: Key | null, deadline: number): boolean;
+    touch(key: Key, expire: number | null, deadline: number): boolean;
+    /** @throws KeyError (missing and no default), TypeError (not a number). */
+    incr(key: Key, delta: number, dflt: number | null, deadline: number): number;
+    delete(key: Key, deadline: number): boolean;
+    pop(key: Key, deadline: number): Item | undefined;
+    push(prefix: string | null, side: Side, stored: StoredValue, expire: number | null, tag: Key | null, deadline: number): Key;
+    /** Front or back of a queue; removes it when `remove`. Expired items met are removed and skipped. */
+    pull(prefix: string | null, side: Side, remove: boolean, deadline: number): [Key, Item] | undefined;
+    peekitem(last: boolean, deadline: number): [Key, Item] | undefined;
+    expire(now: number, deadline: number): number;
+    evict(tag: Key, deadline: number): number;
+    clear(deadline: number): number;
+    /** Expired items, then policy victims while volume() > sizeLimit. */
+    cull(deadline: number): number;
+    /** Keys in insertion order (a snapshot). */
+    keys(reverse: boolean): Key[];
+    /** Keys in sort order. */
+    sortedKeys(reverse: boolean): Key[];
+    /** Runs fn atomically and isolated from other processes; nested calls join. */
+    transact<T>(fn: () => T, deadline: number): T;
+    check(fix: boolean): CheckWarning[];
+    /** [hits, misses]; zeroes them after reading when `reset`. */
+    stats(reset: boolean): [number, number];
+    compact(): CompactionResult;
+    close(): void;
+}

@@ -1,0 +1,40 @@
+import { Disk, StoredValue } from '../format/disk.js';
+import { Key } from '../format/keys.js';
+import { Shard, ShardOptions } from './shard.js';
+import { CompactionResult } from './compaction.js';
+import { CheckWarning } from './check.js';
+import type { CacheEngine, EngineSettings, Item, Side } from './engine.js';
+export declare class LogEngine implements CacheEngine {
+    #private;
+    readonly shard: Shard;
+    constructor(directory: string, options: ShardOptions & {
+        timeout: number;
+    });
+    storedSettings(): Map<string, unknown>;
+    writeSetting(name: string, value: unknown): void;
+    attach(disk: Disk, settings: EngineSettings): void;
+    get(key: Key, read: boolean): Item | undefined;
+    has(key: Key): boolean;
+    count(): number;
+    volume(): number;
+    set(key: Key, stored: StoredValue, expire: number | null, tag: Key | null, deadline: number): void;
+    add(key: Key, stored: StoredValue, expire: number | null, tag: Key | null, deadline: number): boolean;
+    touch(key: Key, expire: number | null, deadline: number): boolean;
+    incr(key: Key, delta: number, dflt: number | null, deadline: number): number;
+    delete(key: Key, deadline: number): boolean;
+    pop(key: Key, deadline: number): Item | undefined;
+    push(prefix: string | null, side: Side, stored: StoredValue, expire: number | null, tag: Key | null, deadline: number): Key;
+    pull(prefix: string | null, side: Side, remove: boolean, deadline: number): [Key, Item] | undefined;
+    peekitem(last: boolean, deadline: number): [Key, Item] | undefined;
+    expire(now: number, deadline: number): number;
+    evict(tag: Key, deadline: number): number;
+    clear(deadline: number): number;
+    cull(deadline: number): number;
+    keys(reverse: boolean): Key[];
+    sortedKeys(reverse: boolean): Key[];
+    transact<T>(fn: () => T, deadline: number): T;
+    check(fix: boolean): CheckWarning[];
+    stats(reset: boolean): [number, number];
+    compact(): CompactionResult;
+    close(): void;
+}
