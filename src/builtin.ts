@@ -6,12 +6,12 @@
 import { createRequire } from 'node:module';
 
 /**
- * Node's `require`: createRequire in ESM; plain `require` in the CommonJS build, whose import.meta is empty.
- * Not `typeof require` first: esbuild's ESM output turns that into a shim that throws.
+ * A `require` for this file: from import.meta.url in ESM, from __filename in the CommonJS build (whose import.meta
+ * is empty). Never `require` itself as a value: bundlers cannot follow that (webpack warns).
  */
 export function localRequire(): NodeJS.Require {
   const url = (import.meta as { url?: unknown }).url;
-  return typeof url === 'string' ? createRequire(url) : require;
+  return createRequire(typeof url === 'string' ? url : __filename);
 }
 
 const getBuiltinModule = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
