@@ -11,11 +11,12 @@
 import { now as clockNow } from '../clock.js';
 import * as path from 'node:path';
 import {
-  ENTRY_META_BYTES, FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_TAG, OP_BASE, OP_ENTRY, OP_SETTING,
+  ENTRY_META_BYTES, FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_TAG, OP_BASE, OP_ENTRY, OP_SETTING, RECORD_FIXED_BYTES,
   SEAL_COMPACTION_DONE, SEAL_COMPACTION_START, encodeRecord,
 } from '../format/record.js';
 import { FILE_HEADER_BYTES, KIND_BASE, baseName, fileHeader, parseLogFileName } from '../format/segment.js';
 import { MODE_RAW_NUMBER } from '../format/disk.js';
+import { FRAME_HEADER_BYTES } from '../format/frame.js';
 import { NEVER } from './keydir.js';
 import { encodedOfKeyId } from '../format/keys.js';
 import { tryLock } from './lock.js';
@@ -25,8 +26,10 @@ import type { Shard } from './shard.js';
 const WRITE_BATCH = 1024 * 1024;
 
 export interface CompactionResult {
-  /** Id of the base written (the sealed segment it covers), or 0 when another process was compacting. */
+  /** Id of the base written (the sealed segment it covers), or 0 when none was: see `skipped`. */
   base: number;
+  /** Why no base was written: another process was compacting, or the log holds nothing a base would reclaim. */
+  skipped?: 'locked' | 'nothing to reclaim';
   items: number;
   bytesBefore: number;
   bytesAfter: number;
@@ -57,10 +60,13 @@ export function compact(shard: Shard): CompactionResult {
 
 function compactLocked(shard: Shard): CompactionResult {
   const release = tryLock(shard.dir, 'compact');
-  if (!release) return { base: 0, items: 0, bytesBefore: 0, bytesAfter: 0 };
+  if (!release) return { base: 0, items: 0, bytesBefore: 0, bytesAfter: 0, skipped: 'locked' };
   try {
     const bytesBefore = logDiskBytes(shard);
     shard.sync();
+    // A base gives each item a meta prefix (rowid, version, slot) that a record in a segment does without: with
+    // little or no dead data in the log, a base would be larger than the files it replaces.
+    if (baseBytesEstimate(shard) >= bytesBefore) return { base: 0, items: 0, bytesBefore, bytesAfter: bytesBefore, skipped: 'nothing to reclaim' };
     let written = 0;
     let items = 0;
     const target = shard.activeSegmentId;
@@ -83,6 +89,22 @@ function compactLocked(shard: Shard): CompactionResult {
   } finally {
     release();
   }
+}
+
+/**
+ * The bytes the base's items would take, from the key directory without reading a value: each item's ENTRY frame
+ * (as writeBase encodes it) plus the file header. A frame's length in the log is no guide: an item from a
+ * segment has no meta prefix there, and items of one transaction share one frame.
+ */
+function baseBytesEstimate(shard: Shard): number {
+  const kd = shard.state.kd;
+  let bytes = FILE_HEADER_BYTES;
+  for (const slot of kd.slots()) {
+    const tag = kd.tags.get(slot);
+    const value = kd.mode[slot] === MODE_RAW_NUMBER && kd.numbers.has(slot) ? 8 : kd.valueLength[slot];
+    bytes += FRAME_HEADER_BYTES + RECORD_FIXED_BYTES + kd.keys.view(slot).length + (tag === undefined ? 0 : encodedOfKeyId(tag).length) + ENTRY_META_BYTES + value;
+  }
+  return bytes;
 }
 
 /** Writes `NNNNNNNNNN.base` for sealed segment `id` from the shard's current state. Returns the item count. */

@@ -339,7 +339,7 @@ test('a key stored twice in one transaction holds its last value, before and aft
   });
   assert.deepEqual(cache.get('k'), Buffer.from('x'));
   assert.equal(cache.get('s'), 'second, longer than the first');
-  cache.compact();
+  assert.ok(cache.compact().base > 0, 'the first values are dead: a base was written');
   assert.deepEqual(cache.get('k'), Buffer.from('x'));
   cache.close();
   const again = new Cache(dir);
