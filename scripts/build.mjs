@@ -70,7 +70,7 @@ for (const name of ENTRIES) {
   note(await build({ ...common, entryPoints: [entry], format: 'esm', outfile: `dist/${name}.js`, plugins: [ownIndex('index.js'), builtinRequires], inject: [INJECT] }));
   note(await build({ ...common, entryPoints: [entry], format: 'cjs', outfile: `dist/${name}.cjs`, plugins: [ownIndex('index.cjs')] }));
 }
-note(await build({ ...common, entryPoints: ['src/cli.ts'], format: 'esm', outfile: 'dist/cli.js', plugins: [ownIndex('index.js'), builtinRequires], inject: [INJECT] }));
+note(await build({ ...common, entryPoints: ['src/cli/main.ts'], format: 'esm', outfile: 'dist/cli.js', plugins: [ownIndex('index.js'), builtinRequires], inject: [INJECT] }));
 
 // Types: tsc's declarations, a CommonJS copy of each (`.d.cts`, its relative imports pointing at `.cjs`), and for
 // every entry a file beside its bundles that re-exports its declarations.

@@ -14,7 +14,7 @@ import {
   ENTRY_META_BYTES, FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_TAG, OP_BASE, OP_ENTRY, OP_SETTING, RECORD_FIXED_BYTES,
   SEAL_COMPACTION_DONE, SEAL_COMPACTION_START, encodeRecord,
 } from '../format/record.js';
-import { FILE_HEADER_BYTES, KIND_BASE, baseName, fileHeader, parseLogFileName } from '../format/segment.js';
+import { FILE_HEADER_BYTES, KIND_BASE, baseName, fileHeader, logFilesBytes, parseLogFileName } from '../format/segment.js';
 import { MODE_RAW_NUMBER } from '../format/disk.js';
 import { FRAME_HEADER_BYTES } from '../format/frame.js';
 import { NEVER } from './keydir.js';
@@ -37,28 +37,21 @@ export interface CompactionResult {
 
 /** Bytes the shard's log files take on disk now. */
 export function logDiskBytes(shard: Shard): number {
-  let total = 0;
-  for (const name of shard.fs.readdirSync(shard.dir)) {
-    if (parseLogFileName(name)) {
-      try {
-        total += shard.fs.statSync(path.join(shard.dir, name)).size;
-      } catch { /* removed meanwhile */ }
-    }
-  }
-  return total;
+  return logFilesBytes(shard.fs, shard.dir);
 }
 
-/** Compacts now, unless another process holds the compaction lock. A failed file-system call gives an IOError;
+/** Compacts now, unless another process holds the compaction lock, or the log holds nothing a base would reclaim
+ * (`force`, for a repair that must rewrite the log, compacts anyway). A failed file-system call gives an IOError;
  * what it leaves (a START seal without a base, a temporary file) is harmless and the next compaction redoes it. */
-export function compact(shard: Shard): CompactionResult {
+export function compact(shard: Shard, force = false): CompactionResult {
   try {
-    return compactLocked(shard);
+    return compactLocked(shard, force);
   } catch (err) {
     throw err instanceof LogcacheError ? err : new IOError(`compaction in ${shard.dir}`, err);
   }
 }
 
-function compactLocked(shard: Shard): CompactionResult {
+function compactLocked(shard: Shard, force: boolean): CompactionResult {
   const release = tryLock(shard.dir, 'compact');
   if (!release) return { base: 0, items: 0, bytesBefore: 0, bytesAfter: 0, skipped: 'locked' };
   try {
@@ -66,7 +59,7 @@ function compactLocked(shard: Shard): CompactionResult {
     shard.sync();
     // A base gives each item a meta prefix (rowid, version, slot) that a record in a segment does without: with
     // little or no dead data in the log, a base would be larger than the files it replaces.
-    if (baseBytesEstimate(shard) >= bytesBefore) return { base: 0, items: 0, bytesBefore, bytesAfter: bytesBefore, skipped: 'nothing to reclaim' };
+    if (!force && baseBytesEstimate(shard) >= bytesBefore) return { base: 0, items: 0, bytesBefore, bytesAfter: bytesBefore, skipped: 'nothing to reclaim' };
     let written = 0;
     let items = 0;
     const target = shard.activeSegmentId;
