@@ -4,7 +4,9 @@
  * commonjs) and webpack 5 (target node, ESM and CommonJS output) from the packed package (packed.ts) with no
  * banner and no option beyond the bundler's usual ones, then run from a folder with no node_modules above it.
  *
- * An entry point joins the application with one line in USES (what to import, and what to do with it).
+ * An entry point joins the application with one entry in USES: what to import, what to do with it, and the
+ * packages it needs beside logcache (its peer dependencies), which are linked into the project from the
+ * repository's node_modules for the bundlers to find.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,14 +19,15 @@ import { rollup } from 'rollup';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import commonjsModule from '@rollup/plugin-commonjs';
 import webpack from 'webpack';
-import { explain, noNodeModulesAbove, runNodeAsync } from './helpers.js';
+import { ROOT, explain, noNodeModulesAbove, runNodeAsync } from './helpers.js';
 import { packAndInstall, type Packed } from './packed.js';
 
 /**
  * The application's parts: names imported from an entry point, and statements that use them and record what they
- * saw in `out` (in an async function of the cache directory `dir`).
+ * saw in `out` (in an async function of the cache directory `dir`); `needs` lists peer packages to link, and
+ * EXPECTED what `out` must hold.
  */
-const USES: { from: string; names: string[]; code: string }[] = [
+const USES: { from: string; names: string[]; code: string; needs?: string[] }[] = [
   {
     from: 'logcache', names: ['Cache', 'FanoutCache', 'JSONDisk'], code: `
       const cache = new Cache(dir + '/cache');
@@ -101,6 +104,11 @@ let failure: unknown;
 before(() => {
   try {
     packed = packAndInstall();
+    for (const dep of USES.flatMap((u) => u.needs ?? [])) {
+      const link = path.join(packed.project, 'node_modules', dep);
+      fs.mkdirSync(path.dirname(link), { recursive: true });
+      fs.symlinkSync(path.join(ROOT, 'node_modules', dep), link, 'dir');
+    }
     for (const format of ['esm', 'cjs'] as const) fs.writeFileSync(path.join(packed.project, `app.${format === 'esm' ? 'mjs' : 'cjs'}`), appSource(format));
   } catch (err) { failure = err; }
 });
