@@ -1,5 +1,5 @@
 /**
- * logcache benchmarks: `npm run bench -- [--workloads core,bulk,eviction,scale]
+ * logcache benchmarks: `npm run bench -- [--workloads core,bulk,eviction,scale,cold-start]
  * [--engines log,sqlite] [--kinds cache,fanout8,sqlite,sqlite-fanout8] [--procs 1,2,8]
  * [--ops N] [--scale-keys N] [--no-peer] [--quick] [--dir DIR] [--charts DIR]
  * [--floor-ms MS] [--timeout S]`.
@@ -9,7 +9,8 @@
  * own (progress on stderr): core (diskcache's benchmark, with python-diskcache's
  * figures from the same run when /usr/bin/python3 has diskcache, unless --no-peer;
  * --peer, the default, is accepted and changes nothing), bulk, eviction, scale
- * (1,000,000 keys unless --scale-keys). Prints a table per workload, then
+ * (1,000,000 keys unless --scale-keys), cold-start (loading the built package, over bare node: cold-start.ts).
+ * Prints a table per workload, then
  * issue 5's targets judged on the whole run (n/a where a side did not run; issue 2's
  * floor-scaled targets stay in the core section), writes one JSON (the verdicts under
  * `targets`) to bench/results/<date>[-quick][-<workloads>].json and SVG charts to
@@ -24,6 +25,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { renderBulk, runBulk, type BulkSection } from './bulk.js';
+import { renderColdStart, runColdStart, type ColdStartSection } from './cold-start.js';
 import { writeCharts } from './charts.js';
 import { runCoreSuite, WARMUP, type CoreSection } from './core-suite.js';
 import { renderEviction, runEviction, type EvictionSection } from './eviction.js';
@@ -34,7 +36,7 @@ import { checkSameRunTargets, renderSameRunTargets } from './lib/same-run-target
 import { ENGINES, type EngineName, type WorkloadContext } from './lib/types.js';
 import { renderScale, runScale, type ScaleSection } from './scale.js';
 
-const WORKLOADS = ['core', 'bulk', 'eviction', 'scale'] as const;
+const WORKLOADS = ['core', 'bulk', 'eviction', 'scale', 'cold-start'] as const;
 
 const OPTIONS = {
   workloads: { type: 'string', default: WORKLOADS.join(',') },
@@ -107,7 +109,7 @@ const ctx: WorkloadContext = {
   progress: (w, who, text) => process.stderr.write(`[${w}] ${who}: ${text} …\n`),
 };
 // The sections in the order they ran, which is their order in the JSON.
-const out: { core?: CoreSection; bulk?: BulkSection; eviction?: EvictionSection; scale?: ScaleSection } = {};
+const out: { core?: CoreSection; bulk?: BulkSection; eviction?: EvictionSection; scale?: ScaleSection; coldStart?: ColdStartSection } = {};
 
 if (workloads.includes('core')) {
   out.core = await runCoreSuite({ env, floor, base, procsList, ops, kinds, quick, timeoutMs, peer: a['no-peer'] !== true });
@@ -124,6 +126,10 @@ if (workloads.includes('scale')) {
   // A million keys built, reopened and overwritten 5 times takes minutes per engine: scale the timeout with the keys.
   out.scale = await runScale({ ...ctx, timeoutMs: timeoutMs * Math.max(1, scaleKeys / 250_000) }, scaleKeys);
   console.log(`\n${renderScale(out.scale)}`);
+}
+if (workloads.includes('cold-start')) {
+  out.coldStart = runColdStart(quick ? 11 : 31);
+  console.log(`\n${renderColdStart(out.coldStart)}`);
 }
 // Last, because they need core and scale together.
 const targets = checkSameRunTargets({ core: out.core, scale: out.scale });

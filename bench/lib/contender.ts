@@ -59,13 +59,13 @@ export type Opener = (dir: string) => BenchCache;
 
 /**
  * Where logcache is imported from: the file LOGCACHE_BENCH_MODULE names, when set (another build, a stand-in,
- * `src/index.ts` for the sources through tsx); else the built bundle `dist/esm/index.js`, as users load it
+ * `src/index.ts` for the sources through tsx); else the built bundle `dist/index.js`, as users load it
  * (`npm run bench` builds it first); else, when there is no build, `src/index.ts` through tsx.
  */
 export function moduleUrl(): string {
   const override = process.env['LOGCACHE_BENCH_MODULE'];
   if (override) return pathToFileURL(override).href;
-  const dist = new URL('../../dist/esm/index.js', import.meta.url);
+  const dist = new URL('../../dist/index.js', import.meta.url);
   return fs.existsSync(dist) ? dist.href : new URL('../../src/index.js', import.meta.url).href;
 }
 

@@ -1,7 +1,7 @@
 // A serverless function (AWS Lambda style) that caches in the instance's /tmp: warm invocations, and other
 // functions running on the same instance, are served from disk. Bundle it into one file with no node_modules:
 //   npx esbuild examples/serverless/handler.mjs --bundle --platform=node --format=esm --outfile=dist-lambda/index.mjs
-// logcache has no native module and no dynamic require that a bundler cannot follow.
+// logcache has no dependency, no native module and no require a bundler cannot follow: no banner, no options.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cache } from 'logcache';

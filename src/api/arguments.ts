@@ -3,7 +3,6 @@
  * touches disk. Also the record-size bounds a write is checked against (a key, tag and inline value share one
  * record).
  */
-import { Readable } from 'node:stream';
 import { Disk } from '../format/disk.js';
 import { Key, encodeKey, typeName } from '../format/keys.js';
 import { MAX_BODY_BYTES } from '../format/frame.js';
@@ -83,7 +82,7 @@ export function checkPrefix(prefix: unknown): string | null {
 }
 
 export function isStream(v: unknown): boolean {
-  return v instanceof Readable || (typeof v === 'object' && v !== null && Symbol.asyncIterator in v);
+  return typeof v === 'object' && v !== null && Symbol.asyncIterator in v; // a Readable is async-iterable
 }
 
 /** With `read`, a value is bytes: a stream (or async iterable) of chunks, or a Uint8Array (diskcache: a file object). */

@@ -5,7 +5,7 @@
  */
 import './dispose.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomUUID } from 'node:crypto';
+import { builtin } from '../builtin.js';
 import { type Key, encodeKey, typeName } from '../format/keys.js';
 import { Timeout } from '../errors.js';
 import type { RecipeCache, RecipeOptions } from './recipes.js';
@@ -143,7 +143,7 @@ export class RLock {
   /** Waits until this chain holds the lock (re-entering if it does); resolves to a guard (see Lock.acquire). */
   async acquire(opts: AcquireOptions = {}): Promise<LockGuard> {
     const scoped = this.#scope.getStore();
-    const owner = scoped ?? `${process.pid}-${randomUUID()}`;
+    const owner = scoped ?? `${process.pid}-${builtin<typeof import('node:crypto')>('node:crypto').randomUUID()}`;
     await pollUntil(() => this.cache.transact(() => {
       const [holder, count] = this.cache.get(this.key, { default: [null, 0], retry: true }) as [string | null, number];
       if (holder !== owner && count !== 0) return false;
@@ -173,7 +173,7 @@ export class RLock {
   /** Runs `fn` holding the lock, in a scope that owns it (nested acquires inside re-enter). */
   using<T>(fn: () => T | Promise<T>): Promise<T> {
     const run = () => holding(this, fn);
-    return this.#scope.getStore() === undefined ? this.#scope.run(`${process.pid}-${randomUUID()}`, run) : run();
+    return this.#scope.getStore() === undefined ? this.#scope.run(`${process.pid}-${builtin<typeof import('node:crypto')>('node:crypto').randomUUID()}`, run) : run();
   }
 }
 

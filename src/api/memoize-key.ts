@@ -9,7 +9,7 @@
  * a Set (entries sorted by their encoded keys). A string argument that itself starts with U+0000 gets a second
  * U+0000 in front, so no argument can be mistaken for a tag.
  */
-import { createHash } from 'node:crypto';
+import { builtin } from '../builtin.js';
 import { Key, compareEncodedKeys, encodeKey } from '../format/keys.js';
 
 const TYPED_MARKER = '\u0000typed';
@@ -136,5 +136,5 @@ export function functionKeyName(fn: (...args: never[]) => unknown, name: string 
   }
   // Whitespace runs count as one space: re-indenting (or a bundler's re-printing) does not change the key.
   const text = source.replace(/\s+/g, ' ');
-  return `${fn.name}#${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
+  return `${fn.name}#${builtin<typeof import('node:crypto')>('node:crypto').createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
 }

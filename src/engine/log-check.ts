@@ -136,7 +136,7 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
     for (const s of out.removed) if (s.valueFile) disk.remove(s.valueFile.name);
   }
   if (corrupt || warnings.some((w) => w.message.startsWith('torn tail'))) {
-    compact(shard);
+    compact(shard, true);
     shard.clearReports();
   }
   tidyFiles(fs, dir, scan, disk);

@@ -5,9 +5,9 @@
  * with positional parameters; exec; close), so the adapter is a pair of interfaces.
  */
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { SqliteMissingError } from '../errors.js';
+import { localRequire } from '../builtin.js';
 import { fileWarnings, scanFiles, tidyFiles, type CheckWarning } from './check.js';
 
 /** A row as both bindings return it: column name to value (BLOBs are Uint8Array; better-sqlite3 gives Buffers). */
@@ -76,16 +76,6 @@ function nodeSqlite(): Constructor | null {
   }
 }
 
-
-/**
- * createRequire in ESM (and in the CJS bundle, whose build defines import.meta.url); plain `require` in a CJS
- * build that leaves import.meta empty. Not `typeof require` first: esbuild's ESM output turns that into a shim
- * that throws.
- */
-function localRequire(): NodeJS.Require {
-  const url = (import.meta as { url?: unknown }).url;
-  return typeof url === 'string' ? createRequire(url) : require;
-}
 
 /** SQLITE_BUSY: better-sqlite3's code 'SQLITE_BUSY[_*]'; node:sqlite's errcode 5 (extended codes in the high bits). */
 export function isBusy(err: unknown): boolean {

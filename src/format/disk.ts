@@ -5,12 +5,11 @@
  * everything else is CBOR. A value of `minFileSize` bytes or more goes to its own file `ab/cd/<28 hex>.val`.
  * Every check runs before a file is written, so a bad value leaves nothing behind.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
-import { Encoder } from 'cbor-x';
+import { builtin, randomBytes } from '../builtin.js';
 import { KEY_BYTES, Key, decodeKey, encodeKey, hashEncodedKey, typeName } from './keys.js';
+import { decodeCbor, encodeCbor, isWellFormed } from './cbor.js';
 
 /** Inline bytes (a Uint8Array/Buffer below `minFileSize`); fetched as a Buffer. */
 export const MODE_RAW_BYTES = 1;
@@ -35,6 +34,9 @@ export const MODE_JSON = 10;
 /** A file of zlib-compressed JSON (JSONDisk). */
 export const MODE_JSON_FILE = 11;
 
+/** node:zlib, loaded by JSONDisk's first use. */
+const zlib = () => builtin<typeof import('node:zlib')>('node:zlib');
+
 const FILE_MODES = new Set([MODE_BINARY_FILE, MODE_TEXT_FILE, MODE_CBOR_FILE, MODE_TEXT16_FILE, MODE_JSON_FILE]);
 
 /** How a value was stored: `inline` bytes for the record, or `filename` relative to the directory. */
@@ -56,21 +58,6 @@ export interface DiskOptions {
 /** diskcache tries opening a value file 10 times: a concurrent remove() may delete its fresh parent directory. */
 const OPEN_ATTEMPTS = 10;
 
-// CBOR encoders, measured on Node 20 with cbor-x 1.6.9:
-// - useRecords: false everywhere. Records (tag 105) carry their definitions inside every message when no
-//   structures are shared: a 5-field object took 78 B and 0.81 µs instead of 68 B and 0.48 µs, and no other CBOR
-//   reader knows them (docs/format.md promises a reader in another language).
-// - structuredClone only when CborCheck saw a cycle or a shared object: it tags every object and cost ~40% more
-//   encode time on an array of 100 objects; without it a cycle overflows the stack and sharing is lost.
-// - alwaysUseFloat only when a -0 is inside: cbor-x otherwise writes -0 as the integer 0.
-// - copyBuffers: decoded byte strings and typed arrays would otherwise be views of the engine's read buffer.
-const CBOR_TREE = new Encoder({ useRecords: false, copyBuffers: true });
-const CBOR_GRAPH = new Encoder({ useRecords: false, copyBuffers: true, structuredClone: true });
-const CBOR_NEG_ZERO = new Encoder({
-  useRecords: false, copyBuffers: true, structuredClone: true, alwaysUseFloat: true,
-});
-
-const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 
 /**
  * diskcache's Disk: encodes keys (`put`/`get`/`hash`), stores and fetches values (`store`/`fetch`), names and
@@ -217,7 +204,7 @@ export class Disk {
         const text = asBuffer(this.readBytes(mode, filename, inline));
         return text.toString(mode === MODE_RAW_TEXT || mode === MODE_TEXT_FILE ? 'utf8' : 'utf16le');
       }
-      case MODE_CBOR: case MODE_CBOR_FILE: return CBOR_TREE.decode(this.readBytes(mode, filename, inline));
+      case MODE_CBOR: case MODE_CBOR_FILE: return decodeCbor(this.readBytes(mode, filename, inline));
     }
     throw new RangeError(`unknown value mode ${mode} for ${this.constructor.name}`);
   }
@@ -231,7 +218,7 @@ export class Disk {
    * @returns `relative` (with `/`) and `full` = `directory` joined with it.
    */
   filename(key?: Key, value?: unknown): { relative: string; full: string } {
-    const hex = crypto.randomBytes(16).toString('hex');
+    const hex = randomBytes(16).toString('hex');
     const relative = `${hex.slice(0, 2)}/${hex.slice(2, 4)}/${hex.slice(4)}.val`;
     return { relative, full: path.join(this.directory, relative) };
   }
@@ -328,7 +315,7 @@ export class JSONDisk extends Disk {
   override get(bytes: Uint8Array): Key {
     if (bytes[0] === KEY_BYTES) {
       try {
-        return JSON.parse(zlib.inflateSync(bytes.subarray(1)).toString('utf8')) as Key;
+        return JSON.parse(zlib().inflateSync(bytes.subarray(1)).toString('utf8')) as Key;
       } catch {
         // not ours: decode it as a plain key
       }
@@ -352,7 +339,7 @@ export class JSONDisk extends Disk {
   /** Parses MODE_JSON and MODE_JSON_FILE values, whatever `read` says; other modes as Disk. */
   override fetch(mode: number, filename: string | null, inline: Uint8Array | null, read: boolean): unknown {
     if (mode !== MODE_JSON && mode !== MODE_JSON_FILE) return super.fetch(mode, filename, inline, read);
-    return JSON.parse(zlib.inflateSync(this.readBytes(mode, filename, inline)).toString('utf8'));
+    return JSON.parse(zlib().inflateSync(this.readBytes(mode, filename, inline)).toString('utf8'));
   }
 
   #deflate(value: unknown, name: string): Buffer {
@@ -363,7 +350,7 @@ export class JSONDisk extends Disk {
       throw new TypeError(`${name} is not JSON serializable: ${(err as Error).message}`, { cause: err });
     }
     if (text === undefined) throw new TypeError(`${name} is not JSON serializable; got ${typeName(value)}`);
-    return zlib.deflateSync(Buffer.from(text, 'utf8'), { level: this.compressLevel });
+    return zlib().deflateSync(Buffer.from(text, 'utf8'), { level: this.compressLevel });
   }
 }
 
@@ -392,107 +379,4 @@ function writeAll(fd: number, bytes: Uint8Array): void {
 function isInside(root: string, p: string): boolean {
   const rel = path.relative(root, p);
   return rel !== '' && rel !== '..' && !rel.startsWith('..' + path.sep) && !path.isAbsolute(rel);
-}
-
-/** CBOR of a value CborCheck accepts, with the encoder its shape needs. */
-function encodeCbor(value: unknown): Buffer {
-  const check = new CborCheck();
-  check.visit(value, null);
-  return (check.negativeZero ? CBOR_NEG_ZERO : check.shared ? CBOR_GRAPH : CBOR_TREE).encode(value);
-}
-
-/** Typed arrays cbor-x brings back as themselves (DataView and ArrayBuffer come back as Buffer: rejected). */
-const TYPED_ARRAYS = new Set<object | null>([
-  Buffer.prototype, Int8Array.prototype, Uint8Array.prototype, Uint8ClampedArray.prototype, Int16Array.prototype,
-  Uint16Array.prototype, Int32Array.prototype, Uint32Array.prototype, Float32Array.prototype,
-  Float64Array.prototype, BigInt64Array.prototype, BigUint64Array.prototype,
-]);
-const MAP_KEY = Symbol('a Map key');
-const MAP_VALUE = Symbol('a Map value');
-const SET_ELEMENT = Symbol('a Set element');
-type Segment = string | number | symbol | null;
-
-/**
- * Walks a value before it is encoded and throws for what cbor-x would store wrongly: functions and symbols (cbor-x
- * throws a bare Error), class instances and boxed primitives (they come back as plain objects), Errors,
- * ArrayBuffer/DataView (come back as Buffer), array holes, lone surrogates and `__proto__` keys (changed on the
- * way back), symbol-keyed properties (dropped), a cycle back to an enclosing Map or Set (comes back as `{}`).
- * It notes shared objects and -0, which pick the encoder.
- */
-class CborCheck {
-  shared = false;
-  negativeZero = false;
-  readonly #seen = new Set<object>();
-  readonly #path: Segment[] = [];
-  /** The Maps and Sets being walked (ancestors of the current value). */
-  readonly #openCollections = new Set<object>();
-
-  visit(v: unknown, segment: Segment): void {
-    switch (typeof v) {
-      case 'number':
-        if (v === 0 && 1 / v < 0) this.negativeZero = true;
-        return;
-      case 'string':
-        if (!isWellFormed(v)) this.#fail(segment, 'is a string with a lone surrogate, which CBOR (UTF-8) cannot hold');
-        return;
-      case 'boolean': case 'undefined': case 'bigint':
-        return;
-      case 'function': case 'symbol':
-        return this.#fail(segment, `is a ${typeof v}, which cannot be stored`);
-    }
-    if (v === null) return;
-    const o = v as object;
-    if (this.#seen.has(o)) {
-      // cbor-x decodes a reference back to an enclosing Map or Set as an empty object.
-      if (this.#openCollections.has(o)) {
-        this.#fail(segment, `refers back to a ${typeName(o)} that contains it, which cbor-x cannot restore`);
-      }
-      this.shared = true;
-      return;
-    }
-    this.#seen.add(o);
-    const proto = Object.getPrototypeOf(o) as object | null;
-    if (proto === Date.prototype || proto === RegExp.prototype || TYPED_ARRAYS.has(proto)) return;
-    this.#path.push(segment);
-    if (proto === Array.prototype) {
-      const a = o as unknown[];
-      for (let i = 0; i < a.length; i++) {
-        if (a[i] === undefined && !(i in a)) this.#fail(i, 'is a hole in a sparse array, which CBOR cannot keep');
-        this.visit(a[i], i);
-      }
-    } else if (proto === Object.prototype || proto === null) {
-      if (Object.getOwnPropertySymbols(o).length > 0) this.#fail(null, 'has symbol-keyed properties, which CBOR drops');
-      for (const k of Object.keys(o)) {
-        if (k === '__proto__') this.#fail(k, 'is an own property named "__proto__", which cbor-x renames');
-        if (!isWellFormed(k)) this.#fail(k, 'is a key with a lone surrogate, which CBOR (UTF-8) cannot hold');
-        this.visit((o as Record<string, unknown>)[k], k);
-      }
-    } else if (proto === Map.prototype || proto === Set.prototype) {
-      this.#openCollections.add(o);
-      if (proto === Set.prototype) for (const x of o as Set<unknown>) this.visit(x, SET_ELEMENT);
-      else {
-        for (const [k, x] of o as Map<unknown, unknown>) {
-          this.visit(k, MAP_KEY);
-          this.visit(x, MAP_VALUE);
-        }
-      }
-      this.#openCollections.delete(o);
-    } else {
-      this.#path.pop();
-      const what = typeName(o) === 'object' ? 'an object with a custom prototype' : `an instance of ${typeName(o)}`;
-      this.#fail(segment, `is ${what}, which would come back as a plain object; only primitives, plain objects, ` +
-        'arrays, Map, Set, Date, RegExp and typed arrays can be stored');
-    }
-    this.#path.pop();
-  }
-
-  #fail(segment: Segment, why: string): never {
-    let where = 'value';
-    for (const s of [...this.#path, segment]) {
-      if (s === null) continue;
-      where += typeof s === 'number' ? `[${s}]` : typeof s === 'symbol' ? ` → ${s.description}`
-        : /^[A-Za-z_$][\w$]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`;
-    }
-    throw new TypeError(`${where} ${why}`);
-  }
 }

@@ -72,3 +72,29 @@ export function writerPidOf(name: string): number | null {
   const m = /^\.tmp-(?:base-)?(\d+)-|\.want-(\d+)$/.exec(name);
   return m ? Number(m[1] ?? m[2]) : null;
 }
+
+/** The file-system calls logFilesBytes needs (node:fs, or a Cache's `fs` layer). */
+interface DirReader {
+  readdirSync(dir: string): string[];
+  statSync(file: string): { size: number };
+}
+
+/**
+ * Bytes the log files (segments and bases) in `dir` take on disk now; 0 for a directory that holds none or
+ * cannot be read. A file removed while it is counted (by a compaction) counts 0.
+ */
+export function logFilesBytes(fs: DirReader, dir: string): number {
+  let names: string[];
+  try { names = fs.readdirSync(dir); } catch { return 0; }
+  let total = 0;
+  for (const name of names) {
+    if (parseLogFileName(name) === null) continue;
+    try { total += fs.statSync(`${dir}/${name}`).size; } catch { /* removed meanwhile */ }
+  }
+  return total;
+}
+
+/** Whether `dir` holds a log file (is a shard's directory). */
+export function hasLogFiles(fs: Pick<DirReader, 'readdirSync'>, dir: string): boolean {
+  try { return fs.readdirSync(dir).some((n) => parseLogFileName(n) !== null); } catch { return false; }
+}

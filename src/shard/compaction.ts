@@ -11,13 +11,14 @@
 import { now as clockNow } from '../clock.js';
 import * as path from 'node:path';
 import {
-  FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_TAG, OP_BASE, OP_ENTRY, OP_SETTING, SEAL_COMPACTION_DONE, SEAL_COMPACTION_START,
-  encodeRecord,
+  FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_TAG, OP_BASE, OP_ENTRY, OP_SETTING, RECORD_FIXED_BYTES, SEAL_COMPACTION_DONE,
+  SEAL_COMPACTION_START, encodeRecord,
 } from '../format/record.js';
-import { encodeBaseTrailer, encodeEntryMeta } from '../format/base.js';
+import { ENTRY_META_BYTES, encodeBaseTrailer, encodeEntryMeta } from '../format/base.js';
 import { FILE_HEADER_BYTES, KIND_BASE, fileHeader } from '../format/segment.js';
-import { COMPACT_LOCK, baseName, parseLogFileName, tmpBaseName } from '../format/files.js';
+import { COMPACT_LOCK, baseName, logFilesBytes, parseLogFileName, tmpBaseName } from '../format/files.js';
 import { MODE_RAW_NUMBER } from '../format/disk.js';
+import { FRAME_HEADER_BYTES } from '../format/frame.js';
 import { NEVER } from './keydir.js';
 import { encodedOfKeyId } from '../format/keys.js';
 import { tryLock } from './lock.js';
@@ -31,33 +32,29 @@ const WRITE_BATCH = 1024 * 1024;
 
 /** Bytes the shard's log files take on disk now. */
 export function logDiskBytes(shard: Shard): number {
-  let total = 0;
-  for (const name of shard.fs.readdirSync(shard.dir)) {
-    if (parseLogFileName(name)) {
-      try {
-        total += shard.fs.statSync(path.join(shard.dir, name)).size;
-      } catch { /* removed meanwhile */ }
-    }
-  }
-  return total;
+  return logFilesBytes(shard.fs, shard.dir);
 }
 
-/** Compacts now, unless another process holds the compaction lock. A failed file-system call gives an IOError;
+/** Compacts now, unless another process holds the compaction lock, or the log holds nothing a base would reclaim
+ * (`force`, for a repair that must rewrite the log, compacts anyway). A failed file-system call gives an IOError;
  * what it leaves (a START seal without a base, a temporary file) is harmless and the next compaction redoes it. */
-export function compact(shard: Shard): CompactionResult {
+export function compact(shard: Shard, force = false): CompactionResult {
   try {
-    return compactLocked(shard);
+    return compactLocked(shard, force);
   } catch (err) {
     throw err instanceof LogcacheError ? err : new IOError(`compaction in ${shard.dir}`, err);
   }
 }
 
-function compactLocked(shard: Shard): CompactionResult {
+function compactLocked(shard: Shard, force: boolean): CompactionResult {
   const release = tryLock(shard.dir, COMPACT_LOCK);
-  if (!release) return { base: 0, items: 0, bytesBefore: 0, bytesAfter: 0 };
+  if (!release) return { base: 0, items: 0, bytesBefore: 0, bytesAfter: 0, skipped: 'locked' };
   try {
     const bytesBefore = logDiskBytes(shard);
     shard.sync();
+    // A base gives each item a meta prefix (rowid, version, slot) that a record in a segment does without: with
+    // little or no dead data in the log, a base would be larger than the files it replaces.
+    if (!force && baseBytesEstimate(shard) >= bytesBefore) return { base: 0, items: 0, bytesBefore, bytesAfter: bytesBefore, skipped: 'nothing to reclaim' };
     let written = 0;
     let items = 0;
     const target = shard.activeSegmentId;
@@ -80,6 +77,22 @@ function compactLocked(shard: Shard): CompactionResult {
   } finally {
     release();
   }
+}
+
+/**
+ * The bytes the base's items would take, from the key directory without reading a value: each item's ENTRY frame
+ * (as writeBase encodes it) plus the file header. A frame's length in the log is no guide: an item from a
+ * segment has no meta prefix there, and items of one transaction share one frame.
+ */
+function baseBytesEstimate(shard: Shard): number {
+  const kd = shard.state.kd;
+  let bytes = FILE_HEADER_BYTES;
+  for (const slot of kd.slots()) {
+    const tag = kd.tags.get(slot);
+    const value = kd.mode[slot] === MODE_RAW_NUMBER && kd.numbers.has(slot) ? 8 : kd.valueLength[slot];
+    bytes += FRAME_HEADER_BYTES + RECORD_FIXED_BYTES + kd.keys.view(slot).length + (tag === undefined ? 0 : encodedOfKeyId(tag).length) + ENTRY_META_BYTES + value;
+  }
+  return bytes;
 }
 
 /** Writes `NNNNNNNNNN.base` for sealed segment `id` from the shard's current state. Returns the item count. */

@@ -9,7 +9,7 @@
  * `<name>.owner`. A process that finds the lock taken reads the owner's pid (or, while there is no owner file yet,
  * the pids of every `want` file) and takes the lock over when none of them runs.
  */
-import lockfile from 'proper-lockfile';
+import { properLockfile } from './lockfile.cjs';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LOCK_DIR_SUFFIX, lockIntentName, lockIntentPrefix, lockOwnerName } from '../format/files.js';
@@ -27,7 +27,7 @@ export function tryLock(dir: string, name: string): (() => void) | null {
     for (let attempt = 0; ; attempt++) {
       let release: () => void;
       try {
-        release = lockfile.lockSync(file, {
+        release = properLockfile().lockSync(file, {
           realpath: false,
           stale: STALE_MS,
           // A lost lock must not crash the process: the guarded steps tolerate a second runner.

@@ -12,8 +12,10 @@ export interface CheckWarning {
 
 /** What one compaction did. */
 export interface CompactionResult {
-  /** Id of the base written (the sealed segment it covers), or 0 when another process was compacting. */
+  /** Id of the base written (the sealed segment it covers), or 0 when none was: see `skipped`. */
   base: number;
+  /** Why no base was written: another process was compacting, or the log holds nothing a base would reclaim. */
+  skipped?: 'locked' | 'nothing to reclaim';
   items: number;
   bytesBefore: number;
   bytesAfter: number;

@@ -11,7 +11,7 @@
  */
 import { now as clockNow } from '../clock.js';
 import * as nodeFs from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../builtin.js';
 import { OP_ABORT, OP_BEGIN, OP_SEAL, RecordInput, SEAL_ROLLOVER, encodeRecord } from '../format/record.js';
 import { FILE_HEADER_BYTES } from '../format/segment.js';
 import { IOError } from '../errors.js';

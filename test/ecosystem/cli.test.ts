@@ -1,5 +1,5 @@
 /**
- * The `logcache` command (src/cli.ts), run in-process through main() with captured output; package.test.ts runs
+ * The `logcache` command (src/cli/), run in-process through main() with captured output; package.test.ts runs
  * the built bin/logcache.mjs as a user's `npx logcache` would.
  */
 import { test } from 'node:test';
@@ -8,17 +8,21 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Cache } from '../../src/index.js';
-import { main } from '../../src/cli.js';
+import { main } from '../../src/cli/main.js';
+import { formatBytes } from '../../src/cli/format.js';
 import { tempDir } from './helpers.js';
 
 interface Run { code: number; out: string; err: string; bytes: Buffer }
 
-function cli(args: string[], opts: { tty?: boolean } = {}): Run {
+/** Runs the command in-process; `stdin` lines are what a terminal user types (none: stdin is not a terminal). */
+function cli(args: string[], opts: { tty?: boolean; stdin?: string[] } = {}): Run {
   const out: Buffer[] = [];
   let err = '';
+  const lines = opts.stdin ? [...opts.stdin] : null;
   const code = main(args, {
     stdout: { write: (s: string | Uint8Array) => out.push(Buffer.from(s)) },
     stderr: { write: (s: string) => { err += s; }, isTTY: opts.tty ?? false },
+    stdin: { isTTY: lines !== null, readLine: () => lines?.shift() ?? null },
   });
   const bytes = Buffer.concat(out);
   return { code, out: bytes.toString('utf8'), err, bytes };
@@ -98,7 +102,7 @@ test('a FanoutCache directory is opened shard by shard, sub-collections are list
   assert.deepEqual(json(cli(['keys', '--json', dir])), ['key-0', 'key-1', 'key-2', 'key-3']);
   assert.equal(cli(['get', 'key-2', dir]).out, '2\n');
   assert.deepEqual(json(cli(['check', '--json', dir])).warnings, []);
-  assert.equal(json(cli(['clear', '--json', dir])).removed, 4);
+  assert.equal(json(cli(['clear', '--json', '--yes', dir])).removed, 4);
 });
 
 test('keys lists keys in insertion order: strings as-is, other keys as JSON; --limit and --json', (t) => {
@@ -163,10 +167,83 @@ test('compact drops dead records and reports the bytes before and after', (t) =>
   assert.equal(json(cli(['stats', '--json', dir])).count, 100);
 });
 
-test('clear removes every item', (t) => {
+test('clear removes every item once confirmed: --yes, or "y" at the terminal; with stdin not a terminal it needs --yes', (t) => {
   const dir = sample(t);
-  assert.equal(cli(['clear', dir]).out, 'removed 5 item(s)\n');
+  const piped = cli(['clear', dir]);
+  assert.equal(piped.code, 2);
+  assert.match(piped.err, /--yes/);
+  const declined = cli(['clear', dir], { stdin: ['n'] });
+  assert.equal(declined.code, 1);
+  assert.match(declined.err, /remove all 5 item\(s\) from .*\? \[y\/N\] nothing removed/);
+  const eof = cli(['clear', dir], { stdin: [] });
+  assert.equal(eof.code, 1);
+  assert.equal(json(cli(['stats', '--json', dir])).count, 5, 'nothing removed yet');
+  assert.equal(cli(['clear', dir], { stdin: ['y'] }).out, 'removed 5 item(s)\n');
   assert.equal(json(cli(['stats', '--json', dir])).count, 0);
+  const again = sample(t);
+  assert.equal(cli(['clear', '--yes', again]).out, 'removed 5 item(s)\n');
+  assert.equal(json(cli(['clear', '--json', '-y', again])).removed, 0);
+});
+
+test('get says when the key is there but its value file is missing; get --json of a missing key prints found: false', (t) => {
+  const dir = sample(t);
+  const valueFiles = (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.val'));
+  assert.equal(valueFiles.length, 1, `one value file (the 'big' value): ${valueFiles}`);
+  fs.unlinkSync(path.join(dir, valueFiles[0]));
+  const gone = cli(['get', 'big', dir]);
+  assert.equal(gone.code, 1);
+  assert.match(gone.err, /^big: its value file is missing or unreadable/);
+  assert.doesNotMatch(gone.err, /key not found/);
+  const goneJson = cli(['get', '--json', 'big', dir]);
+  assert.equal(goneJson.code, 1);
+  assert.deepEqual(Object.keys(JSON.parse(goneJson.out)), ['key', 'found', 'error']);
+  const miss = cli(['get', '--json', 'nobody', dir]);
+  assert.equal(miss.code, 1);
+  assert.deepEqual(JSON.parse(miss.out), { key: 'nobody', found: false });
+  assert.equal(json(cli(['get', '--json', 'user:1', dir])).found, true);
+});
+
+test('read-only commands leave the hit/miss counters and the access times as they were', (t) => {
+  const dir = sample(t);
+  const app = new Cache(dir, { evictionPolicy: 'least-recently-used' });
+  app.stats({ enable: true });
+  app.get('user:1');
+  app.get('nobody');
+  app.close();
+  const sidecar = () => fs.readFileSync(path.join(dir, 'access.bin'));
+  const before = sidecar();
+  for (const args of [['get', 'user:1'], ['get', 'nobody'], ['get', '--json-key', '42'], ['stats'], ['keys'], ['check'], ['stats', '--json']]) cli([...args, dir]);
+  assert.deepEqual(sidecar(), before);
+  const again = new Cache(dir);
+  assert.deepEqual(again.stats({ enable: true }), [1, 1]);
+  again.close();
+  assert.equal(json(cli(['stats', '--json', dir])).hits, 1);
+});
+
+test('compact removes expired items, and compacting a store with nothing to reclaim leaves it as it was', (t) => {
+  const dir = tempDir(t);
+  const c = new Cache(dir, { cullLimit: 0 }); // no expired item is removed by a set
+  for (let i = 0; i < 400; i++) c.set(`short${i}`, 'x'.repeat(50), { expire: 0.05 });
+  for (let i = 0; i < 100; i++) c.set(`long${i}`, 'y'.repeat(50));
+  c.close();
+  const until = Date.now() + 100;
+  while (Date.now() < until) { /* let the short items expire */ }
+  const r = json(cli(['compact', '--json', dir]));
+  assert.equal(r.expired, 400);
+  assert.equal(r.shards[0].items, 100);
+  assert.ok(r.bytesAfter < r.bytesBefore, `${r.bytesBefore} -> ${r.bytesAfter}`);
+  assert.equal(json(cli(['stats', '--json', dir])).count, 100);
+
+  const clean = tempDir(t);
+  const d = new Cache(clean);
+  for (let i = 0; i < 2000; i++) d.set(`k${i}`, `v${i}`);
+  d.close();
+  const files = snapshot(clean);
+  const text = cli(['compact', clean]);
+  assert.match(text.out, /2000 items, nothing to reclaim/);
+  assert.deepEqual(snapshot(clean), files);
+  const s = json(cli(['stats', '--json', clean]));
+  assert.ok(s.volume <= s.logBytes, `live ${s.volume} <= log ${s.logBytes}`);
 });
 
 test('bench times set/get/delete in a temporary cache and removes it', (t) => {
@@ -189,6 +266,10 @@ test('the progress bar is drawn on stderr with --progress, and never into --json
   const forced = cli(['check', '--progress', dir]);
   assert.match(forced.err, /\r(opening|checking) +\[#+\] 100% /);
   assert.ok(forced.err.endsWith('\n'));
+  // Each phase's total is the bytes that phase reads: the log once, not the log twice.
+  const log = fs.readdirSync(dir).filter((n) => n.endsWith('.log')).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+  const total = formatBytes(log).replace('.', '\\.');
+  assert.match(forced.err, new RegExp(`\\rchecking +\\[#+\\] 100% ${total}/${total} `));
   assert.equal(cli(['check', dir]).err, '', 'stderr is not a terminal: no bar');
   const j = cli(['compact', '--json', dir], { tty: true });
   assert.equal(j.err, '');

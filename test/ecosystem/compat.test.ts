@@ -5,7 +5,8 @@
  * Other Nodes come from `node test/ecosystem/install-nodes.mjs 22 24` (the npm registry's `node` package, opt-in:
  * it downloads ~45 MB per version into ~/.cache/logcache-nodes) or from LOGCACHE_TEST_NODES (paths of node
  * executables, separated by ':').
- * With none, the tests skip and say how to get them. LOGCACHE_COMPAT_FULL=1 runs the whole suite on each.
+ * With none, the tests skip and say how to get them; under CI=true (.ci/run installs both) they fail instead.
+ * LOGCACHE_COMPAT_FULL=1 runs the whole suite on each.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,16 +40,25 @@ const CHILD = Boolean(process.env.LOGCACHE_COMPAT_CHILD);
 const nodes = CHILD ? [] : otherNodes();
 const SUBSET = ['test/format', 'test/ecosystem/keyv.test.ts', 'test/ecosystem/cli.test.ts', 'test/ecosystem/examples.test.ts', 'test/ecosystem/bundle.test.ts', 'test/ecosystem/redis.test.ts'];
 
+/** Skips (or, in CI, fails) when no other Node is installed. */
+function noNodes(t: { skip(why: string): void }): boolean {
+  if (nodes.length > 0) return false;
+  if (process.env.CI === 'true') assert.fail(`CI: no Node other than ${process.version} found: ${HOW}`);
+  t.skip(`no Node other than ${process.version} found: ${HOW}`);
+  return true;
+}
+
 test(`the tests pass on the other Node versions found (${nodes.map(([v]) => v).join(', ') || 'none'})`, async (t) => {
   if (CHILD) return t.skip('run by compat.test.ts on another Node');
-  if (nodes.length === 0) return t.skip(`no Node other than ${process.version} found: ${HOW}`);
+  if (noNodes(t)) return;
   const files = process.env.LOGCACHE_COMPAT_FULL ? [] : SUBSET;
   // The versions run side by side (each runs two test files at a time): the suite is I/O-bound and short.
   const runs = await Promise.all(nodes.map(async ([version, bin]) => {
     // NODE_TEST_CONTEXT (set by this test runner) would make the nested runner report to us in its own protocol.
     const { NODE_TEST_CONTEXT: _ctx, ...rest } = process.env;
     const env = { ...rest, LOGCACHE_COMPAT_CHILD: '1' };
-    const r = await runNodeAsync(['scripts/test.mjs', ...files], { node: bin, env, timeout: 300_000 });
+    // The subset packs the package and builds six bundles: minutes on a busy machine.
+    const r = await runNodeAsync(['scripts/test.mjs', ...files], { node: bin, env, timeout: 900_000 });
     return { version, r };
   }));
   for (const { version, r } of runs) {
@@ -61,7 +71,7 @@ test(`the tests pass on the other Node versions found (${nodes.map(([v]) => v).j
 
 test('processes on different Node versions share one cache directory', async (t) => {
   if (CHILD) return t.skip('run by compat.test.ts on another Node');
-  if (nodes.length === 0) return t.skip(`no Node other than ${process.version} found: ${HOW}`);
+  if (noNodes(t)) return;
   const dir = tempDir(t);
   const cache = new Cache(dir);
   cache.set('written-by', process.version);

@@ -63,6 +63,3 @@ export function noNodeModulesAbove(dir: string): boolean {
     if (path.dirname(d) === d) return true;
   }
 }
-
-/** esbuild's banner for ESM bundles on Node (docs/guide.md): gives bundled CommonJS dependencies a `require`. */
-export const ESM_BANNER = "import { createRequire as __logcacheCreateRequire } from 'node:module'; const require = __logcacheCreateRequire(import.meta.url);";

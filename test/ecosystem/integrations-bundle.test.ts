@@ -9,7 +9,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { ESM_BANNER, ROOT, explain, noNodeModulesAbove, runNodeAsync, tempDir } from './helpers.js';
+import { ROOT, explain, noNodeModulesAbove, runNodeAsync, tempDir } from './helpers.js';
+
+/** These tests bundle the sources (src/, through the logcache-source condition), whose lazy `require` of
+ * proper-lockfile needs a `require` in an ESM bundle; the published dist/ needs none (test/ecosystem/bundle.test.ts). */
+const ESM_BANNER = "import { createRequire as __logcacheCreateRequire } from 'node:module'; const require = __logcacheCreateRequire(import.meta.url);";
 
 const FRAMEWORKS = ['undici', 'express', 'express-session', 'express-rate-limit', 'next', 'react'];
 

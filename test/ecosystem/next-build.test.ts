@@ -14,7 +14,11 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { ESM_BANNER, ROOT, explain, runNodeAsync, tempDir } from './helpers.js';
+import { ROOT, explain, runNodeAsync, tempDir } from './helpers.js';
+
+/** These tests bundle the sources (src/, through the logcache-source condition), whose lazy `require` of
+ * proper-lockfile needs a `require` in an ESM bundle; the published dist/ needs none (test/ecosystem/bundle.test.ts). */
+const ESM_BANNER = "import { createRequire as __logcacheCreateRequire } from 'node:module'; const require = __logcacheCreateRequire(import.meta.url);";
 
 type T = Parameters<typeof tempDir>[0];
 const NEXT = path.join(ROOT, 'node_modules/next/dist/bin/next');

@@ -1,0 +1,87 @@
+/**
+ * Cold start: what loading the built package costs a new process, over a bare `node -e 0`: `require('logcache')`
+ * (dist/index.cjs), `import('logcache')` (dist/index.js), and the import plus a first Cache open, set and get.
+ * The variants run in turn, `runs` times each, each in a fresh process that reports the time since it started
+ * (`performance.now()`) and its CPU time (`process.cpuUsage()`). Per variant: the median and the minimum, and the
+ * median over bare node's median (the figure the target, ≤ 15 ms, is about). CPU time is given because on a busy
+ * machine wall time mostly measures the wait for a core.
+ *
+ * LOGCACHE_COLD_START_DIR=<folder holding index.cjs and index.js> measures another build (an older release, say).
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { mdTable, section } from './lib/markdown.js';
+import { median } from './lib/stats.js';
+
+export const COLD_START_TARGET_MS = 15;
+
+export interface ColdStartRow {
+  variant: string;
+  wall_median_ms: number;
+  wall_min_ms: number;
+  cpu_median_ms: number;
+  /** Medians minus bare node's medians. */
+  wall_over_bare_ms: number;
+  cpu_over_bare_ms: number;
+}
+
+export interface ColdStartSection {
+  workload: 'cold-start';
+  runs: number;
+  dist: string;
+  rows: ColdStartRow[];
+  target_ms: number;
+  /** Whether `require` and `import` both cost at most the target over bare node (wall-time medians). */
+  met: boolean;
+}
+
+const REPORT = ";const u = process.cpuUsage(); console.log(JSON.stringify([performance.now(), (u.user + u.system) / 1000]));";
+
+function variants(dist: string): [string, string[]][] {
+  const cjs = JSON.stringify(path.join(dist, 'index.cjs'));
+  const esm = JSON.stringify(path.join(dist, 'index.js'));
+  const firstUse = `const { Cache } = await import(${esm}); const fs = await import('node:fs'); const os = await import('node:os');
+    const dir = fs.mkdtempSync(os.tmpdir() + '/logcache-cold-'); const c = new Cache(dir); c.set('k', { v: 1 }); c.get('k'); c.close();
+    fs.rmSync(dir, { recursive: true })`;
+  return [
+    ['bare node', ['-e', `0${REPORT}`]],
+    ["require('logcache')", ['-e', `require(${cjs})${REPORT}`]],
+    ["import('logcache')", ['--input-type=module', '-e', `await import(${esm})${REPORT}`]],
+    ['import + open, set, get', ['--input-type=module', '-e', `${firstUse}${REPORT}`]],
+  ];
+}
+
+export function runColdStart(runs: number): ColdStartSection {
+  const dist = process.env['LOGCACHE_COLD_START_DIR'] ?? fileURLToPath(new URL('../dist/', import.meta.url));
+  const list = variants(dist);
+  const samples = list.map(() => ({ wall: [] as number[], cpu: [] as number[] }));
+  for (let i = 0; i < runs; i++) {
+    list.forEach(([name, args], v) => {
+      const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`cold start (${name}) failed:\n${r.stderr}`);
+      const [wall, cpu] = JSON.parse(r.stdout.trim().split('\n').pop()!) as [number, number];
+      samples[v].wall.push(wall);
+      samples[v].cpu.push(cpu);
+    });
+  }
+  const bare = { wall: median(samples[0].wall), cpu: median(samples[0].cpu) };
+  const rows = list.map(([variant], v) => {
+    const wall = median(samples[v].wall);
+    const cpu = median(samples[v].cpu);
+    return {
+      variant, wall_median_ms: wall, wall_min_ms: Math.min(...samples[v].wall), cpu_median_ms: cpu,
+      wall_over_bare_ms: wall - bare.wall, cpu_over_bare_ms: cpu - bare.cpu,
+    };
+  });
+  const met = rows.slice(1, 3).every((r) => r.wall_over_bare_ms <= COLD_START_TARGET_MS);
+  return { workload: 'cold-start', runs, dist, rows, target_ms: COLD_START_TARGET_MS, met };
+}
+
+export function renderColdStart(s: ColdStartSection): string {
+  const ms = (x: number) => `${x.toFixed(1)} ms`;
+  const rows = s.rows.map((r) => [r.variant, ms(r.wall_median_ms), ms(r.wall_min_ms), ms(r.wall_over_bare_ms), ms(r.cpu_median_ms), ms(r.cpu_over_bare_ms)]);
+  const table = mdTable(['Variant', 'Wall median', 'Wall min', 'Wall over bare', 'CPU median', 'CPU over bare'], rows);
+  return section(`Cold start (${s.runs} runs each, ${s.dist})`, table,
+    [`target: require and import within ${s.target_ms} ms of bare node (wall medians): ${s.met ? 'met' : 'NOT met'}`]);
+}
