@@ -31,7 +31,7 @@ const USES: { from: string; names: string[]; code: string; needs?: string[] }[] 
   {
     from: 'logcache', names: ['Cache', 'FanoutCache', 'JSONDisk'], code: `
       const cache = new Cache(dir + '/cache');
-      out.firstRun = cache.get('runs') === null;
+      out.firstRun = cache.get('runs') === undefined;
       cache.incr('runs');
       cache.set('obj', { n: 1, list: [1, 'two'] });
       for (let i = 0; i < 50; i++) cache.set('tmp' + i, 'x'.repeat(100));

@@ -51,7 +51,8 @@ for (const sub of ['undici', 'rate-limit', 'next', 'express-session']) {
       const out = tempDir(t, 'logcache-int-bundle-');
       const entry = path.join(out, 'entry.mjs');
       const body = USE[sub] ?? '';
-      fs.writeFileSync(entry, `import * as m from 'logcache/${sub}';\nexport async function run(dir) { let out; ${body}\n return out; }\n`);
+      // `m` is used by every entry (package.json's sideEffects: false would let an unused import be dropped).
+      fs.writeFileSync(entry, `import * as m from 'logcache/${sub}';\nexport const names = Object.keys(m);\nexport async function run(dir) { let out; ${body}\n return out; }\n`);
       const file = path.join(out, format === 'esm' ? 'bundle.mjs' : 'bundle.cjs');
       // 'logcache' resolves to this repository through its exports (the logcache-source condition: src/).
       const packages = path.join(out, 'packages');
