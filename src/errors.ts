@@ -69,6 +69,23 @@ export class IOError extends LogcacheError {
   }
 }
 
+/**
+ * A transaction's commit did not apply: its window was closed before the commit reached the log (another process
+ * took the owner's lease as expired, or the handle was closed inside `transact`). Nothing of it applied.
+ */
+export class TransactionAborted extends LogcacheError {
+  constructor(message = 'the transaction was aborted before its commit applied; nothing of it applied') {
+    super('ERR_TXN_ABORTED', message);
+  }
+}
+
+/** A call that cannot run inside an open transaction (compact, check with fix): refused, nothing changed. */
+export class InTransactionError extends LogcacheError {
+  constructor(what: string) {
+    super('ERR_IN_TRANSACTION', `${what} cannot run inside transact(); call it after the transaction ends`);
+  }
+}
+
 export function describe(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'bigint') return `${v}n`;

@@ -20,5 +20,5 @@ export type { Key } from './format/keys.js';
 export type { CheckWarning } from './engine/engine.js';
 export type { CompactionResult } from './shard/compaction.js';
 export {
-  LogcacheError, KeyError, IndexError, Timeout, ClosedError, CorruptionError, IOError,
+  LogcacheError, KeyError, IndexError, Timeout, ClosedError, CorruptionError, IOError, TransactionAborted, InTransactionError,
 } from './errors.js';

@@ -15,7 +15,7 @@ import { ClosedError, KeyError } from '../errors.js';
 import { now as clockNow } from '../clock.js';
 import type { ShardOptions, SyncPolicy } from '../shard/shard.js';
 import type { CacheEngine, CheckWarning, CompactionResult, Item } from '../engine/engine.js';
-import { LogEngine } from '../engine/log-engine.js';
+import { LogEngine, TxnGroup } from '../engine/log-engine.js';
 import { openEngine } from '../engine/open.js';
 import type { Shard } from '../shard/shard.js';
 import { DEFAULT_SETTINGS, Settings, splitOptions, validateSetting } from './settings.js';
@@ -36,6 +36,11 @@ export interface CacheOptions extends Partial<Settings> {
   compactMinBytes?: number;
   /** File-system layer (tests inject faults through it). */
   fs?: ShardOptions['fs'];
+  /**
+   * Seconds this handle's transaction may go without a call on the cache before other processes may close its window
+   * (its commit then throws TransactionAborted). Renewed by every call inside the transaction. Default 10.
+   */
+  transactionLease?: number;
   /**
    * The storage engine: 'log' (default: log-structured segments, no native code) or 'sqlite' (python-diskcache's
    * schema and pragmas, for comparison; needs `node:sqlite` (Node 22.5+) or the optional `better-sqlite3` package).
@@ -176,6 +181,10 @@ export class Cache {
     if (options.sync !== undefined && !['none', 'interval', 'always'].includes(options.sync)) {
       throw new RangeError(`sync must be 'none', 'interval' or 'always'; got ${String(options.sync)}`);
     }
+    const lease = options.transactionLease ?? 10;
+    if (typeof lease !== 'number' || !Number.isFinite(lease) || !(lease > 0)) {
+      throw new RangeError(`transactionLease must be a finite number of seconds > 0; got ${String(lease)}`);
+    }
     for (const [name, min] of [['segmentBytes', 1], ['compactMinBytes', 0]] as const) {
       const v = options[name];
       if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < min)) {
@@ -189,6 +198,7 @@ export class Cache {
     let effective: Settings | undefined;
     this.#engine = openEngine(this.directory, {
       engine: options.engine, timeout, sync: options.sync, segmentBytes: options.segmentBytes, compactMinBytes: options.compactMinBytes, fs: options.fs,
+      txnLeaseMs: lease * 1000,
     }, (stored, writeSetting) => {
       effective = { ...DEFAULT_SETTINGS } as Settings;
       for (const [k, v] of stored) effective[k] = v;
@@ -586,6 +596,21 @@ export class Cache {
     checkTxnFn(fn);
     checkOptions(opts);
     return engine.transact(fn, this.#deadline(opts.retry));
+  }
+
+  /**
+   * @internal FanoutCache's cross-shard transaction: runs `fn` in this shard's transaction and leaves the commit to
+   * `group` (src/api/fanout-txn.ts). Only on the log engine (see `groupCommit`).
+   */
+  transactInGroup<T>(fn: () => T, group: TxnGroup): T {
+    const engine = this.#open();
+    if (!(engine instanceof LogEngine)) throw new TypeError('group transactions need the log engine');
+    return engine.transact(fn, this.#deadline(true), group);
+  }
+
+  /** @internal Whether this cache can take part in a FanoutCache group transaction (the log engine). */
+  get groupCommit(): boolean {
+    return this.#engine instanceof LogEngine;
   }
 
   /**
