@@ -34,7 +34,7 @@ export function groupTransact<T>(members: readonly GroupMember[], fn: () => T): 
   })));
   let decided;
   try {
-    decided = claimDecision(first.fs, file, intent);
+    decided = claimDecision(first.fs, file, intent, first.syncPolicy === 'always');
   } catch (err) {
     abortAll(group);
     throw err instanceof LogcacheError ? err : new IOError('write the intent of a FanoutCache transaction', err);

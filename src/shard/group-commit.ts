@@ -99,14 +99,17 @@ export function readDecision(fs: FsLike, file: string): GroupDecision | null {
 /**
  * Links `bytes` into place at `file` unless something is there already. Returns the decision that holds afterwards:
  * ours, or the one that won the name first. File-system errors other than EEXIST are thrown (nothing decided).
+ * `durable` (the shard's sync policy is 'always'): fsynced before the link, as a segment write would be.
  */
-export function claimDecision(fs: FsLike, file: string, bytes: Buffer): GroupDecision {
+export function claimDecision(fs: FsLike, file: string, bytes: Buffer, durable: boolean): GroupDecision {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     fs.writeFileSync(tmp, bytes);
-    const fd = fs.openSync(tmp, 'r');
-    try { fs.fsyncSync(fd); } finally { fs.closeSync(fd); }
+    if (durable) {
+      const fd = fs.openSync(tmp, 'r');
+      try { fs.fsyncSync(fd); } finally { fs.closeSync(fd); }
+    }
     fs.linkSync(tmp, file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -120,8 +123,8 @@ export function claimDecision(fs: FsLike, file: string, bytes: Buffer): GroupDec
 }
 
 /** Claims group `id` for ABORT (or learns that it committed). */
-export function claimAbort(fs: FsLike, file: string): GroupDecision {
-  return claimDecision(fs, file, ABORT_MAGIC);
+export function claimAbort(fs: FsLike, file: string, durable: boolean): GroupDecision {
+  return claimDecision(fs, file, ABORT_MAGIC, durable);
 }
 
 /** Removes a decision once every shard has applied it (or none will). */
@@ -137,7 +140,7 @@ export function closeAbandoned(c: ShardCore, deadline: number): void {
   const owner = c.state.txnOwner;
   const group = c.state.txnGroup;
   if (group !== null) {
-    const decision = c.io('decide a group transaction', () => claimAbort(c.fs, intentPath(c.dir, group)));
+    const decision = c.io('decide a group transaction', () => claimAbort(c.fs, intentPath(c.dir, group), c.syncPolicy === 'always'));
     if (decision.kind === 'commit' && completeFrom(c, decision.parts, owner)) return;
   }
   c.append(OP_ABORT, { time: clockNow(), num1: owner }, deadline);

@@ -95,7 +95,12 @@ export class TxnWindow implements LeaseHolder {
     if (slot >= 0) {
       const version = c.state.kd.version[slot];
       txn.stored.push({ slot, version, op: txn.ops.length });
-      txn.values.set(slot, { version, bytes: frame.subarray(r.valueStart, r.valueStart + r.valueLength) });
+      // A view of the caller's value bytes when it gave them whole (the op keeps them anyway for the TXN record), so
+      // the encoded frame is not kept too: one copy per buffered value, not two.
+      const v = record.value;
+      const bytes = v instanceof Uint8Array && v.byteLength === r.valueLength
+        ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : frame.subarray(r.valueStart, r.valueStart + r.valueLength);
+      txn.values.set(slot, { version, bytes });
     }
     txn.ops.push({ op, record });
     return out;
