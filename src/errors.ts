@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   LOGCACHE_CLOSED: 'ClosedError: a method was called on a closed Cache, FanoutCache, Deque or Index.',
   LOGCACHE_CORRUPT: 'CorruptionError: bytes on disk do not check out (file, offset, bytes and reason attached).',
   LOGCACHE_IO: 'IOError: a file-system call failed; `cause` is Node\'s error (its own `code`, such as ENOSPC).',
+  LOGCACHE_TXN_ABORTED: 'TransactionAborted: a commit did not apply (its window was closed first: the lease ran out, or close() inside transact); nothing of it applied.',
+  LOGCACHE_IN_TRANSACTION: 'InTransactionError: compact() or check({ fix: true }) called inside transact(); refused, nothing changed.',
   LOGCACHE_SQLITE_MISSING: "SqliteMissingError: engine 'sqlite' found no working SQLite binding (not installed, or installed but not built).",
 } as const;
 
@@ -92,6 +94,23 @@ export class SqliteMissingError extends LogcacheError {
     super('LOGCACHE_SQLITE_MISSING', "engine: 'sqlite' needs a SQLite binding: run Node.js 22.5 or later (node:sqlite), or " +
       '`npm install better-sqlite3` with its native build (not --ignore-scripts; `npm rebuild better-sqlite3` builds it)',
     cause === undefined ? undefined : { cause });
+  }
+}
+
+/**
+ * A transaction's commit did not apply: its window was closed before the commit reached the log (another process
+ * took the owner's lease as expired, or the handle was closed inside `transact`). Nothing of it applied.
+ */
+export class TransactionAborted extends LogcacheError {
+  constructor(message = 'the transaction was aborted before its commit applied; nothing of it applied') {
+    super('LOGCACHE_TXN_ABORTED', message);
+  }
+}
+
+/** A call that cannot run inside an open transaction (compact, check with fix): refused, nothing changed. */
+export class InTransactionError extends LogcacheError {
+  constructor(what: string) {
+    super('LOGCACHE_IN_TRANSACTION', `${what} cannot run inside transact(); call it after the transaction ends`);
   }
 }
 

@@ -133,6 +133,14 @@ export function checkHandleOptions(options: { timeout?: unknown; disk?: unknown;
   return timeout;
 }
 
+/** The transactionLease option: seconds (default 10), finite and > 0. */
+export function checkTransactionLease(lease: unknown = 10): number {
+  if (typeof lease !== 'number' || !Number.isFinite(lease) || !(lease > 0)) {
+    throw new RangeError(`transactionLease must be a finite number of seconds > 0; got ${String(lease)}`);
+  }
+  return lease;
+}
+
 /** incr's delta and default: numbers or bigints (default may be null: a missing key is then a KeyError). */
 export function checkIncr(delta: unknown, dflt: unknown): void {
   if (typeof delta !== 'bigint' && (typeof delta !== 'number' || !Number.isFinite(delta))) {

@@ -14,14 +14,14 @@ import { now as clockNow } from '../clock.js';
 import type { ShardOptions, SyncPolicy } from '../shard/shard.js';
 import type { CacheEngine, Item } from '../engine/engine.js';
 import type { CheckWarning, CompactionResult } from '../shard/reports.js';
-import { LogEngine } from '../engine/log-engine.js';
+import { LogEngine, TxnGroup } from '../engine/log-engine.js';
 import { openEngine } from '../engine/open.js';
 import type { Shard } from '../shard/shard.js';
 import { DEFAULT_SETTINGS, Settings, splitOptions, validateSetting } from './settings.js';
 import { memoize, MemoizeOptions, Memoizer } from './memoize.js';
 import {
   MAX_RECORD_BYTES, checkConstructorOptions, checkDirectory, checkExpire, checkHandleOptions, checkIncr, checkOptions,
-  checkPrefix, checkReadValue, checkSide, checkTag, checkTxnFn, encodedSize, isStream, sizeBound, tooLarge, utf8Bound,
+  checkPrefix, checkReadValue, checkSide, checkTag, checkTransactionLease, checkTxnFn, encodedSize, isStream, sizeBound, tooLarge, utf8Bound,
 } from './arguments.js';
 import { retrying } from './retry.js';
 import type {
@@ -78,6 +78,7 @@ export class Cache {
     const dir = checkDirectory(directory);
     const opts = checkConstructorOptions<CacheOptions>(options);
     const timeout = checkHandleOptions(opts, 60);
+    const lease = checkTransactionLease(opts.transactionLease);
     const DiskClass = opts.disk ?? Disk;
     const given = splitOptions(opts as Record<string, unknown>);
     this.directory = path.resolve(dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'logcache-')));
@@ -86,6 +87,7 @@ export class Cache {
     let effective: Settings | undefined;
     this.#engine = openEngine(this.directory, {
       engine: opts.engine, timeout, sync: opts.sync, segmentBytes: opts.segmentBytes, compactMinBytes: opts.compactMinBytes, fs: opts.fs,
+      txnLeaseMs: lease * 1000,
     }, (stored, writeSetting) => {
       effective = { ...DEFAULT_SETTINGS } as Settings;
       for (const [k, v] of stored) effective[k] = v;
@@ -560,6 +562,21 @@ export class Cache {
     checkTxnFn(fn);
     checkOptions(opts);
     return engine.transact(fn, this.#deadline(opts.retry));
+  }
+
+  /**
+   * @internal FanoutCache's cross-shard transaction: runs `fn` in this shard's transaction and leaves the commit to
+   * `group` (src/api/fanout-txn.ts). Only on the log engine (see `groupCommit`).
+   */
+  transactInGroup<T>(fn: () => T, group: TxnGroup): T {
+    const engine = this.#open();
+    if (!(engine instanceof LogEngine)) throw new TypeError('group transactions need the log engine');
+    return engine.transact(fn, this.#deadline(true), group);
+  }
+
+  /** @internal Whether this cache can take part in a FanoutCache group transaction (the log engine). */
+  get groupCommit(): boolean {
+    return this.#engine instanceof LogEngine;
   }
 
   /**

@@ -23,6 +23,7 @@ import { subPath } from './subpath.js';
 import type { Settings } from './settings.js';
 import { Deque, checkMaxlen } from './deque.js';
 import { Index } from './index-map.js';
+import { groupTransact } from './fanout-txn.js';
 
 export interface FanoutCacheOptions extends CacheOptions {
   /** Number of shards. Default 8. */
@@ -214,6 +215,8 @@ export class FanoutCache {
   transact<T>(fn: () => T, opts: RetryOptions = { retry: true }): T {
     checkTxnFn(fn); // before any shard's transaction opens (each would log a begin and an abort)
     if (opts.retry === false) throw new RangeError('retry must be true in FanoutCache.transact');
+    // On log shards: one commit point for every shard (fanout-txn.ts). SQLite shards nest their transactions.
+    if (this.shards.every((s) => s.groupCommit)) return groupTransact(this.shards, fn);
     const run = (i: number): T => (i === this.shards.length ? fn() : this.shards[i].transact(() => run(i + 1), { retry: true }));
     return run(0);
   }

@@ -18,6 +18,11 @@ export interface CacheOptions extends Partial<Settings> {
   segmentBytes?: number;
   /** Automatic compaction threshold in dead bytes (0: off). Default 8 MiB. */
   compactMinBytes?: number;
+  /**
+   * Seconds this handle's transaction may go without a call on the cache before other processes may close its window
+   * (its commit then throws TransactionAborted). Renewed by every call inside the transaction. Default 10.
+   */
+  transactionLease?: number;
   /** File-system layer (tests inject faults through it): node:fs or an object with the same calls. */
   fs?: typeof nodeFs;
   /**

@@ -3,6 +3,7 @@
  * empty directories, its warnings and its repair. Each engine adds its own checks (log-check.ts for the log engine,
  * the SQLite engine's integrity check) around these.
  */
+import type * as nodeFs from 'node:fs';
 import * as path from 'node:path';
 import { LOCK_DIR_SUFFIX } from '../format/files.js';
 import type { FsLike } from '../shard/shard.js';
@@ -26,7 +27,14 @@ export interface FileScan {
 export function scanFiles(fs: FsLike, dir: string, referenced: ReadonlySet<string>, rootFile: (name: string) => 'engine' | 'leftover' | 'other'): FileScan {
   const scan: FileScan = { unknown: [], empty: [], leftovers: [] };
   const walk = (rel: string) => {
-    const entries = fs.readdirSync(path.join(dir, rel), { withFileTypes: true });
+    let entries: nodeFs.Dirent[];
+    try {
+      entries = fs.readdirSync(path.join(dir, rel), { withFileTypes: true });
+    } catch (err) {
+      // A value-file directory removed meanwhile (a writer deleted its last file): nothing to report there.
+      if (rel !== '' && (err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
     if (rel !== '' && entries.length === 0) scan.empty.push(rel);
     for (const e of entries) {
       const r = rel === '' ? e.name : path.join(rel, e.name);

@@ -14,6 +14,7 @@ import { processAlive } from '../shard/liveness.js';
 import { FRAME_KINDS } from '../shard/corruption.js';
 import type { Shard } from '../shard/shard.js';
 import { fileWarnings, scanFiles, tidyFiles, type CheckWarning } from './check.js';
+import { dropReplaced, spareInFlight } from '../shard/value-lifetime.js';
 
 /**
  * A temporary file (`.tmp-<pid>-…`, `.tmp-base-<pid>-…`) or lock intent (`<name>.want-<pid>`) whose process no longer
@@ -92,6 +93,7 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
   const kd = shard.state.kd;
   const referenced = new Set<string>();
   const missing: [Buffer, number][] = [];
+  const missingWarnings: CheckWarning[] = [];
   for (const [slot, file] of kd.valueFiles()) {
     referenced.add(path.normalize(file.name));
     const full = path.join(dir, file.name);
@@ -100,6 +102,7 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
       size = fs.statSync(full).size;
     } catch {
       warnings.push({ category: 'UserWarning', message: `file not found: ${full}` });
+      missingWarnings.push(warnings[warnings.length - 1]);
       missing.push([kd.keyBytes(slot), kd.versionOf(slot)]);
       continue;
     }
@@ -108,11 +111,15 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
       // diskcache's repair records the new size. Here a get treats the file as damaged (a value file carries no
       // checksum: its size is all the log vouches for) and misses, so the repair deletes the item, as for a
       // missing file.
+      missingWarnings.push(warnings[warnings.length - 1]);
       missing.push([kd.keyBytes(slot), kd.versionOf(slot)]);
     }
   }
-  // 3. Unknown files and empty directories.
+  // A writer may have replaced some of those meanwhile (value-lifetime.ts): only those still at the version seen.
+  dropReplaced(shard, missing, missingWarnings, warnings);
+  // 3. Unknown files and empty directories (sparing value files of writes still in flight).
   const scan = scanFiles(fs, dir, referenced, (name) => (leftoverOfDead(name) ? 'leftover' : isEngineFile(name) ? 'engine' : 'other'));
+  spareInFlight(shard, scan);
   warnings.push(...fileWarnings(dir, scan));
   for (const r of shard.reports) {
     // Bad frames met in a file a compaction has since removed are history: nothing reads them any more.

@@ -11,7 +11,7 @@ import {
   FLAG_DEFAULT_NULL, FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_PREFIX, FLAG_HAS_TAG, FLAG_SIDE_FRONT, OP_ADD, OP_CLEAR,
   OP_DELETE, OP_DELV, OP_INCR, OP_PUSH, OP_SET, OP_SETTING, OP_TOUCH, encodeTxnValue,
 } from '../format/record.js';
-import { CorruptionError, IOError, KeyError, LogcacheError, Timeout } from '../errors.js';
+import { CorruptionError, IOError, InTransactionError, KeyError, LogcacheError, Timeout, TransactionAborted } from '../errors.js';
 import { now as clockNow } from '../clock.js';
 import { NEVER, NIL, ValueFile } from '../shard/keydir.js';
 import { QueueIndex } from '../shard/queues.js';
@@ -21,13 +21,22 @@ import { Sidecar } from '../shard/sidecar.js';
 import { VictimList, VictimOrder, expiredSlots } from '../shard/eviction.js';
 import { compact } from '../shard/compaction.js';
 import { checkShard } from './log-check.js';
+import { REREAD_ATTEMPTS, waitedPastGrace } from '../shard/value-lifetime.js';
 import { unsafeIncr, type CacheEngine, type CheckWarning, type CompactionResult, type EngineSettings, type EngineSetup, type Item, type Side } from './engine.js';
+
+/** A FanoutCache transaction gathering its shards' parts (src/api/fanout-txn.ts). */
+export interface TxnGroup {
+  id: Buffer;
+  parts: { shard: Shard; record: { time: number; value: Buffer }; commit(): void; abort(): void }[];
+}
 
 /** Victims removed per batch by cull(), as diskcache. */
 const CULL_BATCH = 10;
 /** Items per conditional-delete record in bulk removals. */
 const REMOVE_BATCH = 1000;
 const MISS = Symbol('miss');
+/** The item's value file was gone when read: a newer write may have replaced it (see value-lifetime.ts). */
+const GONE = Symbol('gone');
 
 interface StoreRecord {
   time: number; num1: number; num2: number; flags: number; mode: number; key: Buffer; tag: Buffer | null;
@@ -87,6 +96,25 @@ export class LogEngine implements CacheEngine {
 
   /** The value of a slot; MISS when its bytes or file are gone. */
   #value(slot: number, read: boolean): unknown {
+    const v = this.#valueOrGone(slot, read);
+    return v === GONE ? MISS : v;
+  }
+
+  /** The value of a live key, read again after a sync while the value file it names turns out gone (replaced meanwhile). */
+  #readLive(kb: Buffer, end: number, read: boolean): { slot: number; value: unknown } {
+    let slot = this.#live(kb, end, clockNow());
+    let value = slot === NIL ? MISS : this.#valueOrGone(slot, read);
+    for (let i = 0; value === GONE && i < REREAD_ATTEMPTS; i++) {
+      const was = this.shard.state.kd.files.get(slot)?.name;
+      this.shard.sync();
+      slot = this.#live(kb, end, clockNow());
+      if (slot === NIL || this.shard.state.kd.files.get(slot)?.name === was) return { slot, value: MISS };
+      value = this.#valueOrGone(slot, read);
+    }
+    return { slot, value: value === GONE ? MISS : value };
+  }
+
+  #valueOrGone(slot: number, read: boolean): unknown {
     const kd = this.shard.state.kd;
     const mode = kd.modeOf(slot);
     if (mode === MODE_RAW_NUMBER) {
@@ -99,7 +127,7 @@ export class LogEngine implements CacheEngine {
       const bytes = this.shard.valueBytes(slot);
       return bytes === null ? MISS : this.#disk.fetch(mode, null, bytes, read);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return MISS;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return file ? GONE : MISS;
       throw err;
     }
   }
@@ -195,6 +223,7 @@ export class LogEngine implements CacheEngine {
   /** Appends a storing command; removes the value file this call wrote when it fails or does not apply. */
   #store(op: number, rec: StoreRecord, stored: StoredValue, deadline: number): Outcome {
     let out: Outcome;
+    const started = Date.now();
     try {
       out = this.shard.append(op, rec, deadline);
     } catch (err) {
@@ -204,9 +233,25 @@ export class LogEngine implements CacheEngine {
       throw err;
     }
     if (!out.applied && stored.filename !== null) this.#disk.remove(stored.filename);
-    else if (stored.filename !== null) this.#txnFiles?.written.push(stored.filename);
+    else if (stored.filename !== null) {
+      this.#txnFiles?.written.push(stored.filename);
+      if (waitedPastGrace(started) && !this.shard.inTxn) this.#confirmFile(out.key ?? rec.key, stored.filename, deadline);
+    }
     this.#removeFiles(out);
     return out;
+  }
+
+  /**
+   * After a write that waited longer than half the in-flight grace: a concurrent check({ fix: true }) may have taken
+   * its value file for an orphan. If so, the write is undone (a conditional delete of exactly that version) and fails.
+   */
+  #confirmFile(key: Buffer, name: string, deadline: number): void {
+    if (this.shard.fs.existsSync(path.join(this.#disk.directory, name))) return;
+    this.shard.sync();
+    const kd = this.shard.state.kd;
+    const slot = kd.find(key);
+    if (slot !== NIL && kd.files.get(slot)?.name === name) this.#delv([[key, kd.version[slot]]], deadline);
+    throw new IOError(`value file ${name} was removed while the write waited`, Object.assign(new Error('value file removed'), { code: 'ENOENT' }));
   }
 
   /** Conditional delete of items still at the versions seen. `want`: snapshots of every removed item. */
@@ -243,9 +288,8 @@ export class LogEngine implements CacheEngine {
     const kb = this.#keys.encode(key);
     const end = this.#keys.length;
     sh.sync();
+    const { slot, value } = this.#readLive(kb, end, read);
     const now = clockNow();
-    const slot = this.#live(kb, end, now);
-    const value = slot === NIL ? MISS : this.#value(slot, read);
     if (this.#settings.statistics) this.#sidecarOpen().count(value !== MISS);
     if (value === MISS) return undefined;
     const access = this.#policy().access;
@@ -494,10 +538,14 @@ export class LogEngine implements CacheEngine {
     return sortEncodedKeys(encoded, reverse).map((e) => this.#disk.get(e));
   }
 
-  transact<T>(fn: () => T, deadline: number): T {
+  /**
+   * Runs `fn` in a transaction. With `group` (a FanoutCache transaction), the commit is left to the group: this
+   * shard's part is added to it (see src/api/fanout-txn.ts).
+   */
+  transact<T>(fn: () => T, deadline: number, group?: TxnGroup): T {
     if (this.#txnDepth > 0) return fn();
     const sh = this.shard;
-    sh.beginTxn(deadline);
+    sh.beginTxn(deadline, group?.id ?? null);
     this.#txnDepth++;
     const files = (this.#txnFiles = { remove: [], written: [] });
     let result: T;
@@ -513,14 +561,34 @@ export class LogEngine implements CacheEngine {
     }
     this.#txnDepth--;
     this.#txnFiles = null;
-    // A failed commit may or may not have applied: keep every file (check() reports an orphan, never a lost value).
-    sh.commitTxn();
-    for (const name of files.remove) this.#disk.remove(name);
-    this.#cullAfterWrite();
+    const commit = (grouped: boolean) => {
+      // A failed commit may or may not have applied: keep every file (check() reports an orphan, never a lost
+      // value). One that certainly did not apply leaves the files it wrote unreferenced: they go.
+      try {
+        sh.commitTxn(grouped);
+      } catch (err) {
+        if (err instanceof TransactionAborted) for (const name of files.written) this.#disk.remove(name);
+        throw err;
+      }
+      for (const name of files.remove) this.#disk.remove(name);
+      this.#cullAfterWrite();
+    };
+    if (group === undefined) {
+      commit(false);
+      return result;
+    }
+    group.parts.push({
+      shard: sh, record: sh.txnRecord(), commit: () => commit(true),
+      abort: () => {
+        sh.abortTxn();
+        for (const name of files.written) this.#disk.remove(name);
+      },
+    });
     return result;
   }
 
   check(fix: boolean): CheckWarning[] {
+    if (fix && this.shard.inTxn) throw new InTransactionError('check({ fix: true })');
     return checkShard(this.shard, this.#disk, fix);
   }
 
@@ -532,6 +600,7 @@ export class LogEngine implements CacheEngine {
   }
 
   compact(): CompactionResult {
+    if (this.shard.inTxn) throw new InTransactionError('compact()');
     return compact(this.shard);
   }
 

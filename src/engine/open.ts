@@ -21,6 +21,8 @@ export interface OpenEngineOptions {
   compactMinBytes?: number;
   /** Log engine only: the file-system calls (tests inject faults). */
   fs?: FsLike;
+  /** Log engine only: the lease of a transaction window (ms; src/shard/owner.ts). */
+  txnLeaseMs?: number;
 }
 
 /**
@@ -35,5 +37,5 @@ export function openEngine(directory: string, options: OpenEngineOptions, setup:
   const { timeout, sync } = options;
   return engine === 'sqlite'
     ? openSqliteEngine(directory, { timeout, sync }, setup)
-    : new LogEngine(directory, { timeout, sync, segmentBytes: options.segmentBytes, compactMinBytes: options.compactMinBytes, fs: options.fs }, setup);
+    : new LogEngine(directory, { timeout, sync, segmentBytes: options.segmentBytes, compactMinBytes: options.compactMinBytes, fs: options.fs, txnLeaseMs: options.txnLeaseMs }, setup);
 }

@@ -3,9 +3,11 @@
  * item's meta, and the BASE trailer record that closes the file (a base without it is incomplete, never loaded).
  *
  *   ENTRY value  := rowid f64 | version f64 | slot u32 | the item's value bytes            meta = 20 bytes
- *   BASE value   := slotHighWater u32 | txnOwner u32 | txnPid u32                          = 12 bytes
+ *   BASE value   := slotHighWater u32 | txnOwner u32 | txnPid u32 | txnLease f64 | window   = 20 bytes + window
  *
- * A BASE value of 4 or 8 bytes (no window owner, no pid) reads those fields as 0.
+ * `window` is the open window's owner identity and group id as its BEGIN stated them (src/shard/owner.ts,
+ * group-commit.ts; empty when no window is open). A BASE value of 4 or 8 bytes (no window owner, no pid) reads those
+ * fields as 0; one of 12 bytes has no lease (0: a reader gives the window a default lease from the base's time).
  */
 const ROWID = 0;
 const VERSION = ROWID + 8;
@@ -16,7 +18,9 @@ export const ENTRY_META_BYTES = SLOT + 4;
 const HIGH_WATER = 0;
 const TXN_OWNER = HIGH_WATER + 4;
 const TXN_PID = TXN_OWNER + 4;
-export const BASE_TRAILER_BYTES = TXN_PID + 4;
+const TXN_LEASE = TXN_PID + 4;
+const WINDOW = TXN_LEASE + 8;
+export const BASE_TRAILER_BYTES = WINDOW;
 /** The shortest BASE value a reader accepts (the high-water mark alone). */
 export const BASE_TRAILER_MIN_BYTES = TXN_OWNER;
 
@@ -47,14 +51,20 @@ export interface BaseTrailer {
   highWater: number;
   txnOwner: number;
   txnPid: number;
+  /** Lease deadline of the open window (epoch seconds), 0 when none is stated. */
+  txnLease: number;
+  /** The open window's owner identity and group id bytes (empty when none). */
+  window: Buffer;
 }
 
 /** The BASE record's value. */
 export function encodeBaseTrailer(t: BaseTrailer): Buffer {
-  const b = Buffer.allocUnsafe(BASE_TRAILER_BYTES);
+  const b = Buffer.allocUnsafe(BASE_TRAILER_BYTES + t.window.length);
   b.writeUInt32LE(t.highWater, HIGH_WATER);
   b.writeUInt32LE(t.txnOwner, TXN_OWNER);
   b.writeUInt32LE(t.txnPid, TXN_PID);
+  b.writeDoubleLE(t.txnLease, TXN_LEASE);
+  t.window.copy(b, WINDOW);
   return b;
 }
 
@@ -65,5 +75,7 @@ export function readBaseTrailer(buf: Buffer, at: number, length: number): BaseTr
     highWater: buf.readUInt32LE(at + HIGH_WATER),
     txnOwner: length >= TXN_OWNER + 4 ? buf.readUInt32LE(at + TXN_OWNER) : 0,
     txnPid: length >= TXN_PID + 4 ? buf.readUInt32LE(at + TXN_PID) : 0,
+    txnLease: length >= WINDOW ? buf.readDoubleLE(at + TXN_LEASE) : 0,
+    window: length > WINDOW ? Buffer.from(buf.subarray(at + WINDOW, at + length)) : Buffer.alloc(0),
   };
 }

@@ -24,8 +24,9 @@ export const OP_SETTING = 10; // key = setting name (UTF-8), value = JSON (UTF-8
 export const OP_SEAL = 11; // num1 reason, num2 base id: records after a seal in the same segment are void
 export const OP_ENTRY = 12; // compacted item (base files): time storeTime, num1 expire, num2 file size, value = meta + value (base.ts)
 export const OP_BASE = 13; // last record of a base: num1 sequence, num2 rowid counter, value = the trailer (base.ts)
-export const OP_BEGIN = 14; // num1 pid: opens a transaction window; other writers' records inside it are void
+export const OP_BEGIN = 14; // num1 pid, num2 lease deadline (epoch s), value = owner identity [+ group id]: opens a transaction window; other writers' records inside it are void
 export const OP_ABORT = 15; // num1 the window owner's writer id: closes its window with nothing applied
+export const OP_LEASE = 16; // num1 new lease deadline (epoch seconds): the window's owner renews its lease
 
 export const FLAG_HAS_EXPIRE = 1;
 export const FLAG_DEFAULT_NULL = 2;

@@ -22,7 +22,8 @@ import { FRAME_HEADER_BYTES } from '../format/frame.js';
 import { NEVER } from './keydir.js';
 import { encodedOfKeyId } from '../format/keys.js';
 import { tryLock } from './lock.js';
-import { IOError, LogcacheError } from '../errors.js';
+import { encodeWindow } from './owner.js';
+import { IOError, InTransactionError, LogcacheError } from '../errors.js';
 import type { Shard } from './shard.js';
 import type { CompactionResult } from './reports.js';
 
@@ -39,6 +40,8 @@ export function logDiskBytes(shard: Shard): number {
  * (`force`, for a repair that must rewrite the log, compacts anyway). A failed file-system call gives an IOError;
  * what it leaves (a START seal without a base, a temporary file) is harmless and the next compaction redoes it. */
 export function compact(shard: Shard, force = false): CompactionResult {
+  // The state holds the open transaction's uncommitted commands: a base written from it would make them durable.
+  if (shard.inTxn) throw new InTransactionError('compact()');
   try {
     return compactLocked(shard, force);
   } catch (err) {
@@ -143,7 +146,10 @@ function writeBase(shard: Shard, id: number): number {
         writer: shard.writer, seq: 0, time: 0, key: Buffer.from(name), value: Buffer.from(JSON.stringify(value)),
       }));
     }
-    const hw = encodeBaseTrailer({ highWater: kd.highWater, txnOwner: state.txnOwner, txnPid: state.txnPid });
+    const hw = encodeBaseTrailer({
+      highWater: kd.highWater, txnOwner: state.txnOwner, txnPid: state.txnPid, txnLease: state.txnLease,
+      window: state.txnOwner === 0 ? Buffer.alloc(0) : encodeWindow(state.txnIdentity, state.txnGroup),
+    });
     // The trailer: a base without it is incomplete and never loaded.
     emit(encodeRecord(OP_BASE, { writer: shard.writer, seq: 0, time: clockNow(), num1: state.seq, num2: state.rowidCounter, value: hw }));
     if (chunks.length) fs.writeSync(fd, Buffer.concat(chunks));

@@ -8,6 +8,7 @@ import * as nodeFs from 'node:fs';
 import { IOError } from '../errors.js';
 import type { RecordInput } from '../format/record.js';
 import { CorruptionReporter } from './corruption.js';
+import { DEFAULT_LEASE_MS } from './owner.js';
 import type { Outcome, ShardState } from './state.js';
 import type { Segments } from './segments.js';
 import type { Replay } from './replay.js';
@@ -59,6 +60,12 @@ export class ShardCore {
   mustReload = false;
   /** How long a write waits for another writer's transaction window to close (ms); Infinity waits forever. */
   waitTimeoutMs = 60_000;
+  /** Lease of this handle's transaction windows (ms): see owner.ts. */
+  txnLeaseMs = DEFAULT_LEASE_MS;
+  /** The handle is closed. */
+  closed = false;
+  /** Completing a group's window from its intent (no second attempt from inside it): see group-commit.ts. */
+  completingGroup = false;
   /** Called at the seal of `compactAt` with the state exactly as of that seal (compaction writes the base there). */
   onSealed: ((segmentId: number) => void) | null = null;
 

@@ -52,6 +52,9 @@ export class KeyDir {
   readonly files = new Map<number, ValueFile>();
   /** Values of MODE_RAW_NUMBER items: kept in memory so incr and get need no read. */
   readonly numbers = new Map<number, number>();
+  /** Bytes an item counts for when its value lives inside a larger frame (a command of a TXN): its own record's
+   * size, not the whole frame's (else every item of a transaction counts the whole transaction). */
+  readonly itemBytes = new Map<number, number>();
 
   /** Bytes of the frames live items point into (what compaction keeps). */
   liveFrameBytes = 0;
@@ -136,6 +139,7 @@ export class KeyDir {
     this.tags.clear();
     this.files.clear();
     this.numbers.clear();
+    this.itemBytes.clear();
     this.insHead = this.insTail = this.stoHead = this.stoTail = NIL;
     this.liveFrameBytes = 0;
     this.liveFileBytes = 0;
@@ -213,7 +217,7 @@ export class KeyDir {
   store(
     slot: number, file: number, offset: number, frameLength: number, valueOffset: number, valueLength: number, mode: number,
     storeTime: number, version: number, expire: number, tag: string | undefined, valueFile: ValueFile | undefined,
-    number: number | undefined,
+    number: number | undefined, itemBytes?: number,
   ): void {
     this.#account(slot, -1);
     this.file[slot] = file;
@@ -232,6 +236,8 @@ export class KeyDir {
     else if (this.files.size > 0) this.files.delete(slot);
     if (number !== undefined) this.numbers.set(slot, number);
     else if (this.numbers.size > 0) this.numbers.delete(slot);
+    if (itemBytes !== undefined) this.itemBytes.set(slot, itemBytes);
+    else if (this.itemBytes.size > 0) this.itemBytes.delete(slot);
     this.#account(slot, 1);
   }
 
@@ -303,12 +309,14 @@ export class KeyDir {
     if (this.tags.size > 0) this.tags.delete(slot);
     if (this.files.size > 0) this.files.delete(slot);
     if (this.numbers.size > 0) this.numbers.delete(slot);
+    if (this.itemBytes.size > 0) this.itemBytes.delete(slot);
     this.free.push(slot);
   }
 
   /** Adds (sign 1) or removes (sign -1) an item's bytes from the live totals. */
   #account(slot: number, sign: 1 | -1): void {
-    this.liveFrameBytes += sign * this.frameLength[slot];
+    const own = this.itemBytes.size > 0 ? this.itemBytes.get(slot) : undefined;
+    this.liveFrameBytes += sign * (own ?? this.frameLength[slot]);
     if (this.files.size > 0) this.liveFileBytes += sign * (this.files.get(slot)?.size ?? 0);
   }
 

@@ -17,6 +17,8 @@ import { FILE_HEADER_BYTES } from '../format/segment.js';
 import { IOError } from '../errors.js';
 import { CorruptionReport, FsLike, Pending, ShardCore, SyncPolicy } from './core.js';
 import { load } from './reload.js';
+import { closeAbandoned, completeCommittedGroup } from './group-commit.js';
+import { renewLeases } from './owner.js';
 import { Replay } from './replay.js';
 import { Segments } from './segments.js';
 import { Outcome, ShardState } from './state.js';
@@ -33,6 +35,8 @@ export interface ShardOptions {
   /** Compact when dead bytes exceed both this (bytes, default 8 MiB) and the live bytes. 0 turns automatic compaction off. */
   compactMinBytes?: number;
   fs?: FsLike;
+  /** Lease of this handle's transaction windows (ms, default 10 s): see owner.ts. */
+  txnLeaseMs?: number;
 }
 
 const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
@@ -72,6 +76,7 @@ export class Shard {
     c.window = this.#window = new TxnWindow(c);
     c.values = this.#values = new Values(c);
     c.append = (op, input, deadline, wantItems) => this.append(op, input, deadline, wantItems);
+    if (options.txnLeaseMs !== undefined) c.txnLeaseMs = options.txnLeaseMs;
     c.io('create directory', () => this.fs.mkdirSync(dir, { recursive: true }));
     this.load();
     if (this.syncPolicy === 'interval') {
@@ -122,9 +127,14 @@ export class Shard {
     load(this.#c);
   }
 
-  /** Catches up with the log (one pread when nothing changed); see Replay.sync. */
+  /**
+   * Catches up with the log (one pread when nothing changed); see Replay.sync. Inside our transaction, this is
+   * progress: it renews our windows' leases. A window of a committed group met here is completed (group-commit.ts).
+   */
   sync(): void {
+    if (this.#window.open) renewLeases();
     this.#replay.sync();
+    if (this.state.txnGroup !== null) completeCommittedGroup(this.#c);
   }
 
   // ---- writing ------------------------------------------------------------------------------------------------
@@ -138,10 +148,8 @@ export class Shard {
     const window = this.#window;
     if (window.buffering) return window.buffer(op, input, wantItems);
     if (this.state.txnOwner !== 0 && this.state.txnOwner !== this.writer && op !== OP_ABORT) window.waitClosed(deadline);
-    // Our own window, left open by an ABORT that could not be written: close it first.
-    if (this.state.txnOwner === this.writer && !window.open && op !== OP_ABORT && op !== OP_BEGIN) {
-      this.append(OP_ABORT, { time: clockNow(), num1: this.writer }, deadline);
-    }
+    // Our own window, left open by an ABORT (or a group's TXN) that could not be written: close it first.
+    if (this.state.txnOwner === this.writer && !window.open && op !== OP_ABORT && op !== OP_BEGIN) closeAbandoned(c, deadline);
     const seq = (this.#seqNo = (this.#seqNo + 1) >>> 0);
     const frame = encodeRecord(op, input as RecordInput, this.writer, seq);
     const seg = this.#segments;
@@ -170,17 +178,22 @@ export class Shard {
   }
 
   /** Opens a transaction window (waits for any other one to close). Commands until commit/abort are buffered. */
-  beginTxn(deadline: number): void {
-    this.#window.begin(deadline);
+  beginTxn(deadline: number, group: Buffer | null = null): void {
+    this.#window.begin(deadline, group);
+  }
+
+  /** The open transaction's TXN record (a group's intent holds it); see TxnWindow.record. */
+  txnRecord(): { time: number; value: Buffer } {
+    return this.#window.record();
   }
 
   get inTxn(): boolean {
     return this.#window.open;
   }
 
-  /** Commits the buffered commands as one TXN record. */
-  commitTxn(): void {
-    this.#window.commit();
+  /** Commits the buffered commands as one TXN record (`grouped`: see TxnWindow.commit). */
+  commitTxn(grouped = false): void {
+    this.#window.commit(grouped);
   }
 
   /** Drops the buffered commands: closes the window and rebuilds the state they changed. */
@@ -233,6 +246,11 @@ export class Shard {
     this.#c.corruption.clear();
   }
 
+  /** Bytes of values held by the per-process value cache (tests check its bound). */
+  get valueCacheBytes(): number {
+    return this.#values.cache.bytes;
+  }
+
   /** Commands written or buffered whose outcome is not known yet. */
   get pendingCount(): number {
     return this.#c.pending.size;
@@ -240,8 +258,11 @@ export class Shard {
 
   close(): void {
     if (this.#closed) return;
+    // Closed inside a transaction: abort it (never leave the window open behind a handle that cannot finish it).
+    if (this.#window.open) this.#window.abort();
     this.flush();
     this.#closed = true;
+    this.#c.closed = true;
     if (this.#timer) clearInterval(this.#timer);
     this.#segments.closeAll();
   }

@@ -10,10 +10,13 @@ import { unsafeSum } from './counters.js';
 import {
   FLAG_DEFAULT_NULL, FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_PREFIX, FLAG_HAS_TAG,
   FLAG_SIDE_FRONT, OP_ADD, OP_BASE, OP_CLEAR, OP_DELETE, OP_DELV, OP_ENTRY, OP_INCR, OP_PUSH, OP_SET, OP_SETTING,
-  OP_TOUCH, OP_TXN, OP_BEGIN, OP_ABORT, RecordView, newRecordView, readRecord, walkTxnValue,
+  OP_TOUCH, OP_TXN, OP_BEGIN, OP_ABORT, OP_LEASE, RecordView, newRecordView, readRecord, walkTxnValue,
 } from '../format/record.js';
 import { KeyDir, NEVER, NIL, ValueFile } from './keydir.js';
 import { QUEUE_START, QueueIndex } from './queues.js';
+import { FRAME_HEADER_BYTES } from '../format/frame.js';
+import { DEFAULT_LEASE_MS, IDENTITY_BYTES, OwnerIdentity, decodeIdentity } from './owner.js';
+import { GROUP_ID_BYTES } from './group-commit.js';
 
 /** Where the frame being applied lies: local file number, its offset in the file and in the buffer. */
 export interface FrameLocation {
@@ -22,6 +25,8 @@ export interface FrameLocation {
   frameLength: number;
   /** Offset of the frame's first byte inside the record view's buffer. */
   bufStart: number;
+  /** For a command nested in a larger frame (a TXN): the bytes it counts for (its own record as a frame). */
+  itemBytes?: number;
 }
 
 /** A removed or replaced item, as a writer needs it (pop returns its value; its file is deleted). */
@@ -89,6 +94,20 @@ export class ShardState {
   readonly #meta: EntryMeta = { rowid: 0, version: 0, slot: 0 };
   /** pid of the window's owner (for finding a dead owner). */
   txnPid = 0;
+  /** The window's lease deadline (epoch seconds) and its owner's identity (owner.ts): how waiters judge it. */
+  txnLease = 0;
+  txnIdentity: OwnerIdentity | null = null;
+  /** The group (FanoutCache transaction) the window belongs to, or null: see group-commit.ts. */
+  txnGroup: Buffer | null = null;
+
+  /** Closes the open window (its TXN applied, or an ABORT). */
+  closeWindow(): void {
+    this.txnOwner = 0;
+    this.txnPid = 0;
+    this.txnLease = 0;
+    this.txnIdentity = null;
+    this.txnGroup = null;
+  }
 
   reset(): void {
     this.kd.clear();
@@ -96,8 +115,7 @@ export class ShardState {
     this.seq = 0;
     this.rowidCounter = 0;
     this.settings.clear();
-    this.txnOwner = 0;
-    this.txnPid = 0;
+    this.closeWindow();
   }
 
   /** The slot of the encoded key in record `r`, or NIL. */
@@ -129,7 +147,8 @@ export class ShardState {
   #apply(r: RecordView, loc: FrameLocation, out: Outcome | null): boolean {
     // An ABORT takes no version: one may arrive inside another writer's window (for an older, dead one), and
     // the window's owner has already given its buffered commands the version after its BEGIN.
-    if (r.op !== OP_ABORT) this.seq++;
+    // A lease renewal takes none either (the owner's commands already carry theirs).
+    if (r.op !== OP_ABORT && r.op !== OP_LEASE) this.seq++;
     switch (r.op) {
       case OP_SET:
         this.#store(r, loc, out, false);
@@ -191,10 +210,17 @@ export class ShardState {
         // Only reached with no window open (a second BEGIN from another writer is VOID above).
         this.txnOwner = r.writer;
         this.txnPid = r.num1;
+        this.txnLease = r.num2 > 0 ? r.num2 : r.time + DEFAULT_LEASE_MS / 1000;
+        this.#windowFacts(r.buf, r.valueStart, r.valueLength);
+        if (out) out.applied = true;
+        return true;
+      case OP_LEASE:
+        // Only the window's owner gets here (anyone else's record is VOID above).
+        if (r.num1 > this.txnLease) this.txnLease = r.num1;
         if (out) out.applied = true;
         return true;
       case OP_ABORT:
-        if (this.txnOwner === r.num1) { this.txnOwner = 0; this.txnPid = 0; }
+        if (this.txnOwner === r.num1) this.closeWindow();
         if (out) out.applied = true;
         return true;
       case OP_SETTING: {
@@ -217,12 +243,23 @@ export class ShardState {
         this.kd.highWater = t.highWater;
         this.txnOwner = t.txnOwner;
         this.txnPid = t.txnPid;
+        if (this.txnOwner !== 0) {
+          this.txnLease = t.txnLease > 0 ? t.txnLease : r.time + DEFAULT_LEASE_MS / 1000;
+          this.#windowFacts(t.window, 0, t.window.length);
+        }
         return true;
       }
       default:
         // Unknown ops from a newer writer are skipped, not fatal: the frame checked out.
         return true;
     }
+  }
+
+  /** The owner identity, and the group id after it, of a window (a BEGIN's value, or a base trailer's). */
+  #windowFacts(buf: Buffer, start: number, length: number): void {
+    this.txnIdentity = decodeIdentity(buf, start, length);
+    this.txnGroup = length >= IDENTITY_BYTES + GROUP_ID_BYTES
+      ? Buffer.from(buf.subarray(start + IDENTITY_BYTES, start + IDENTITY_BYTES + GROUP_ID_BYTES)) : null;
   }
 
   #remove(slot: number): void {
@@ -238,7 +275,7 @@ export class ShardState {
       r.flags & FLAG_HAS_EXPIRE ? r.num1 : NEVER,
       r.flags & FLAG_HAS_TAG ? keyIdOfEncoded(r.buf.subarray(r.tagStart, r.tagStart + r.tagLength)) : undefined,
       r.flags & FLAG_FILE ? { name: r.buf.toString('utf8', r.valueStart, r.valueStart + r.valueLength), size: r.num2 } : undefined,
-      r.mode === MODE_RAW_NUMBER && r.valueLength === 8 ? r.buf.readDoubleLE(r.valueStart) : undefined,
+      r.mode === MODE_RAW_NUMBER && r.valueLength === 8 ? r.buf.readDoubleLE(r.valueStart) : undefined, loc.itemBytes,
     );
     this.lastStored = slot;
   }
@@ -299,7 +336,7 @@ export class ShardState {
       kd.touchStored(slot);
     } else slot = this.#insert(r.buf, r.keyStart, r.keyStart + r.keyLength);
     // The INCR frame carries no value bytes: the number lives in memory (and in the next base).
-    kd.store(slot, loc.file, loc.offset, loc.frameLength, 0, 0, MODE_RAW_NUMBER, r.time, this.seq, NEVER, undefined, undefined, value);
+    kd.store(slot, loc.file, loc.offset, loc.frameLength, 0, 0, MODE_RAW_NUMBER, r.time, this.seq, NEVER, undefined, undefined, value, loc.itemBytes);
     if (out) { out.applied = true; out.value = value; }
   }
 
@@ -330,14 +367,16 @@ export class ShardState {
       if (out) out.applied = false;
       return true;
     }
-    this.txnOwner = 0;
-    this.txnPid = 0;
+    this.closeWindow();
     if (out) { out.applied = true; out.nested = []; }
     const seq = this.seq;
     const nested = newRecordView();
+    const nestedLoc: FrameLocation = { ...loc };
     for (const [op, body, length] of bodies) {
       if (!readRecord(buf, op, body, length, nested)) return false;
-      this.applyNested(nested, loc, seq, out ? out.nested! : null);
+      // Each command counts for its own bytes, not the whole TXN frame's (volume, cull and compaction see them).
+      nestedLoc.itemBytes = FRAME_HEADER_BYTES + length;
+      this.applyNested(nested, nestedLoc, seq, out ? out.nested! : null);
     }
     this.seq = seq;
     return true;

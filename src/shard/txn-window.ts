@@ -4,14 +4,16 @@
  * inside an open window are void everywhere: their writers wait for the window to close and write them again.
  */
 import { now as clockNow } from '../clock.js';
-import { Timeout } from '../errors.js';
+import { Timeout, TransactionAborted } from '../errors.js';
 import { FRAME_HEADER_BYTES } from '../format/frame.js';
 import {
-  OP_ABORT, OP_BEGIN, OP_TXN, RecordInput, RecordView, TxnOp, encodeRecord, encodeTxnValue, newRecordView, readRecord,
+  OP_ABORT, OP_BEGIN, OP_LEASE, OP_TXN, RecordInput, RecordView, TxnOp, encodeRecord, encodeTxnValue, newRecordView, readRecord,
   walkTxnValue,
 } from '../format/record.js';
 import type { Pending, ShardCore } from './core.js';
-import { processAlive } from './liveness.js';
+import { closeAbandoned, completeCommittedGroup } from './group-commit.js';
+import { LeaseHolder, encodeWindow, holdLease, releaseLease, renewLeases, selfIdentity, windowAbandoned } from './owner.js';
+import { VALUE_CACHE_MAX_BYTES } from './values.js';
 import { load } from './reload.js';
 import type { FrameLocation, Outcome } from './state.js';
 
@@ -29,11 +31,13 @@ interface OpenTxn {
   committing: boolean;
   /** The state was rebuilt from the log while committing: our TXN applies as anyone else's would. */
   reloaded: boolean;
+  /** The TXN record, once built (a group's intent holds the same bytes). */
+  record?: { time: number; value: Buffer };
 }
 
 const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
 
-export class TxnWindow {
+export class TxnWindow implements LeaseHolder {
   readonly #c: ShardCore;
   #txn: OpenTxn | null = null;
 
@@ -83,7 +87,7 @@ export class TxnWindow {
     const frame = encodeRecord(op, record);
     const r = newRecordView();
     readRecord(frame, op, FRAME_HEADER_BYTES, frame.length - FRAME_HEADER_BYTES, r);
-    const loc = { file: TXN_FILE, offset: 0, frameLength: frame.length, bufStart: 0 };
+    const loc = { file: TXN_FILE, offset: 0, frameLength: frame.length, bufStart: 0, itemBytes: frame.length };
     const outs: Outcome[] = [];
     const out = c.state.applyNested(r, loc, txn.baseSeq + 1, outs, wantItems)!;
     if (wantItems) c.values.readRemoved(out);
@@ -91,7 +95,12 @@ export class TxnWindow {
     if (slot >= 0) {
       const version = c.state.kd.version[slot];
       txn.stored.push({ slot, version, op: txn.ops.length });
-      txn.values.set(slot, { version, bytes: frame.subarray(r.valueStart, r.valueStart + r.valueLength) });
+      // A view of the caller's value bytes when it gave them whole (the op keeps them anyway for the TXN record), so
+      // the encoded frame is not kept too: one copy per buffered value, not two.
+      const v = record.value;
+      const bytes = v instanceof Uint8Array && v.byteLength === r.valueLength
+        ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : frame.subarray(r.valueStart, r.valueStart + r.valueLength);
+      txn.values.set(slot, { version, bytes });
     }
     txn.ops.push({ op, record });
     return out;
@@ -113,15 +122,18 @@ export class TxnWindow {
     let sleepMs = 0.05;
     for (;;) {
       c.replay.sync();
+      completeCommittedGroup(c);
       const owner = c.state.txnOwner;
       if (owner === 0 || owner === c.writer) return;
       const now = Date.now();
       if (now > deadline) throw new Timeout();
+      renewLeases(); // our own windows on other shards (a FanoutCache transaction) stay ours while we wait here
       if (now >= nextLiveness) {
         nextLiveness = now + 50;
-        if (!processAlive(c.state.txnPid)) {
-          // The owner died inside its window: close it for everyone (idempotent if several of us do).
-          c.append(OP_ABORT, { time: now / 1000, num1: owner }, deadline);
+        const st = c.state;
+        if (windowAbandoned({ owner: st.txnIdentity, leaseUntil: st.txnLease }, now)) {
+          // Its owner is gone, or its lease ran out: close it for everyone (idempotent if several of us do).
+          closeAbandoned(c, deadline);
           continue;
         }
       }
@@ -131,20 +143,61 @@ export class TxnWindow {
   }
 
   /** Opens a transaction window (waits for any other one to close). Commands until commit/abort are buffered. */
-  begin(deadline: number): void {
+  begin(deadline: number, group: Buffer | null = null): void {
     const c = this.#c;
     if (this.#txn) throw new Error('transaction already open');
-    c.append(OP_BEGIN, { time: clockNow(), num1: process.pid }, deadline);
+    // Wait first, so that the lease our BEGIN states starts when the window opens.
+    c.replay.sync();
+    if (c.state.txnOwner !== 0 && c.state.txnOwner !== c.writer) this.waitClosed(deadline);
+    const me = selfIdentity();
+    c.append(OP_BEGIN, {
+      time: clockNow(), num1: me.pid, num2: (Date.now() + c.txnLeaseMs) / 1000, value: encodeWindow(me, group),
+    }, deadline);
     this.#txn = { baseSeq: c.state.seq, ops: [], stored: [], values: new Map(), committing: false, reloaded: false };
+    holdLease(this);
   }
 
-  /** Commits the buffered commands as one TXN record. */
-  commit(): void {
-    const txn = this.#txn!;
-    txn.committing = true;
+  /** Renews our window's lease when less than half of it is left (a LEASE record); never throws (see owner.ts). */
+  renewLease(nowMs: number): void {
+    const c = this.#c;
+    if (this.#txn === null || c.closed || c.state.txnOwner !== c.writer) return;
+    if (c.state.txnLease * 1000 - nowMs > c.txnLeaseMs / 2) return;
     try {
-      this.#c.append(OP_TXN, { time: clockNow(), value: encodeTxnValue([], txn.ops) }, Infinity);
+      const frame = encodeRecord(OP_LEASE, { writer: c.writer, seq: 0, time: nowMs / 1000, num1: (nowMs + c.txnLeaseMs) / 1000 });
+      c.fs.writeSync(c.segments.activeFd, frame);
+      c.replay.sync();
+    } catch {
+      // Not renewed (a full disk, say): the lease may run out, and the commit then fails loudly.
+    }
+  }
+
+  /** The open transaction's TXN record (built once: a group's intent and the commit use the same bytes). */
+  record(): { time: number; value: Buffer } {
+    const txn = this.#txn;
+    if (txn === null) throw new TransactionAborted('the cache was closed inside transact(); nothing of the transaction applied');
+    return (txn.record ??= { time: clockNow(), value: encodeTxnValue([], txn.ops) });
+  }
+
+  /**
+   * Commits the buffered commands as one TXN record. `grouped`: the group's intent is in place (the transaction is
+   * committed whatever happens here): a failure leaves the window for anyone to complete from the intent, and a TXN
+   * that finds the window already completed that way is success.
+   * @throws TransactionAborted when our window was closed before the TXN reached the log (nothing applied).
+   */
+  commit(grouped = false): void {
+    const record = this.record();
+    const txn = this.#txn!;
+    releaseLease(this);
+    txn.committing = true;
+    let out: Outcome;
+    try {
+      out = this.#c.append(OP_TXN, record, Infinity);
     } catch (err) {
+      if (grouped) {
+        this.#txn = null;
+        this.#c.mustReload = true; // our buffered commands are not in the log yet: the intent completes them
+        throw err;
+      }
       // The TXN is torn, or in the log with its outcome unknown: close the window (an ABORT after our TXN is a
       // no-op, so the transaction applied entirely or not at all) and drop the buffered commands.
       this.abort();
@@ -152,12 +205,16 @@ export class TxnWindow {
     } finally {
       this.#txn = null;
     }
+    // Never a silent return for a commit that did not apply (docs/engine.md, "Owners and leases").
+    if (!out.applied && !grouped) throw new TransactionAborted();
   }
 
   /** Drops the buffered commands: closes the window and rebuilds the state they changed. */
   abort(): void {
     const c = this.#c;
     this.#txn = null;
+    releaseLease(this);
+    if (c.closed) return;
     try {
       c.append(OP_ABORT, { time: clockNow(), num1: c.writer }, Infinity);
     } catch {
@@ -184,8 +241,7 @@ export class TxnWindow {
       load(c);
       return;
     }
-    c.state.txnOwner = 0;
-    c.state.txnPid = 0;
+    c.state.closeWindow();
     c.state.seq = txn.baseSeq + 1;
     const kd = c.state.kd;
     const bodies: number[] = [];
@@ -198,10 +254,13 @@ export class TxnWindow {
     for (let i = txn.stored.length - 1; i >= 0; i--) {
       const { slot, version, op } = txn.stored[i];
       if (kd.version[slot] !== version || kd.file[slot] !== TXN_FILE) continue;
-      // Accounted as every other process accounts it (the TXN frame's length), so removals later subtract the same.
+      // Accounted as every other process accounts it (its own record's size, kept in itemBytes).
       kd.relocate(slot, loc.file, loc.offset, loc.frameLength, bodies[op] - loc.bufStart);
     }
-    for (const [slot, v] of txn.values) if (kd.version[slot] === v.version) c.values.cache.set(slot, v.version, v.bytes);
+    // Into the value cache on the same terms as values met by a replay (small ones only: it is bounded by both).
+    for (const [slot, v] of txn.values) {
+      if (kd.version[slot] === v.version && v.bytes.length <= VALUE_CACHE_MAX_BYTES) c.values.cache.set(slot, v.version, v.bytes);
+    }
     own.outcome = { applied: true, removed: [] };
     this.#txn = null;
   }

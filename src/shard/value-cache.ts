@@ -18,6 +18,7 @@ export class ValueCache {
   readonly #map = new Map<number, Entry>();
   readonly #ring: Int32Array;
   #next = 0;
+  #bytes = 0;
 
   constructor(readonly capacity: number) {
     this.#ring = new Int32Array(capacity).fill(-1);
@@ -25,6 +26,11 @@ export class ValueCache {
 
   get size(): number {
     return this.#map.size;
+  }
+
+  /** Bytes of the values held. */
+  get bytes(): number {
+    return this.#bytes;
   }
 
   /** The cached bytes of `slot` if they are of `version`. */
@@ -36,14 +42,22 @@ export class ValueCache {
   set(slot: number, version: number, bytes: Buffer): void {
     const at = this.#next;
     const old = this.#ring[at];
-    if (old >= 0 && this.#map.get(old)?.at === at) this.#map.delete(old);
+    const evicted = old >= 0 ? this.#map.get(old) : undefined;
+    if (evicted !== undefined && evicted.at === at) {
+      this.#map.delete(old);
+      this.#bytes -= evicted.bytes.length;
+    }
     this.#ring[at] = slot;
     this.#next = at + 1 === this.capacity ? 0 : at + 1;
+    const replaced = this.#map.get(slot);
+    if (replaced !== undefined) this.#bytes -= replaced.bytes.length;
     this.#map.set(slot, { version, bytes, at });
+    this.#bytes += bytes.length;
   }
 
   clear(): void {
     this.#map.clear();
+    this.#bytes = 0;
     this.#ring.fill(-1);
     this.#next = 0;
   }

@@ -9,7 +9,8 @@ import { TXN_FILE } from './txn-window.js';
 import { ValueCache } from './value-cache.js';
 
 const VALUE_CACHE_ENTRIES = 8192;
-const VALUE_CACHE_MAX_BYTES = 4096;
+/** Values larger than this are not cached (the cache is bounded by entries and by this). */
+export const VALUE_CACHE_MAX_BYTES = 4096;
 
 export class Values {
   readonly #c: ShardCore;

@@ -26,9 +26,11 @@ export const ACCOUNTS = 4;
 export const ACCOUNT_START = 1000;
 /** Bytes of a "big" value: above diskMinFileSize (32 KiB), so it lives in a value file. */
 export const BIG_BYTES = 40_000;
-/** FanoutCache arena: the transaction group and the accounts each live on one shard (see kill.test.ts). */
-export const GROUP_SHARD = 0;
-export const ACCOUNT_SHARD = 1;
+/**
+ * FanoutCache arena: the keys of a transaction group, and the accounts, are spread over the shards (key j on shard
+ * j mod shards), so every transaction and transfer commits on several shards at once (FanoutCache.transact is atomic
+ * across shards: a kill between two shards' commits must leave all of it or none).
+ */
 
 export type Op =
   | { s: number; op: 'set' | 'add'; k: string; v: string }
@@ -54,10 +56,10 @@ function shardOf(key: string, shards: number): number {
   return hashEncodedKey(encodeKey(key)) % shards;
 }
 
-/** `count` keys named `${stem}${j}` (j = 0, 1, ...) that live on shard `shard` of `shards` (any when shards = 0). */
-function keysOnShard(stem: string, count: number, shards: number, shard: number): string[] {
+/** `count` keys named `${stem}${j}` (j = 0, 1, ...), the i-th on shard i mod `shards` (any when shards = 0). */
+function keysSpread(stem: string, count: number, shards: number): string[] {
   const out: string[] = [];
-  for (let j = 0; out.length < count; j++) if (shards === 0 || shardOf(`${stem}${j}`, shards) === shard) out.push(`${stem}${j}`);
+  for (let j = 0; out.length < count; j++) if (shards === 0 || shardOf(`${stem}${j}`, shards) === out.length % shards) out.push(`${stem}${j}`);
   return out;
 }
 
@@ -71,7 +73,7 @@ export interface SlotKeys {
 
 export function slotKeys(slot: number, shards: number): SlotKeys {
   const p = `s${slot}:`;
-  const g = keysOnShard(`${p}g`, 3, shards, GROUP_SHARD);
+  const g = keysSpread(`${p}g`, 3, shards);
   return {
     small: Array.from({ length: SMALL_KEYS }, (_, j) => `${p}k${j}`),
     big: Array.from({ length: BIG_KEYS }, (_, j) => `${p}b${j}`),
@@ -82,7 +84,7 @@ export function slotKeys(slot: number, shards: number): SlotKeys {
 }
 
 export function accountKeys(shards: number): string[] {
-  return keysOnShard('acct:', ACCOUNTS, shards, ACCOUNT_SHARD);
+  return keysSpread('acct:', ACCOUNTS, shards);
 }
 
 /** The bytes of big value `id`: the id, then a pattern that depends on the id and the position (a torn or mixed

@@ -93,9 +93,10 @@ class Arena {
   #plan(): CrashPlan | null {
     const r = this.rng;
     if (!r.chance(0.4) || process.env.LOGCACHE_TORTURE_PLAN === 'none') return null;
-    // LOGCACHE_TORTURE_PLAN=compaction|seal|rollover|torn|none narrows the crash points (to find what a failure needs).
+    // LOGCACHE_TORTURE_PLAN=compaction|seal|rollover|torn|group|none narrows the crash points (to find what a failure needs).
     const only = process.env.LOGCACHE_TORTURE_PLAN as CrashPlan['at'] | undefined;
-    const at = only ?? r.weighted({ compaction: 4, seal: 3, rollover: 1, torn: 2 });
+    // 'group' (FanoutCache only): killed at or just after the commit point of a transaction across shards.
+    const at = only ?? r.weighted({ compaction: 4, seal: 3, rollover: 1, torn: 2, group: this.kind === 'fanout' ? 2 : 0 });
     if (at === 'torn') return { at, skip: r.range(5, 3000), when: 'before', tear: r.next() };
     const skip = at === 'compaction' ? r.int(14) : r.int(5);
     return { at, skip, when: r.chance(0.5) ? 'before' : 'after', tear: r.chance(0.3) ? r.next() : undefined };
