@@ -113,7 +113,7 @@ test('a window of an owner killed as PID 1 of its namespace is closed by the lea
   assert.notEqual(await exited(startInNamespace('die-in-txn', dir, 1)), 0);
   const c = new Cache(dir, { timeout: 30 });
   c.set('k', 1);
-  assert.equal(c.get('x'), null, 'the dead owner\'s write did not apply');
+  assert.equal(c.get('x'), undefined, 'the dead owner\'s write did not apply');
   assert.equal(c.get('k'), 1);
   // It restarts (PID 1 again, in a new namespace) and works.
   const again = startInNamespace('set-marked', dir, 'after', 3, path.join(dir, 'marker'));
@@ -138,7 +138,7 @@ test('worker.terminate() inside transact: the window is closed once its lease ru
   const c = new Cache(dir, { timeout: 30 });
   c.set('m', 1); // before: Timeout (the owner's pid, ours, runs)
   assert.equal(c.get('m'), 1);
-  assert.equal(c.get('w'), null);
+  assert.equal(c.get('w'), undefined);
   c.close();
 });
 
@@ -151,7 +151,7 @@ test('close() inside transact aborts the transaction and closes its window (issu
   }), TransactionAborted);
   const d = new Cache(dir, { timeout: 2 });
   d.set('b', 2); // the window is closed: no wait
-  assert.equal(d.get('a'), null);
+  assert.equal(d.get('a'), undefined);
   assert.equal(d.get('b'), 2);
   d.close();
 });
@@ -167,7 +167,7 @@ test('a window whose ABORT could not be written (full disk) is closed once its l
     throw new Error('boom');
   }), /boom/);
   // The owner now only reads (the space is still gone for it).
-  assert.equal(c.get('a'), null);
+  assert.equal(c.get('a'), undefined);
   const other = new Cache(dir, { timeout: 30 });
   other.set('b', 2); // before: Timeout (the window's owner, this process, runs)
   assert.equal(other.get('b'), 2);
@@ -188,7 +188,7 @@ test('a transaction that overran its lease and was aborted fails loudly in its o
     holdUntil(c, marker, 2000, false); // no call on the cache: the lease is not renewed
   }), TransactionAborted);
   assert.equal(await exited(child!), 0);
-  assert.equal(c.get('a'), null);
+  assert.equal(c.get('a'), undefined);
   assert.equal(c.get('b'), 2);
   c.close();
 });

@@ -54,7 +54,7 @@ test('check({ fix: true }) inside transact is refused; check() without fix still
   c.close();
   const fresh = new Cache(dir);
   assert.equal(fresh.get('n'), 11);
-  assert.equal(fresh.get('rolled back'), null);
+  assert.equal(fresh.get('rolled back'), undefined);
   fresh.close();
 });
 
@@ -70,12 +70,12 @@ test('a commit whose window was aborted meanwhile throws TransactionAborted, and
     other.append(OP_ABORT, { time: Date.now() / 1000, num1: c.shard.writer });
   }), TransactionAborted);
   assert.equal(c.get('a'), 100);
-  assert.equal(c.get('b'), null);
+  assert.equal(c.get('b'), undefined);
   other.close();
   c.close();
   const fresh = new Cache(dir);
   assert.equal(fresh.get('a'), 100);
-  assert.equal(fresh.get('b'), null);
+  assert.equal(fresh.get('b'), undefined);
   fresh.close();
 });
 

@@ -34,8 +34,8 @@ test('a get racing an overwrite by another handle never misses the key (issue 13
   };
   const reader = new Cache(dir, { fs: hooked });
   for (let i = 0; i < 5; i++) {
-    const v = reader.get('k') as Buffer | null;
-    assert.ok(v !== null, `get ${i} missed a key that always existed`);
+    const v = reader.get('k') as Buffer | undefined;
+    assert.ok(v !== undefined, `get ${i} missed a key that always existed`);
     assert.equal(v.length, BIG);
     assert.equal(v[0], overwrites % 251, 'the value of the overwrite that replaced the file');
   }
@@ -53,7 +53,7 @@ test('gets from one process while another overwrites a value file key never miss
   let misses = 0;
   let gets = 0;
   while (!exited) {
-    for (let i = 0; i < 50; i++, gets++) if (c.get('big0') === null) misses++;
+    for (let i = 0; i < 50; i++, gets++) if (c.get('big0') === undefined) misses++;
     await new Promise((r) => setImmediate(r));
   }
   assert.equal(await done, 0);
@@ -82,8 +82,8 @@ test('check({ fix: true }) beside a writer never deletes an acknowledged value f
   const last = new Map(acked.map((line) => line.split(' ') as [string, string]));
   let lost = 0;
   for (const [key, n] of last) {
-    const v = c.get(key) as Buffer | null;
-    if (v === null || v[0] !== Number(n) % 251) lost++;
+    const v = c.get(key) as Buffer | undefined;
+    if (v === undefined || v[0] !== Number(n) % 251) lost++;
   }
   assert.equal(lost, 0, `${lost} of ${last.size} keys lost their last acknowledged value file (${checks} checks ran)`);
   assert.deepEqual(c.check(), []);
