@@ -19,6 +19,7 @@ import { Shard, ShardOptions } from '../shard/shard.js';
 import { ItemSnapshot, Outcome } from '../shard/state.js';
 import { Sidecar } from '../shard/sidecar.js';
 import { VictimList, VictimOrder, expiredSlots } from '../shard/eviction.js';
+import { NOOP, evictionPolicy, hitHook, statisticsHook } from './policy.js';
 import { compact } from '../shard/compaction.js';
 import { checkShard } from './log-check.js';
 import type { CacheEngine, CheckWarning, CompactionResult, EngineSettings, EngineSetup, Item, Side } from './engine.js';
@@ -34,14 +35,6 @@ interface StoreRecord {
   value: Uint8Array | null;
 }
 
-/** What each eviction policy does on a hit and how it orders victims. */
-const POLICY: Record<string, { access: 'none' | 'time' | 'count'; order: VictimOrder | null }> = {
-  none: { access: 'none', order: null },
-  'least-recently-stored': { access: 'none', order: 'stored' },
-  'least-recently-used': { access: 'time', order: 'accessTime' },
-  'least-frequently-used': { access: 'count', order: 'accessCount' },
-};
-
 export class LogEngine implements CacheEngine {
   readonly shard: Shard;
   readonly #disk: Disk;
@@ -53,7 +46,10 @@ export class LogEngine implements CacheEngine {
   /** After a failed automatic compaction: the log size at which to try again. */
   #compactRetryAt = 0;
   #victims = new VictimList();
-  #victimPolicy = '';
+  /** Chosen by #choosePolicy (at open, on reset): the victims' order, what a hit records, what statistics count. */
+  #order: VictimOrder | null = null;
+  #onHit: (slot: number, now: number) => void = NOOP;
+  #countStat: (hit: boolean) => void = NOOP;
   #txnDepth = 0;
 
   constructor(directory: string, options: ShardOptions & { timeout: number }, setup: EngineSetup) {
@@ -61,6 +57,7 @@ export class LogEngine implements CacheEngine {
     this.shard.waitTimeoutMs = options.timeout * 1000;
     ({ disk: this.#disk, settings: this.#settings } = setup(this.storedSettings(), (name, value) => this.writeSetting(name, value)));
     this.#keys = new KeyEncoder(this.#disk);
+    this.#choosePolicy();
   }
 
   storedSettings(): Map<string, unknown> {
@@ -72,10 +69,21 @@ export class LogEngine implements CacheEngine {
     this.shard.append(OP_SETTING, { time: clockNow(), key: Buffer.from(name), value: Buffer.from(JSON.stringify(value)) });
   }
 
+  settingChanged(name: string): void {
+    if (name === 'evictionPolicy' || name === 'statistics') this.#choosePolicy();
+  }
+
   // ---- helpers --------------------------------------------------------------------------------------------------
 
-  #policy() {
-    return POLICY[this.#settings.evictionPolicy] ?? POLICY['least-recently-stored'];
+  /** Chooses the hooks get runs and the victims' order from the live settings (at open and on reset). */
+  #choosePolicy(): void {
+    const policy = evictionPolicy(this.#settings.evictionPolicy);
+    if (policy.order !== this.#order) this.#victims.invalidate();
+    this.#order = policy.order;
+    this.#onHit = hitHook<[number, number]>(policy,
+      (slot, now) => this.#sidecarOpen().touch(slot, this.shard.state.kd.versionOf(slot), now, false),
+      (slot, now) => this.#sidecarOpen().touch(slot, this.shard.state.kd.versionOf(slot), now, true));
+    this.#countStat = statisticsHook(Boolean(this.#settings.statistics), (hit) => this.#sidecarOpen().count(hit));
   }
 
   /** A live slot for the encoded key `b[0, end)` at `now`, or NIL. */
@@ -246,10 +254,9 @@ export class LogEngine implements CacheEngine {
     const now = clockNow();
     const slot = this.#live(kb, end, now);
     const value = slot === NIL ? MISS : this.#value(slot, read);
-    if (this.#settings.statistics) this.#sidecarOpen().count(value !== MISS);
+    this.#countStat(value !== MISS);
     if (value === MISS) return undefined;
-    const access = this.#policy().access;
-    if (access !== 'none') this.#sidecarOpen().touch(slot, sh.state.kd.versionOf(slot), now, access === 'count');
+    this.#onHit(slot, now);
     return this.#item(slot, value);
   }
 
@@ -422,7 +429,7 @@ export class LogEngine implements CacheEngine {
 
   cull(deadline: number): number {
     let count = this.expire(clockNow(), deadline);
-    if (this.#policy().order === null) return 0; // diskcache's quirk: the expired count is dropped
+    if (this.#order === null) return 0; // diskcache's quirk: the expired count is dropped
     while (this.volume() > this.#settings.sizeLimit) {
       const victims = this.#victimSlots(CULL_BATCH, new Set());
       if (victims.length === 0) break;
@@ -450,7 +457,7 @@ export class LogEngine implements CacheEngine {
     let limit = this.#settings.cullLimit;
     if (limit <= 0 || this.shard.inTxn) return;
     const kd = this.shard.state.kd;
-    const order = this.#policy().order;
+    const order = this.#order;
     // The common case decides on local state without a syscall: nothing expires and we are under the limit.
     if (kd.expiring === 0 && (order === null || kd.liveBytes < this.#settings.sizeLimit)) return;
     this.shard.sync();
@@ -469,11 +476,7 @@ export class LogEngine implements CacheEngine {
 
   #victimSlots(limit: number, skip: Set<number>): number[] {
     const st = this.shard.state;
-    if (this.#victimPolicy !== this.#settings.evictionPolicy) {
-      this.#victims.invalidate();
-      this.#victimPolicy = this.#settings.evictionPolicy;
-    }
-    return this.#victims.take(st.kd, this.#policy().order!, () => this.#sidecarOpen(), st.seq, limit, skip);
+    return this.#victims.take(st.kd, this.#order!, () => this.#sidecarOpen(), st.seq, limit, skip);
   }
 
   // ---- iteration, transactions, maintenance ---------------------------------------------------------------------
