@@ -147,6 +147,7 @@ export class Cache {
       if (opts.update !== false) retrying(() => engine.writeSetting(name, value));
     }
     this.#settings[name] = value;
+    engine.settingChanged(name);
     this.#exposeSetting(name);
     if (name === 'diskMinFileSize') this.disk.minFileSize = value as number;
     return value;

@@ -1,25 +1,12 @@
 /**
- * Settings: diskcache's DEFAULT_SETTINGS and EVICTION_POLICY with camelCase names, their validation, and the
- * split of constructor options into persisted settings and per-handle options.
+ * Settings: diskcache's DEFAULT_SETTINGS with camelCase names, their validation, and the split of constructor
+ * options into persisted settings and per-handle options. The eviction policies are ../engine/policy.ts's.
  */
 import { METADATA_KEYS } from '../engine/engine.js';
+import { DEFAULT_EVICTION_POLICY, EVICTION_POLICY, EvictionPolicyName, isEvictionPolicyName } from '../engine/policy.js';
 
-export type EvictionPolicyName = 'least-recently-stored' | 'least-recently-used' | 'least-frequently-used' | 'none';
-
-/** How an eviction policy orders victims, and what a get hit records (diskcache's EVICTION_POLICY). */
-export interface EvictionPolicy {
-  /** What a get hit updates in the access sidecar: nothing, the access time, or the access count. */
-  onAccess: 'none' | 'time' | 'count';
-  /** Victim order: by store order, access time, access count; null never evicts for size. */
-  order: 'stored' | 'accessTime' | 'accessCount' | null;
-}
-
-export const EVICTION_POLICY: Record<string, EvictionPolicy> = {
-  none: { onAccess: 'none', order: null },
-  'least-recently-stored': { onAccess: 'none', order: 'stored' },
-  'least-recently-used': { onAccess: 'time', order: 'accessTime' },
-  'least-frequently-used': { onAccess: 'count', order: 'accessCount' },
-};
+export { EVICTION_POLICY } from '../engine/policy.js';
+export type { EvictionPolicy, EvictionPolicyName } from '../engine/policy.js';
 
 export interface Settings {
   statistics: boolean;
@@ -35,7 +22,7 @@ export interface Settings {
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   statistics: false,
   tagIndex: false,
-  evictionPolicy: 'least-recently-stored',
+  evictionPolicy: DEFAULT_EVICTION_POLICY,
   sizeLimit: 2 ** 30,
   cullLimit: 10,
   diskMinFileSize: 2 ** 15,
@@ -54,7 +41,7 @@ export function validateSetting(name: string, value: unknown): void {
       if (typeof value !== 'boolean' && value !== 0 && value !== 1) throw new TypeError(`${name} must be a boolean; got ${typeof value}`);
       return;
     case 'evictionPolicy':
-      if (typeof value !== 'string' || !(value in EVICTION_POLICY)) {
+      if (!isEvictionPolicyName(value)) {
         throw new RangeError(`evictionPolicy must be one of ${Object.keys(EVICTION_POLICY).map((k) => `'${k}'`).join(', ')}; got ${String(value)}`);
       }
       return;

@@ -48,6 +48,11 @@ export interface CacheEngine {
   /** Settings stored in the directory (read at open and by reset). */
   storedSettings(): Map<string, unknown>;
   writeSetting(name: string, value: unknown): void;
+  /**
+   * Cache.reset has changed setting `name` in the live settings: the engine re-chooses what depends on it (the
+   * eviction policy's and the statistics' hooks), which it otherwise chooses once, at open.
+   */
+  settingChanged(name: string): void;
 
   /** A live item, counting statistics and recording the access for LRU/LFU; undefined on a miss. */
   get(key: Key, read: boolean, deadline: number): Item | undefined;

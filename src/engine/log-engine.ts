@@ -19,6 +19,7 @@ import { Shard, ShardOptions } from '../shard/shard.js';
 import { ItemSnapshot, Outcome } from '../shard/state.js';
 import { Sidecar } from '../shard/sidecar.js';
 import { VictimList, VictimOrder, expiredSlots } from '../shard/eviction.js';
+import { NOOP, evictionPolicy, hitHook, statisticsHook } from './policy.js';
 import { compact } from '../shard/compaction.js';
 import { checkShard } from './log-check.js';
 import { REREAD_ATTEMPTS, waitedPastGrace } from '../shard/value-lifetime.js';
@@ -43,14 +44,6 @@ interface StoreRecord {
   value: Uint8Array | null;
 }
 
-/** What each eviction policy does on a hit and how it orders victims. */
-const POLICY: Record<string, { access: 'none' | 'time' | 'count'; order: VictimOrder | null }> = {
-  none: { access: 'none', order: null },
-  'least-recently-stored': { access: 'none', order: 'stored' },
-  'least-recently-used': { access: 'time', order: 'accessTime' },
-  'least-frequently-used': { access: 'count', order: 'accessCount' },
-};
-
 export class LogEngine implements CacheEngine {
   readonly shard: Shard;
   readonly #disk: Disk;
@@ -62,7 +55,10 @@ export class LogEngine implements CacheEngine {
   /** After a failed automatic compaction: the log size at which to try again. */
   #compactRetryAt = 0;
   #victims = new VictimList();
-  #victimPolicy = '';
+  /** Chosen by #choosePolicy (at open, on reset): the victims' order, what a hit records, what statistics count. */
+  #order: VictimOrder | null = null;
+  #onHit: (slot: number, now: number) => void = NOOP;
+  #countStat: (hit: boolean) => void = NOOP;
   #txnDepth = 0;
 
   constructor(directory: string, options: ShardOptions & { timeout: number }, setup: EngineSetup) {
@@ -70,6 +66,7 @@ export class LogEngine implements CacheEngine {
     this.shard.waitTimeoutMs = options.timeout * 1000;
     ({ disk: this.#disk, settings: this.#settings } = setup(this.storedSettings(), (name, value) => this.writeSetting(name, value)));
     this.#keys = new KeyEncoder(this.#disk);
+    this.#choosePolicy();
   }
 
   storedSettings(): Map<string, unknown> {
@@ -81,10 +78,21 @@ export class LogEngine implements CacheEngine {
     this.shard.append(OP_SETTING, { time: clockNow(), key: Buffer.from(name), value: Buffer.from(JSON.stringify(value)) });
   }
 
+  settingChanged(name: string): void {
+    if (name === 'evictionPolicy' || name === 'statistics') this.#choosePolicy();
+  }
+
   // ---- helpers --------------------------------------------------------------------------------------------------
 
-  #policy() {
-    return POLICY[this.#settings.evictionPolicy] ?? POLICY['least-recently-stored'];
+  /** Chooses the hooks get runs and the victims' order from the live settings (at open and on reset). */
+  #choosePolicy(): void {
+    const policy = evictionPolicy(this.#settings.evictionPolicy);
+    if (policy.order !== this.#order) this.#victims.invalidate();
+    this.#order = policy.order;
+    this.#onHit = hitHook<[number, number]>(policy,
+      (slot, now) => this.#sidecarOpen().touch(slot, this.shard.state.kd.versionOf(slot), now, false),
+      (slot, now) => this.#sidecarOpen().touch(slot, this.shard.state.kd.versionOf(slot), now, true));
+    this.#countStat = statisticsHook(Boolean(this.#settings.statistics), (hit) => this.#sidecarOpen().count(hit));
   }
 
   /** A live slot for the encoded key `b[0, end)` at `now`, or NIL. */
@@ -290,10 +298,9 @@ export class LogEngine implements CacheEngine {
     sh.sync();
     const { slot, value } = this.#readLive(kb, end, read);
     const now = clockNow();
-    if (this.#settings.statistics) this.#sidecarOpen().count(value !== MISS);
+    this.#countStat(value !== MISS);
     if (value === MISS) return undefined;
-    const access = this.#policy().access;
-    if (access !== 'none') this.#sidecarOpen().touch(slot, sh.state.kd.versionOf(slot), now, access === 'count');
+    this.#onHit(slot, now);
     return this.#item(slot, value);
   }
 
@@ -467,7 +474,7 @@ export class LogEngine implements CacheEngine {
 
   cull(deadline: number): number {
     let count = this.expire(clockNow(), deadline);
-    if (this.#policy().order === null) return 0; // diskcache's quirk: the expired count is dropped
+    if (this.#order === null) return 0; // diskcache's quirk: the expired count is dropped
     while (this.volume() > this.#settings.sizeLimit) {
       const victims = this.#victimSlots(CULL_BATCH, new Set());
       if (victims.length === 0) break;
@@ -495,7 +502,7 @@ export class LogEngine implements CacheEngine {
     let limit = this.#settings.cullLimit;
     if (limit <= 0 || this.shard.inTxn) return;
     const kd = this.shard.state.kd;
-    const order = this.#policy().order;
+    const order = this.#order;
     // The common case decides on local state without a syscall: nothing expires and we are under the limit.
     if (kd.expiring === 0 && (order === null || kd.liveBytes < this.#settings.sizeLimit)) return;
     this.shard.sync();
@@ -514,11 +521,7 @@ export class LogEngine implements CacheEngine {
 
   #victimSlots(limit: number, skip: Set<number>): number[] {
     const st = this.shard.state;
-    if (this.#victimPolicy !== this.#settings.evictionPolicy) {
-      this.#victims.invalidate();
-      this.#victimPolicy = this.#settings.evictionPolicy;
-    }
-    return this.#victims.take(st.kd, this.#policy().order!, () => this.#sidecarOpen(), st.seq, limit, skip);
+    return this.#victims.take(st.kd, this.#order!, () => this.#sidecarOpen(), st.seq, limit, skip);
   }
 
   // ---- iteration, transactions, maintenance ---------------------------------------------------------------------

@@ -15,6 +15,8 @@ import { MODE_RAW_NUMBER } from '../format/disk.js';
 import type { Disk, StoredValue } from '../format/disk.js';
 import { Key, sortEncodedKeys, encodeKey } from '../format/keys.js';
 import { QUEUE_MAX, QUEUE_START, QueueIndex } from '../shard/queues.js';
+import type { VictimOrder } from '../shard/eviction.js';
+import { EVICTION_POLICY, NOOP, evictionPolicy, hitHook, isEvictionPolicyName, statisticsHook } from './policy.js';
 import {
   METADATA_KEYS, unsafeIncr, unsafeSum, type CacheEngine, type CheckWarning, type CompactionResult, type EngineSettings,
   type EngineSetup, type Item, type Side,
@@ -39,20 +41,10 @@ const DELETE_BATCH = 100;
 const CULL_BATCH = 10;
 const MISS = Symbol('miss');
 
-/** diskcache's EVICTION_POLICY: its index, what a hit records, and the victims' order (null: never evicts). */
-interface Policy { index: string | null; access: 'time' | 'count' | null; victims: string | null }
-function policy(column: string | null, access: Policy['access']): Policy {
-  return column === null ? { index: null, access: null, victims: null } : {
-    index: `CREATE INDEX IF NOT EXISTS Cache_${column} ON Cache (${column})`, access,
-    victims: `SELECT rowid, filename FROM Cache ORDER BY ${column} LIMIT ?`,
-  };
-}
-const POLICY: Record<string, Policy> = {
-  none: policy(null, null),
-  'least-recently-stored': policy('store_time', null),
-  'least-recently-used': policy('access_time', 'time'),
-  'least-frequently-used': policy('access_count', 'count'),
-};
+/** The column each victim order sorts by (diskcache's EVICTION_POLICY 'cull' statements and their indexes). */
+const ORDER_COLUMN: Readonly<Record<VictimOrder, string>> = { stored: 'store_time', accessTime: 'access_time', accessCount: 'access_count' };
+const orderIndex = (order: VictimOrder) => `CREATE INDEX IF NOT EXISTS Cache_${ORDER_COLUMN[order]} ON Cache (${ORDER_COLUMN[order]})`;
+const victimsSelect = (order: VictimOrder) => `SELECT rowid, filename FROM Cache ORDER BY ${ORDER_COLUMN[order]} LIMIT ?`;
 const ACCESS_TIME = 'UPDATE Cache SET access_time = ? WHERE rowid = ?';
 const ACCESS_COUNT = 'UPDATE Cache SET access_count = access_count + 1 WHERE rowid = ?';
 const HIT = "UPDATE Settings SET value = value + 1 WHERE key = 'hits'";
@@ -112,6 +104,12 @@ class SqliteEngine implements CacheEngine {
   /** Value files written for the open transaction, deleted if it rolls back. */
   #written: string[] = [];
   #lastQueue: [string | null, unknown[]] | null = null;
+  /** Chosen by #choosePolicy (at open, on reset): the victims' SELECT (null: never evicts), a hit's and a get's hooks. */
+  #victims: string | null = null;
+  #onHit: (rowid: number) => void = NOOP;
+  #countStat: (hit: boolean) => void = NOOP;
+  /** Both hooks are NOOP: get reads outside a transaction (diskcache's fast path). */
+  #quietGet = true;
 
   constructor(directory: string, db: Database, timeoutMs: number, setup: EngineSetup) {
     this.#dir = path.resolve(directory);
@@ -119,6 +117,22 @@ class SqliteEngine implements CacheEngine {
     this.#timeoutMs = timeoutMs;
     this.#pageSize = this.#read('PRAGMA page_size')!.page_size as number;
     ({ disk: this.#disk, settings: this.#settings } = setup(this.storedSettings(), (name, value) => this.writeSetting(name, value)));
+    this.#choosePolicy();
+  }
+
+  /** Chooses get's hooks and the victims' SELECT from the live settings (at open and on reset). */
+  #choosePolicy(): void {
+    const policy = evictionPolicy(this.#settings.evictionPolicy);
+    this.#victims = policy.order === null ? null : victimsSelect(policy.order);
+    this.#onHit = hitHook<[number]>(policy,
+      (rowid) => this.#q(ACCESS_TIME).run(clockNow(), rowid),
+      (rowid) => this.#q(ACCESS_COUNT).run(rowid));
+    this.#countStat = statisticsHook(Boolean(this.#settings.statistics), (hit) => this.#q(hit ? HIT : MISSED).run());
+    this.#quietGet = this.#onHit === NOOP && this.#countStat === NOOP;
+  }
+
+  settingChanged(name: string): void {
+    if (name === 'evictionPolicy' || name === 'statistics') this.#choosePolicy();
   }
 
   /** A prepared statement, prepared on first use. */
@@ -193,10 +207,6 @@ class SqliteEngine implements CacheEngine {
     return Date.now() + this.#timeoutMs;
   }
 
-  #policy(): Policy {
-    return POLICY[this.#settings.evictionPolicy] ?? POLICY['least-recently-stored'];
-  }
-
   /** The row's value; MISS when its file is gone (diskcache: "key was deleted before we could retrieve result"). */
   #value(row: Row, read: boolean): unknown {
     try {
@@ -240,7 +250,7 @@ class SqliteEngine implements CacheEngine {
     }
     // diskcache deletes with `rowid IN (<the same select>)`; by rowid is the same rows.
     limit -= this.#deleteRows(this.#q(EXPIRED).all(now, limit));
-    const victims = this.#policy().victims;
+    const victims = this.#victims;
     if (limit <= 0 || victims === null || this.volume() < this.#settings.sizeLimit) return;
     this.#deleteRows(this.#q(victims).all(limit));
   }
@@ -273,8 +283,8 @@ class SqliteEngine implements CacheEngine {
     });
     // The schema follows the settings, as diskcache's __init__, create_tag_index and drop_tag_index.
     if (name === 'evictionPolicy') {
-      const index = POLICY[value as string]?.index;
-      if (index) this.#retry(() => this.#db.exec(index));
+      const order = isEvictionPolicyName(value) ? EVICTION_POLICY[value].order : null;
+      if (order !== null) this.#retry(() => this.#db.exec(orderIndex(order)));
     } else if (name === 'tagIndex') {
       this.#retry(() => this.#db.exec(value
         ? 'CREATE INDEX IF NOT EXISTS Cache_tag_rowid ON Cache(tag, rowid) WHERE tag IS NOT NULL'
@@ -286,9 +296,7 @@ class SqliteEngine implements CacheEngine {
 
   get(key: Key, read: boolean, deadline: number): Item | undefined {
     const k = this.#disk.put(key);
-    const access = this.#policy().access;
-    const statistics = this.#settings.statistics;
-    if (!statistics && access === null) {
+    if (this.#quietGet) {
       // diskcache's fast path: no transaction.
       const row = this.#read(SELECT_LIVE, k, clockNow());
       const value = row === undefined ? MISS : this.#value(row, read);
@@ -298,10 +306,9 @@ class SqliteEngine implements CacheEngine {
     return this.#run(deadline > 0 ? deadline : this.#defaultDeadline(), () => {
       const row = this.#q(SELECT_LIVE).get(k, clockNow());
       const value = row === undefined ? MISS : this.#value(row, read);
-      if (statistics) this.#q(value === MISS ? MISSED : HIT).run();
+      this.#countStat(value !== MISS);
       if (value === MISS) return undefined;
-      if (access === 'time') this.#q(ACCESS_TIME).run(clockNow(), row!.rowid);
-      else if (access === 'count') this.#q(ACCESS_COUNT).run(row!.rowid);
+      this.#onHit(row!.rowid as number);
       return this.#item(row!, value);
     });
   }
@@ -540,7 +547,7 @@ class SqliteEngine implements CacheEngine {
 
   cull(deadline: number): number {
     const count = this.expire(clockNow(), deadline);
-    const victims = this.#policy().victims;
+    const victims = this.#victims;
     if (victims === null) return 0; // diskcache's quirk: the expired count is dropped
     return this.#selectDelete(victims, [CULL_BATCH], false, deadline, () => this.volume() > this.#settings.sizeLimit, count);
   }

@@ -35,6 +35,21 @@ export function registerEviction({ rule, fresh, supports }: RuleContext): void {
     }, 'insertionOrder');
   }
 
+  // The engine chooses what a hit records and the victims' order when it opens: reset must reach it.
+  rule('an eviction policy changed by reset applies from the next get and the next cull', (t) => {
+    const c = fresh(t, { cullLimit: 0 });
+    for (let i = 0; i < 6; i++) c.set(i, i);
+    c.reset('evictionPolicy', 'least-frequently-used');
+    c.reset('sizeLimit', 0);
+    c.reset('cullLimit', 2);
+    for (const k of [0, 0, 1, 1, 2, 3]) c.get(k);
+    c.set('new', 'n');
+    assert.deepEqual([...c], [0, 1, 2, 3, 'new'], 'the two never read go, not the two stored first');
+    c.reset('evictionPolicy', 'none');
+    c.set('more', 'm');
+    assert.equal(c.size, 6, 'none never evicts for size');
+  }, 'insertionOrder');
+
   rule('eviction policy none never evicts for size', (t) => {
     const c = fresh(t, { evictionPolicy: 'none', sizeLimit: 0 });
     for (let i = 0; i < 20; i++) c.set(i, i);
