@@ -6,7 +6,7 @@
 import { now as clockNow } from '../clock.js';
 import * as path from 'node:path';
 import { FRAME_OK, newFrameView, nextGoodFrame, readFrame } from '../format/frame.js';
-import { FILE_HEADER_BYTES, KIND_BASE, KIND_SEGMENT, checkFileHeader } from '../format/segment.js';
+import { KIND_BASE, KIND_SEGMENT, parseFileHeader } from '../format/segment.js';
 import { isEngineFile, parseLogFileName, segmentName, writerPidOf } from '../format/files.js';
 import { OP_DELV, encodeTxnValue } from '../format/record.js';
 import { compact } from '../shard/compaction.js';
@@ -43,22 +43,23 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
     } catch {
       continue; // replaced by a compaction since we opened it
     }
-    const bad = checkFileHeader(buf, f.kind, f.id);
-    if (bad) {
-      warnings.push({ category: 'CorruptionWarning', message: `${f.name}: ${bad}` });
+    const header = parseFileHeader(buf, f.kind, f.id);
+    if (typeof header === 'string') {
+      warnings.push({ category: 'CorruptionWarning', message: `${f.name}: ${header}` });
       corrupt = true;
       continue;
     }
+    const { salt } = header;
     const fv = newFrameView();
     const scratch = newFrameView();
-    let p = FILE_HEADER_BYTES;
+    let p = header.start;
     while (p < buf.length) {
-      const v = readFrame(buf, p, buf.length, fv);
+      const v = readFrame(buf, p, buf.length, fv, salt);
       if (v.status === FRAME_OK) {
         p = v.next;
         continue;
       }
-      const q = nextGoodFrame(buf, p, buf.length, scratch);
+      const q = nextGoodFrame(buf, p, buf.length, scratch, salt);
       const bytes = (q < 0 ? buf.length : q) - p;
       const tail = q < 0;
       warnings.push({

@@ -107,10 +107,11 @@ export class Replay {
     let p = 0;
     let lastOp = 0;
     let sealed = -1;
+    const salt = c.segments.at(fileNo)!.salt;
     while (p < len) {
-      const f = trusted ? trustedFrame(buf, p, this.#fv) : readFrame(buf, p, len, this.#fv);
+      const f = trusted ? trustedFrame(buf, p, this.#fv) : readFrame(buf, p, len, this.#fv, salt);
       if (f.status !== FRAME_OK) {
-        const q = nextGoodFrame(buf, p, len, this.#scan);
+        const q = nextGoodFrame(buf, p, len, this.#scan, salt);
         if (q < 0 && stopAtSeal) break; // an incomplete tail of the log: wait for it
         const skip = q < 0 ? len - p : q - p;
         c.corruption.report(f.status === FRAME_INCOMPLETE ? 'torn-frame' : 'checksum', name, fileOffset + p, skip);

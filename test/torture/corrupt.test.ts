@@ -26,7 +26,8 @@ import { fileURLToPath } from 'node:url';
 import { Cache, FanoutCache } from '../../src/index.js';
 import type { Key } from '../../src/index.js';
 import { LogcacheError } from '../../src/errors.js';
-import { CRC_BYTES, FRAME_HEADER_BYTES, FRAME_MAGIC, MAGIC_BYTES } from '../../src/format/frame.js';
+import { CRC_BYTES, FRAME_HEADER_BYTES, MAGIC_BYTES } from '../../src/format/frame.js';
+import { FILE_MAGIC, damagedFileHeader } from '../../src/format/segment.js';
 import { BASE_SEED, Rng, Watchdog, copyTree, count, figures, show, tmpdir, walk, watchdog } from './harness.js';
 
 const CASES = count('LOGCACHE_TORTURE_CORRUPT', 300, 5000);
@@ -151,16 +152,16 @@ function classOf(file: string): string {
   return name.endsWith('.log') ? 'segment' : name.endsWith('.base') ? 'base' : name === 'access.bin' ? 'access' : 'value';
 }
 
-/** A frame's magic as it lies on disk, to search for. */
-const MAGIC = Buffer.alloc(MAGIC_BYTES);
-MAGIC.writeUInt32LE(FRAME_MAGIC);
 /** Where a frame's body length is. */
 const LENGTH_AT = MAGIC_BYTES + CRC_BYTES;
 
-/** Offset of a random frame start in `buf`, or -1. */
+/** Offset of a random frame start in `buf` (a log file: its frames start with the magic its header holds), or -1. */
 function frameStart(rng: Rng, buf: Buffer): number {
+  if (!buf.subarray(0, FILE_MAGIC.length).equals(FILE_MAGIC)) return -1;
+  const magic = Buffer.alloc(MAGIC_BYTES);
+  magic.writeUInt32LE(damagedFileHeader(buf).salt.magic);
   const starts: number[] = [];
-  for (let p = buf.indexOf(MAGIC); p >= 0; p = buf.indexOf(MAGIC, p + 1)) starts.push(p);
+  for (let p = buf.indexOf(magic, FILE_MAGIC.length); p >= 0; p = buf.indexOf(magic, p + 1)) starts.push(p);
   return starts.length === 0 ? -1 : rng.pick(starts);
 }
 
