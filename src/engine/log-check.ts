@@ -9,6 +9,7 @@ import { FRAME_OK, newFrameView, nextGoodFrame, readFrame } from '../format/fram
 import { KIND_BASE, KIND_SEGMENT, parseFileHeader } from '../format/segment.js';
 import { isEngineFile, parseLogFileName, segmentName, writerPidOf } from '../format/files.js';
 import { OP_DELV, encodeTxnValue } from '../format/record.js';
+import { isValueFileName } from '../format/names.js';
 import { compact } from '../shard/compaction.js';
 import { processAlive } from '../shard/liveness.js';
 import { FRAME_KINDS } from '../shard/corruption.js';
@@ -96,11 +97,17 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
   const missing: [Buffer, number][] = [];
   const missingWarnings: CheckWarning[] = [];
   for (const [slot, file] of kd.valueFiles()) {
+    if (!isValueFileName(file.name)) {
+      // A name from disk that is not of the format's shape (`../x`, a log file's name): never a path to follow.
+      warnings.push({ category: 'CorruptionWarning', message: `value file name not of the format's shape: ${JSON.stringify(file.name.slice(0, 200))}` });
+      missing.push([kd.keyBytes(slot), kd.versionOf(slot)]);
+      continue;
+    }
     referenced.add(path.normalize(file.name));
     const full = path.join(dir, file.name);
     let size: number;
     try {
-      size = fs.statSync(full).size;
+      size = fs.lstatSync(full).size; // lstat: a symbolic link is not the file the log vouches for
     } catch {
       warnings.push({ category: 'UserWarning', message: `file not found: ${full}` });
       missingWarnings.push(warnings[warnings.length - 1]);
@@ -141,7 +148,7 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
   // when compaction rewrites live items.
   if (missing.length > 0) {
     const out = shard.append(OP_DELV, { time: clockNow(), value: encodeTxnValue(missing.map(([key, version]) => ({ key, version })), []) });
-    for (const s of out.removed) if (s.valueFile) disk.remove(s.valueFile.name);
+    for (const s of out.removed) if (s.valueFile && isValueFileName(s.valueFile.name)) disk.remove(s.valueFile.name);
   }
   if (corrupt || warnings.some((w) => w.message.startsWith('torn tail'))) {
     compact(shard, true);

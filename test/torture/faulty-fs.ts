@@ -40,7 +40,8 @@ const FRAME_LENGTH_AT = MAGIC_BYTES + CRC_BYTES;
 const FRAME_OP_AT = FRAME_LENGTH_AT + LENGTH_BYTES;
 const WRAPPED = [
   'openSync', 'closeSync', 'readSync', 'writeSync', 'writeFileSync', 'readFileSync', 'fsyncSync', 'fdatasyncSync',
-  'linkSync', 'unlinkSync', 'renameSync', 'readdirSync', 'mkdirSync', 'rmdirSync', 'fstatSync', 'statSync',
+  'linkSync', 'unlinkSync', 'renameSync', 'readdirSync', 'mkdirSync', 'rmdirSync', 'fstatSync', 'statSync', 'lstatSync',
+  'realpathSync',
 ] as const;
 type Wrapped = (typeof WRAPPED)[number];
 
