@@ -138,6 +138,9 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
       corrupt = true;
     }
   }
+  if (shard.droppedReports > 0) {
+    warnings.push({ category: 'CorruptionWarning', message: `${shard.droppedReports} more damaged places met while reading, not listed` });
+  }
   if (!fix) return warnings;
   // Segments cut off first, before anything is appended: a roll-over (or the compaction's seal) would move the log
   // into the first of them and replay its stale records.

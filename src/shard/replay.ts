@@ -172,7 +172,11 @@ export class Replay {
       own.outcome = out;
       c.pending.delete(r.seq);
     }
-    if (status !== 0) c.corruption.report('malformed-record', name, loc.offset, loc.frameLength);
+    if (status !== 0) {
+      // Not applied: a base whose trailer is malformed is not complete.
+      c.corruption.report('malformed-record', name, loc.offset, loc.frameLength);
+      return 0;
+    }
     return f.op;
   }
 

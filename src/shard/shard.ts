@@ -50,7 +50,7 @@ export class Shard {
   readonly segmentBytes: number;
   readonly compactMinBytes: number;
   readonly syncPolicy: SyncPolicy;
-  /** Problems met while replaying since open (or the last clearReports). */
+  /** Problems met while replaying since open (or the last clearReports): one per place, at most MAX_REPORTS. */
   readonly reports: readonly CorruptionReport[];
 
   readonly #c: ShardCore;
@@ -241,6 +241,11 @@ export class Shard {
   /** The open file behind a local file number (compaction and check read through it). */
   fileAt(file: number): { id: number; kind: number; name: string; fd: number } | undefined {
     return this.#segments.at(file);
+  }
+
+  /** Problems met past MAX_REPORTS places, counted but not kept. */
+  get droppedReports(): number {
+    return this.#c.corruption.dropped;
   }
 
   /** Forgets the problems reported so far (after a repair rewrote the bytes they were about). */
