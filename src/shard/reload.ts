@@ -3,6 +3,7 @@
  * at open, after an I/O error left the state half-built, and after a compaction replaced the files this process
  * holds (the switch to the new base waits for a safe point: caught up, none of our frames unread).
  */
+import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
 import { IOError, LogcacheError } from '../errors.js';
 import { OP_BASE } from '../format/record.js';
@@ -63,7 +64,7 @@ function loadBase(c: ShardCore, id: number): boolean {
   const name = baseName(id);
   let fd: number;
   try {
-    fd = c.fs.openSync(path.join(c.dir, name), 'r');
+    fd = c.fs.openSync(path.join(c.dir, name), nodeFs.constants.O_RDONLY | nodeFs.constants.O_NOFOLLOW); // never a link out
   } catch (err) {
     // Gone (a newer compaction removed it): try the next. Any other error must not fall back to an older,
     // partial history: it fails the load.

@@ -126,7 +126,8 @@ export class Segments {
   }
 
   #openAppend(full: string): number {
-    return this.#c.fs.openSync(full, nodeFs.constants.O_RDWR | nodeFs.constants.O_APPEND);
+    // O_NOFOLLOW: a segment that is a symbolic link would take reads and writes out of the directory.
+    return this.#c.fs.openSync(full, nodeFs.constants.O_RDWR | nodeFs.constants.O_APPEND | nodeFs.constants.O_NOFOLLOW);
   }
 
   /** Whether a compaction has made a base at or past segment `id` (so the segment is gone, or garbage). */

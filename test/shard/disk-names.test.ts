@@ -157,3 +157,27 @@ test('check({ fix: true }) deletes only files the format names: a project\'s fil
   assert.equal(c.get('k'), 'v');
   c.close();
 });
+
+test('log files and the access sidecar are never followed through a symbolic link out of the directory', (t) => {
+  const root = tmp(t);
+  const dir = path.join(root, 'cache');
+  const c = new Cache(dir, { evictionPolicy: 'least-recently-used' });
+  c.set('k', 'v');
+  c.get('k');
+  c.close();
+  const outside = path.join(root, 'outside.bin');
+  fs.writeFileSync(outside, Buffer.alloc(4096, 7));
+  fs.rmSync(path.join(dir, 'access.bin'));
+  fs.symlinkSync(outside, path.join(dir, 'access.bin'));
+  const other = new Cache(dir, { evictionPolicy: 'least-recently-used' });
+  read(other, 'k');
+  try { other.set('k2', 'v2'); } catch (err) { assert.ok(err instanceof LogcacheError, String(err)); }
+  other.close();
+  assert.deepEqual(fs.readFileSync(outside), Buffer.alloc(4096, 7), 'the access sidecar wrote through a link');
+  const segment = fs.readdirSync(dir).filter((n) => n.endsWith('.log')).sort().at(-1)!;
+  fs.renameSync(path.join(dir, segment), path.join(root, 'moved.log'));
+  fs.symlinkSync(path.join(root, 'moved.log'), path.join(dir, segment));
+  const before = fs.readFileSync(path.join(root, 'moved.log'));
+  assert.throws(() => new Cache(dir), (err) => err instanceof LogcacheError);
+  assert.deepEqual(fs.readFileSync(path.join(root, 'moved.log')), before);
+});
