@@ -55,23 +55,24 @@ test('a torn write of a value holding forged frames: no reader applies them (inj
   assert.throws(() => cache.set('upload', Buffer.from(hostileValue(8000), 'latin1')), IOError);
   assert.equal(layer.injected, 1);
   cache.set('after', 2); // space came back: this frame lands after the partial one
-  assert.equal(cache.get('role:alice'), null, 'the writing process applied a frame from inside a value');
+  assert.equal(cache.get('role:alice'), undefined, 'the writing process applied a frame from inside a value');
   cache.close();
   // A fresh process resynchronises past the torn frame.
   const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', `
     import { Cache } from ${JSON.stringify(path.resolve('src/index.ts'))};
     const c = new Cache(${JSON.stringify(dir)});
-    console.log(JSON.stringify({ alice: c.get('role:alice'), before: c.get('before'), after: c.get('after'), upload: c.get('upload') }));
+    const get = (k) => c.get(k, { default: null });
+    console.log(JSON.stringify({ alice: get('role:alice'), before: get('before'), after: get('after'), upload: get('upload') }));
     c.close();`], { encoding: 'utf8' });
   assert.equal(child.status, 0, child.stderr);
   assert.deepEqual(JSON.parse(child.stdout), { alice: null, before: 1, after: 2, upload: null });
   const reopened = new Cache(dir);
-  assert.equal(reopened.get('role:alice'), null);
+  assert.equal(reopened.get('role:alice'), undefined);
   const warnings = reopened.check();
   assert.ok(warnings.some((w) => /corrupt frame|torn/.test(w.message)), JSON.stringify(warnings));
   reopened.check({ fix: true });
   assert.deepEqual(reopened.check(), []);
-  assert.equal(reopened.get('role:alice'), null);
+  assert.equal(reopened.get('role:alice'), undefined);
   assert.equal(reopened.get('after'), 2);
   reopened.close();
 });
@@ -107,10 +108,10 @@ test('a torn write of a value holding forged frames on a full 1 MiB tmpfs (ENOSP
   assert.ok(torn, 'the disk filled up');
   fs.unlinkSync(filler); // space comes back
   cache.set('after', 2);
-  assert.equal(cache.get('role:alice'), null);
+  assert.equal(cache.get('role:alice'), undefined);
   cache.close();
   const reopened = new Cache(dir);
-  assert.equal(reopened.get('role:alice'), null, 'a fresh reader applied a frame from inside a value');
+  assert.equal(reopened.get('role:alice'), undefined, 'a fresh reader applied a frame from inside a value');
   assert.equal(reopened.get('before'), 1);
   assert.equal(reopened.get('after'), 2);
   reopened.close();
