@@ -1,10 +1,27 @@
 /**
- * The clock every record's "now" comes from: epoch seconds with sub-millisecond resolution (Date.now() has
- * 1 ms, and an access in the same millisecond as a store would tie with it under least-recently-used).
- * Tests replace it with a fake through setClock.
+ * The clock every record's "now" comes from (docs/engine.md, "Time"): the system's wall clock in epoch seconds, as
+ * python-diskcache's time.time(), so that every process, whenever it started, stamps and judges expiry, `add` and
+ * the Lock recipe on the same time line, also after the wall clock is stepped (NTP, a suspended VM, an operator).
+ *
+ * Date.now() has 1 ms resolution, and an access in the same millisecond as a store would tie with it under
+ * least-recently-used: between steps the time advances with performance.now() (sub-microsecond, monotonic),
+ * re-anchored to Date.now() at any call where the two differ by more than a millisecond. So a step of the wall
+ * clock is followed at the next call, and processes agree to within a millisecond.
+ * Tests replace the clock with a fake through setClock.
  */
 const origin = performance.timeOrigin;
-let clock = (): number => (origin + performance.now()) / 1000;
+/** Wall clock minus the monotonic clock (ms), as of the last re-anchoring. */
+let offset = Date.now() - (origin + performance.now());
+
+function wallClock(): number {
+  const mono = origin + performance.now();
+  const wall = Date.now();
+  // A wall-clock step (or drift past 1 ms): follow it. Date.now() truncates, so mono + offset runs up to 1 ms ahead.
+  if (wall - (mono + offset) > 0 || mono + offset - wall > 1) offset = wall - mono;
+  return (mono + offset) / 1000;
+}
+
+let clock = wallClock;
 
 /** Current time in epoch seconds. */
 export function now(): number {

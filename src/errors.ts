@@ -114,6 +114,12 @@ export class InTransactionError extends LogcacheError {
   }
 }
 
+/** A file-system error (one with a string `code`) as an IOError; anything else (a TypeError, a LogcacheError) as is. */
+export function asIOError(err: unknown, what: string): unknown {
+  if (err instanceof LogcacheError || typeof (err as NodeJS.ErrnoException | null)?.code !== 'string') return err;
+  return new IOError(what, err);
+}
+
 export function describe(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'bigint') return `${v}n`;

@@ -90,12 +90,18 @@ export function checkReadValue(value: unknown): void {
   if (!(value instanceof Uint8Array)) throw new TypeError(`value must be a readable stream or a Uint8Array with read: true; got ${typeName(value)}`);
 }
 
-/** A constructor's directory argument: a string, or undefined/null for a fresh temporary directory. */
+/**
+ * A constructor's directory argument: a string, or undefined/null for a fresh temporary directory. An empty string
+ * is refused (it would open the current directory, whose files are not the cache's; python-diskcache refuses it
+ * too), and so is one with a NUL.
+ */
 export function checkDirectory(directory: unknown, name = 'directory'): string | undefined {
   if (directory === undefined || directory === null) return undefined;
   if (typeof directory !== 'string') {
     throw new TypeError(`${name} must be a string (a directory path) or undefined; got ${typeName(directory)}`);
   }
+  if (directory === '') throw new TypeError(`${name} must not be empty (it would open the current directory); pass undefined for a temporary one`);
+  if (directory.includes('\0')) throw new TypeError(`${name} must not contain NUL`);
   return directory;
 }
 

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Disk, StoredValue } from '../format/disk.js';
 import { Key, keyId, typeName } from '../format/keys.js';
-import { ClosedError, KeyError } from '../errors.js';
+import { ClosedError, KeyError, asIOError } from '../errors.js';
 import { now as clockNow } from '../clock.js';
 import type { ShardOptions, SyncPolicy } from '../shard/shard.js';
 import type { CacheEngine, Item } from '../engine/engine.js';
@@ -100,7 +100,7 @@ export class Cache {
       for (const [k, v] of Object.entries(effective)) {
         if (k.startsWith('disk') && k !== 'diskMinFileSize') diskOptions[k[4].toLowerCase() + k.slice(5)] = v;
       }
-      disk = new DiskClass(this.directory, diskOptions);
+      disk = new DiskClass(this.directory, { ...diskOptions, fs: opts.fs });
       return { disk, settings: effective };
     });
     this.#settings = effective!;
@@ -195,7 +195,12 @@ export class Cache {
   /** The value as the record will carry it; RangeError naming `value` (before any write) when it cannot fit. */
   #store(key: Key, keyBound: number, tag: Key | null, value: unknown, read: boolean, prefix = false): StoredValue {
     if (tag !== null) this.#checkRecord('tag', key, keyBound, tag, 0, prefix);
-    const stored = this.disk.store(value, read, prefix ? undefined : key);
+    let stored: StoredValue;
+    try {
+      stored = this.disk.store(value, read, prefix ? undefined : key);
+    } catch (err) {
+      throw asIOError(err, `write a value file in ${this.directory}`);
+    }
     // Only an inline value can be too large, and an inline value has written nothing yet.
     if (stored.inline !== null && stored.inline.length > 0) this.#checkRecord('value', key, keyBound, tag, stored.inline.length, prefix);
     return stored;
@@ -228,7 +233,9 @@ export class Cache {
   }
 
   #stream(value: unknown, key?: Key): Promise<StoredValue> {
-    return this.disk.storeStream(value as AsyncIterable<Uint8Array>, key);
+    return this.disk.storeStream(value as AsyncIterable<Uint8Array>, key).catch((err: unknown) => {
+      throw asIOError(err, `write a value file in ${this.directory}`);
+    });
   }
 
   /** diskcache's `cache[key] = value`: set with retry. */
@@ -582,7 +589,8 @@ export class Cache {
 
   /**
    * Verifies every frame, value file and counter; returns the warnings (empty when healthy). With `fix`, repairs:
-   * rewrites the log without corrupt records (a compaction), removes unknown files and empty directories.
+   * rewrites the log without corrupt records (a compaction), removes orphaned value files and empty value
+   * directories. Only names the format gives are deleted: any other file is reported (UnknownFileWarning) and kept.
    */
   check(opts: { fix?: boolean; retry?: boolean } = {}): CheckWarning[] {
     checkOptions(opts);

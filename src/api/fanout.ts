@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { Cache } from './cache.js';
 import type { CacheOptions, GetOptions, PopOptions, RetryOptions } from './options.js';
 import { checkConstructorOptions, checkDirectory, checkHandleOptions, checkTxnFn } from './arguments.js';
+import { shardDirectory } from './subpath.js';
 import { retrying } from './retry.js';
 import { Disk } from '../format/disk.js';
 import type { Key } from '../format/keys.js';
@@ -87,7 +88,7 @@ export class FanoutCache {
     const shardOptions: CacheOptions = { ...rest, timeout, sizeLimit: sizeLimit / count };
     const list: Cache[] = [];
     try {
-      for (let i = 0; i < count; i++) list.push(new Cache(path.join(this.directory, String(i).padStart(3, '0')), shardOptions));
+      for (let i = 0; i < count; i++) list.push(new Cache(shardDirectory(this.directory, i), shardOptions));
     } catch (err) {
       for (const c of list) c.close();
       throw err;

@@ -1,5 +1,22 @@
-/** Sub-collection paths: `<dir>/<kind>/<name parts>`, refusing names that would leave `<dir>/<kind>`. */
+/** Directories below a cache's: a FanoutCache's shards, and sub-collection paths `<dir>/<kind>/<name parts>`,
+ * refusing names that would leave `<dir>/<kind>`. */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { IOError } from '../errors.js';
+
+/**
+ * The directory of shard `i` of a FanoutCache (`000`, `001`, …). A symbolic link there would take the shard's reads
+ * and deletes out of the cache's directory: IOError.
+ */
+export function shardDirectory(root: string, i: number): string {
+  const dir = path.join(root, String(i).padStart(3, '0'));
+  let link = false;
+  try {
+    link = fs.lstatSync(dir).isSymbolicLink();
+  } catch { /* not there yet: the shard creates it */ }
+  if (link) throw new IOError(`shard directory ${dir} is a symbolic link`, Object.assign(new Error('symbolic link'), { code: 'ELOOP' }));
+  return dir;
+}
 
 /**
  * Resolves `name` (parts separated by '/') under `directory/kind`.

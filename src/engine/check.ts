@@ -6,6 +6,7 @@
 import type * as nodeFs from 'node:fs';
 import * as path from 'node:path';
 import { LOCK_DIR_SUFFIX } from '../format/files.js';
+import { isOwnValueDirName, isOwnValueFileName } from '../format/names.js';
 import type { FsLike } from '../shard/shard.js';
 
 import type { CheckWarning } from '../shard/reports.js';
@@ -60,13 +61,15 @@ export function fileWarnings(dir: string, scan: FileScan): CheckWarning[] {
   ];
 }
 
-/** The repair of what scanFiles found: unknown files and leftovers go, and empty directories with the parents that
- * become empty (diskcache would report those on the next check; a repair should leave nothing to report). */
+/** The repair of what scanFiles found: unknown value files and leftovers go, and empty value directories with the
+ * parents that become empty (diskcache would report those on the next check; a repair should leave nothing to
+ * report). Only names the format itself gives are deleted: anything else (a user's file in a directory opened by
+ * mistake, a Disk subclass's orphan) is reported and left alone. */
 export function tidyFiles(fs: FsLike, dir: string, scan: FileScan, disk: { remove(relative: string): void }): void {
-  for (const u of scan.unknown) disk.remove(u);
+  for (const u of scan.unknown) if (isOwnValueFileName(u)) disk.remove(u);
   for (const l of scan.leftovers) try { fs.unlinkSync(path.join(dir, l)); } catch { /* removed meanwhile */ }
   for (const e of scan.empty) {
-    for (let rel = e; rel !== '' && rel !== '.'; rel = path.dirname(rel)) {
+    for (let rel = e; isOwnValueDirName(rel); rel = path.dirname(rel)) {
       try { fs.rmdirSync(path.join(dir, rel)); } catch { break; /* not empty */ }
     }
   }

@@ -6,9 +6,10 @@
 import { now as clockNow } from '../clock.js';
 import * as path from 'node:path';
 import { FRAME_OK, newFrameView, nextGoodFrame, readFrame } from '../format/frame.js';
-import { FILE_HEADER_BYTES, KIND_BASE, KIND_SEGMENT, checkFileHeader } from '../format/segment.js';
+import { KIND_BASE, KIND_SEGMENT, parseFileHeader } from '../format/segment.js';
 import { isEngineFile, parseLogFileName, segmentName, writerPidOf } from '../format/files.js';
 import { OP_DELV, encodeTxnValue } from '../format/record.js';
+import { isValueFileName } from '../format/names.js';
 import { compact } from '../shard/compaction.js';
 import { processAlive } from '../shard/liveness.js';
 import { FRAME_KINDS } from '../shard/corruption.js';
@@ -43,22 +44,23 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
     } catch {
       continue; // replaced by a compaction since we opened it
     }
-    const bad = checkFileHeader(buf, f.kind, f.id);
-    if (bad) {
-      warnings.push({ category: 'CorruptionWarning', message: `${f.name}: ${bad}` });
+    const header = parseFileHeader(buf, f.kind, f.id);
+    if (typeof header === 'string') {
+      warnings.push({ category: 'CorruptionWarning', message: `${f.name}: ${header}` });
       corrupt = true;
       continue;
     }
+    const { salt } = header;
     const fv = newFrameView();
     const scratch = newFrameView();
-    let p = FILE_HEADER_BYTES;
+    let p = header.start;
     while (p < buf.length) {
-      const v = readFrame(buf, p, buf.length, fv);
+      const v = readFrame(buf, p, buf.length, fv, salt);
       if (v.status === FRAME_OK) {
         p = v.next;
         continue;
       }
-      const q = nextGoodFrame(buf, p, buf.length, scratch);
+      const q = nextGoodFrame(buf, p, buf.length, scratch, salt);
       const bytes = (q < 0 ? buf.length : q) - p;
       const tail = q < 0;
       warnings.push({
@@ -95,11 +97,17 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
   const missing: [Buffer, number][] = [];
   const missingWarnings: CheckWarning[] = [];
   for (const [slot, file] of kd.valueFiles()) {
+    if (!isValueFileName(file.name)) {
+      // A name from disk that is not of the format's shape (`../x`, a log file's name): never a path to follow.
+      warnings.push({ category: 'CorruptionWarning', message: `value file name not of the format's shape: ${JSON.stringify(file.name.slice(0, 200))}` });
+      missing.push([kd.keyBytes(slot), kd.versionOf(slot)]);
+      continue;
+    }
     referenced.add(path.normalize(file.name));
     const full = path.join(dir, file.name);
     let size: number;
     try {
-      size = fs.statSync(full).size;
+      size = fs.lstatSync(full).size; // lstat: a symbolic link is not the file the log vouches for
     } catch {
       warnings.push({ category: 'UserWarning', message: `file not found: ${full}` });
       missingWarnings.push(warnings[warnings.length - 1]);
@@ -130,6 +138,9 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
       corrupt = true;
     }
   }
+  if (shard.droppedReports > 0) {
+    warnings.push({ category: 'CorruptionWarning', message: `${shard.droppedReports} more damaged places met while reading, not listed` });
+  }
   if (!fix) return warnings;
   // Segments cut off first, before anything is appended: a roll-over (or the compaction's seal) would move the log
   // into the first of them and replay its stale records.
@@ -140,7 +151,7 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
   // when compaction rewrites live items.
   if (missing.length > 0) {
     const out = shard.append(OP_DELV, { time: clockNow(), value: encodeTxnValue(missing.map(([key, version]) => ({ key, version })), []) });
-    for (const s of out.removed) if (s.valueFile) disk.remove(s.valueFile.name);
+    for (const s of out.removed) if (s.valueFile && isValueFileName(s.valueFile.name)) disk.remove(s.valueFile.name);
   }
   if (corrupt || warnings.some((w) => w.message.startsWith('torn tail'))) {
     compact(shard, true);

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { Disk, MODE_RAW_NUMBER, StoredValue } from '../format/disk.js';
 import { Key, sortEncodedKeys, encodeKey, encodedOfKeyId, keyIdOfEncoded } from '../format/keys.js';
 import { KeyEncoder } from '../format/key-encoder.js';
+import { isValueFileName } from '../format/names.js';
 import {
   FLAG_DEFAULT_NULL, FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_PREFIX, FLAG_HAS_TAG, FLAG_SIDE_FRONT, OP_ADD, OP_CLEAR,
   OP_DELETE, OP_DELV, OP_INCR, OP_PUSH, OP_SET, OP_SETTING, OP_TOUCH, encodeTxnValue,
@@ -147,10 +148,12 @@ export class LogEngine implements CacheEngine {
    * ENOENT (the file is gone) goes to the caller, which treats it as a miss.
    */
   #fetchFile(mode: number, file: ValueFile, read: boolean): unknown {
+    // The name comes from disk: one not of the format's shape is damage (check() reports it), never a path.
+    if (!isValueFileName(file.name)) return MISS;
     const full = path.join(this.#disk.directory, file.name);
     let size: number;
     try {
-      size = this.shard.fs.statSync(full).size;
+      size = this.shard.fs.lstatSync(full).size; // a symbolic link is not the file the log vouches for
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw err;
       throw new IOError(`stat value file ${file.name}`, err);
@@ -209,6 +212,7 @@ export class LogEngine implements CacheEngine {
   /** Deletes a value file nothing refers to any more; inside a transaction, once it commits (an abort keeps the
    * item that owns it). */
   #removeFile(name: string): void {
+    if (!isValueFileName(name)) return; // a name from disk not of the format's shape: never a path to delete
     if (this.#txnFiles) this.#txnFiles.remove.push(name);
     else this.#disk.remove(name);
   }

@@ -8,6 +8,7 @@
  * `window` is the open window's owner identity and group id as its BEGIN stated them (src/shard/owner.ts,
  * group-commit.ts; empty when no window is open). A BASE value of 4 or 8 bytes (no window owner, no pid) reads those
  * fields as 0; one of 12 bytes has no lease (0: a reader gives the window a default lease from the base's time).
+ * Slots and the high-water mark are below MAX_SLOTS (checked by the reader, state.ts).
  */
 const ROWID = 0;
 const VERSION = ROWID + 8;
@@ -23,6 +24,13 @@ const WINDOW = TXN_LEASE + 8;
 export const BASE_TRAILER_BYTES = WINDOW;
 /** The shortest BASE value a reader accepts (the high-water mark alone). */
 export const BASE_TRAILER_MIN_BYTES = TXN_OWNER;
+
+/**
+ * Slots a shard may use (2^24: 16,777,216 items at once, ~1.8 GB of keydir per process at ~107 bytes a key; a
+ * FanoutCache spreads more over its shards). A slot or high-water mark read from disk beyond it is damage: it would
+ * size the keydir's arrays and the loop that rebuilds the free slots.
+ */
+export const MAX_SLOTS = 2 ** 24;
 
 export interface EntryMeta {
   rowid: number;

@@ -5,11 +5,13 @@
  * everything else is CBOR. A value of `minFileSize` bytes or more goes to its own file `ab/cd/<28 hex>.val`.
  * Every check runs before a file is written, so a bad value leaves nothing behind.
  */
-import fs from 'node:fs';
+import nodeFs from 'node:fs';
 import path from 'node:path';
 import { builtin, randomBytes } from '../builtin.js';
 import { KEY_BYTES, Key, decodeKey, encodeKey, hashEncodedKey, typeName } from './keys.js';
 import { decodeCbor, encodeCbor, isWellFormed } from './cbor.js';
+import { isValueFileName } from './names.js';
+import { CorruptionError } from '../errors.js';
 
 /** Inline bytes (a Uint8Array/Buffer below `minFileSize`); fetched as a Buffer. */
 export const MODE_RAW_BYTES = 1;
@@ -52,6 +54,8 @@ export interface StoredValue {
 export interface DiskOptions {
   /** Values of this many bytes (strings: characters) or more go to their own file. Default 2**15 (32 KiB). */
   minFileSize?: number;
+  /** The file-system calls to make (the cache passes its own `fs` option; tests inject faults through it). */
+  fs?: typeof nodeFs;
   [extra: string]: unknown;
 }
 
@@ -68,6 +72,10 @@ export class Disk {
   readonly directory: string;
   /** Values of this many bytes (strings: characters) or more go to their own file. */
   minFileSize: number;
+  /** The file-system calls value files go through (`options.fs`, else node:fs). */
+  protected readonly fs: typeof nodeFs;
+  /** The directory's real path (symbolic links resolved), once a value file has needed it. */
+  #realDirectory: string | null = null;
 
   /**
    * @param directory the cache directory.
@@ -84,6 +92,7 @@ export class Disk {
     }
     this.directory = path.resolve(directory);
     this.minFileSize = minFileSize;
+    this.fs = options.fs ?? nodeFs;
   }
 
   /** Encodes a key ({@link encodeKey}). @throws TypeError/RangeError naming `key` for a bad key. */
@@ -162,15 +171,15 @@ export class Disk {
         if (!(bytes instanceof Uint8Array)) {
           throw new TypeError(`value must yield Uint8Array chunks; got ${typeName(chunk)}`);
         }
-        writeAll(fd, bytes);
+        this.#writeAll(fd, bytes);
         size += bytes.length;
       }
     } catch (err) {
-      fs.closeSync(fd);
+      this.fs.closeSync(fd);
       this.remove(relative);
       throw err;
     }
-    fs.closeSync(fd);
+    this.fs.closeSync(fd);
     return { mode: MODE_BINARY_FILE, size, filename: relative, inline: null };
   }
 
@@ -184,13 +193,13 @@ export class Disk {
    * @param inline the inline bytes (inline modes).
    * @param read whether a binary file comes back as a stream.
    * @throws the fs error when the file is missing (ENOENT: the caller treats it as a miss); RangeError for an
-   *   unknown mode or a missing field.
+   *   unknown mode or a missing field; CorruptionError for a file name not of the format's shape or a path that
+   *   leaves the directory through a symbolic link (names come from disk).
    */
   fetch(mode: number, filename: string | null, inline: Uint8Array | null, read: boolean): unknown {
     if (mode === MODE_BINARY_FILE && read) {
       // Open now: the item may be deleted before the stream is read, and an open descriptor outlives the unlink.
-      const full = path.join(this.directory, need(filename, mode));
-      return fs.createReadStream(full, { fd: fs.openSync(full, 'r') });
+      return this.fs.createReadStream('', { fd: this.#openValueFile(need(filename, mode)) });
     }
     switch (mode) {
       case MODE_RAW_NUMBER: {
@@ -231,15 +240,16 @@ export class Disk {
    */
   remove(relative: string): void {
     const full = path.resolve(this.directory, relative);
-    if (!isInside(this.directory, full)) return;
+    // Not below the directory, or below it only through a symbolic link: not ours to delete.
+    if (!isInside(this.directory, full) || !this.#reallyInside(path.dirname(full))) return;
     try {
-      fs.unlinkSync(full);
+      this.fs.unlinkSync(full); // a symbolic link itself is removed, never what it points to
     } catch {
       // already gone or never written: its directories may still be empty
     }
     for (let dir = path.dirname(full); isInside(this.directory, dir); dir = path.dirname(dir)) {
       try {
-        fs.rmdirSync(dir);
+        this.fs.rmdirSync(dir);
       } catch {
         return; // not empty (or gone): stop, as os.removedirs does
       }
@@ -250,32 +260,74 @@ export class Disk {
   protected writeFile(mode: number, bytes: Uint8Array, key: Key | undefined, value: unknown): StoredValue {
     const { relative, fd } = this.#open(key, value);
     try {
-      writeAll(fd, bytes);
+      this.#writeAll(fd, bytes);
     } catch (err) {
-      fs.closeSync(fd);
+      this.fs.closeSync(fd);
       this.remove(relative);
       throw err;
     }
-    fs.closeSync(fd);
+    this.fs.closeSync(fd);
     return { mode, size: bytes.length, filename: relative, inline: null };
   }
 
   /** The value's bytes: the inline ones, or the file's (file modes). */
   protected readBytes(mode: number, filename: string | null, inline: Uint8Array | null): Uint8Array {
-    return FILE_MODES.has(mode) ? fs.readFileSync(path.join(this.directory, need(filename, mode))) : need(inline, mode);
+    if (!FILE_MODES.has(mode)) return need(inline, mode);
+    const fd = this.#openValueFile(need(filename, mode));
+    try {
+      return this.fs.readFileSync(fd);
+    } finally {
+      this.fs.closeSync(fd);
+    }
+  }
+
+  /**
+   * Opens a value file for reading. Its name comes from disk: it must be of the format's shape, and neither a
+   * directory on the way nor the file itself may be a symbolic link out of the directory.
+   */
+  #openValueFile(relative: string): number {
+    const full = path.join(this.directory, relative);
+    if (!isValueFileName(relative) || !this.#isReallyInside(path.dirname(full))) {
+      throw new CorruptionError(relative, 0, 0, 'value file name not of the format\'s shape, or outside the directory');
+    }
+    return this.fs.openSync(full, nodeFs.constants.O_RDONLY | nodeFs.constants.O_NOFOLLOW);
+  }
+
+  /** Whether the directory `dir` is below this.directory once symbolic links are resolved; the fs error if it is gone. */
+  #isReallyInside(dir: string): boolean {
+    this.#realDirectory ??= this.fs.realpathSync(this.directory);
+    const real = this.fs.realpathSync(dir);
+    return real === this.#realDirectory || isInside(this.#realDirectory, real);
+  }
+
+  /** #isReallyInside, false when the directory is gone (nothing to delete). */
+  #reallyInside(dir: string): boolean {
+    try {
+      return this.#isReallyInside(dir);
+    } catch {
+      return false;
+    }
+  }
+
+  #writeAll(fd: number, bytes: Uint8Array): void {
+    for (let off = 0; off < bytes.length; ) off += this.fs.writeSync(fd, bytes, off, bytes.length - off);
   }
 
   /** Creates the file `filename()` names, exclusively (never another item's file), retrying as diskcache does. */
   #open(key: Key | undefined, value: unknown): { relative: string; fd: number } {
     const { relative, full } = this.filename(key, value);
+    // Readers check the name a record carries against the format's shape: a name they would refuse is never written.
+    if (!isValueFileName(relative) || path.join(this.directory, relative) !== full) {
+      throw new TypeError(`${this.constructor.name}.filename() must give a relative name of letters, digits, '.', '_' and '-' parts (no leading dot) below the directory, and full = directory + relative; got ${JSON.stringify(relative)}`);
+    }
     for (let attempt = 1; ; attempt++) {
       try {
-        fs.mkdirSync(path.dirname(full), { recursive: true });
+        this.fs.mkdirSync(path.dirname(full), { recursive: true });
       } catch {
         // the open below reports what matters
       }
       try {
-        return { relative, fd: fs.openSync(full, 'wx') };
+        return { relative, fd: this.fs.openSync(full, 'wx') };
       } catch (err) {
         if (attempt >= OPEN_ATTEMPTS || typeof (err as NodeJS.ErrnoException).code !== 'string') throw err;
       }
@@ -369,10 +421,6 @@ function need<T>(field: T | null, mode: number): T {
 
 function asBuffer(u: Uint8Array): Buffer {
   return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
-}
-
-function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let off = 0; off < bytes.length; ) off += fs.writeSync(fd, bytes, off, bytes.length - off);
 }
 
 /** True when `p` is strictly below `root` (both absolute). */

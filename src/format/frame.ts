@@ -3,7 +3,10 @@
  *
  *   magic u32 | crc u32 | length u32 | op u8 | body[length]        (little-endian)
  *
- * `crc` is CRC32C over `length`, `op` and `body`. A frame whose bytes run past the end of the file is incomplete:
+ * `crc` is CRC32C over `length`, `op` and `body`, XORed with the file's salt mask. In format 2 every file draws a
+ * random salt (a magic and a mask) into its header, so only a frame written for that file checks out: a value whose
+ * bytes hold a whole frame (anyone can compute a CRC32C) never does, even when a torn write makes a reader
+ * resynchronise inside it. Format 1 files use the fixed magic "LCFR" and mask 0 (PLAIN_SALT). A frame whose bytes run past the end of the file is incomplete:
  * at the tail of the log it is either still being written or torn by a crash, and a reader waits before it.
  * A frame whose CRC does not match is corrupt (or torn, with other writers' frames after it); the reader does not
  * trust its length and resynchronises on the next magic whose frame checks out.
@@ -24,6 +27,23 @@ export const FRAME_INCOMPLETE = 1;
 export const FRAME_CORRUPT = 2;
 export type FrameStatus = typeof FRAME_OK | typeof FRAME_INCOMPLETE | typeof FRAME_CORRUPT;
 
+/** A file's frame salt: the magic its frames start with and the mask XORed into their CRC. */
+export interface FrameSalt {
+  readonly magic: number;
+  readonly mask: number;
+}
+
+/** The salt of format-1 files (and of a frame just encoded, before it is salted for the file it goes to). */
+export const PLAIN_SALT: FrameSalt = Object.freeze({ magic: FRAME_MAGIC, mask: 0 });
+
+/** Re-salts an encoded frame in place, from the salt it carries to `to` (the CRC is not recomputed). */
+export function saltFrame(buf: Buffer, from: FrameSalt, to: FrameSalt): Buffer {
+  if (from === to) return buf;
+  buf.writeUInt32LE(to.magic >>> 0, 0);
+  buf.writeUInt32LE((buf.readUInt32LE(MAGIC_BYTES) ^ from.mask ^ to.mask) >>> 0, MAGIC_BYTES);
+  return buf;
+}
+
 /** Allocates a frame with room for `bodyLength` body bytes; fill the body from FRAME_HEADER_BYTES, then sealFrame. */
 export function allocFrame(op: number, bodyLength: number): Buffer {
   const buf = Buffer.allocUnsafe(FRAME_HEADER_BYTES + bodyLength);
@@ -33,7 +53,7 @@ export function allocFrame(op: number, bodyLength: number): Buffer {
   return buf;
 }
 
-/** Computes and stores the CRC once the body is written. */
+/** Computes and stores the CRC once the body is written (PLAIN_SALT: saltFrame it for the file it goes to). */
 export function sealFrame(buf: Buffer): Buffer {
   buf.writeUInt32LE(crc32c(buf, MAGIC_BYTES + CRC_BYTES), MAGIC_BYTES);
   return buf;
@@ -50,14 +70,14 @@ export interface FrameView {
   next: number;
 }
 
-/** Reads the frame at `pos` in `buf[0, end)`. Never throws on bad bytes. */
-export function readFrame(buf: Buffer, pos: number, end: number, out: FrameView): FrameView {
+/** Reads the frame at `pos` in `buf[0, end)`, salted with `salt` (its file's). Never throws on bad bytes. */
+export function readFrame(buf: Buffer, pos: number, end: number, out: FrameView, salt: FrameSalt): FrameView {
   out.next = pos;
   if (end - pos < FRAME_HEADER_BYTES) {
     out.status = FRAME_INCOMPLETE;
     return out;
   }
-  if (buf.readUInt32LE(pos) !== FRAME_MAGIC) {
+  if (buf.readUInt32LE(pos) !== salt.magic) {
     out.status = FRAME_CORRUPT;
     return out;
   }
@@ -71,7 +91,7 @@ export function readFrame(buf: Buffer, pos: number, end: number, out: FrameView)
     out.status = FRAME_INCOMPLETE;
     return out;
   }
-  if (crc32c(buf, pos + MAGIC_BYTES + CRC_BYTES, frameEnd) !== buf.readUInt32LE(pos + MAGIC_BYTES)) {
+  if ((crc32c(buf, pos + MAGIC_BYTES + CRC_BYTES, frameEnd) ^ salt.mask) >>> 0 !== buf.readUInt32LE(pos + MAGIC_BYTES)) {
     out.status = FRAME_CORRUPT;
     return out;
   }
@@ -89,12 +109,12 @@ export function readFrame(buf: Buffer, pos: number, end: number, out: FrameView)
  * after a write still in progress) and its bytes are skipped; if none follows, the bad bytes are the tail and the
  * reader waits there. Every process reaches the same decision from the same bytes.
  */
-export function nextGoodFrame(buf: Buffer, pos: number, end: number, scratch: FrameView): number {
-  const magic0 = FRAME_MAGIC & 0xff;
+export function nextGoodFrame(buf: Buffer, pos: number, end: number, scratch: FrameView, salt: FrameSalt): number {
+  const magic0 = salt.magic & 0xff;
   for (let p = pos + 1; p < end; p++) {
     p = buf.indexOf(magic0, p);
     if (p < 0 || p >= end) return -1;
-    if (readFrame(buf, p, end, scratch).status === FRAME_OK) return p;
+    if (readFrame(buf, p, end, scratch, salt).status === FRAME_OK) return p;
   }
   return -1;
 }

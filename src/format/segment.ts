@@ -1,42 +1,95 @@
 /**
  * Segment and base files (docs/format.md, "Files"; their names are in files.ts). Every file of a shard's log starts
- * with a 16-byte header:
+ * with a header:
  *
- *   magic "LOGCACHE" (8) | version u16 | kind u16 | id u32          (little-endian)
+ *   format 2:  magic "LOGCACHE" (8) | version u16 (=2) | kind u16 | id u32 | frame magic u32 | crc mask u32   = 24 bytes
+ *   format 1:  magic "LOGCACHE" (8) | version u16 (=1) | kind u16 | id u32                                   = 16 bytes
  *
- * then frames. `NNNNNNNNNN.log` (kind 1) are the append-only segments, in id order; `NNNNNNNNNN.base` (kind 2) is
- * the compacted state as of the seal of segment NNNNNNNNNN. Files appear whole: written under a temporary name and
- * linked into place, so a reader never sees a header half-written.
+ * then frames (little-endian). `NNNNNNNNNN.log` (kind 1) are the append-only segments, in id order;
+ * `NNNNNNNNNN.base` (kind 2) is the compacted state as of the seal of segment NNNNNNNNNN. Files appear whole:
+ * written under a temporary name and linked into place, so a reader never sees a header half-written. A format-2
+ * file's salt (frame magic and crc mask, see frame.ts) is drawn at random when the file is made and exists nowhere
+ * else. Format-1 files are still read (their frames use PLAIN_SALT); new files are always format 2.
  */
+import { randomBytes } from 'node:crypto';
+import { FrameSalt, PLAIN_SALT } from './frame.js';
+
 export const FILE_MAGIC = Buffer.from('LOGCACHE', 'latin1');
-export const FORMAT_VERSION = 1;
+/** The version new files are written in. */
+export const FORMAT_VERSION = 2;
+/** The oldest version still read. */
+export const FORMAT_VERSION_MIN = 1;
 export const KIND_SEGMENT = 1;
 export const KIND_BASE = 2;
 const MAGIC_BYTES = 8;
 const VERSION_BYTES = 2;
 const KIND_BYTES = 2;
 const ID_BYTES = 4;
+const SALT_MAGIC_BYTES = 4;
+const SALT_MASK_BYTES = 4;
 const VERSION_AT = MAGIC_BYTES;
 const KIND_AT = VERSION_AT + VERSION_BYTES;
 const ID_AT = KIND_AT + KIND_BYTES;
-export const FILE_HEADER_BYTES = MAGIC_BYTES + VERSION_BYTES + KIND_BYTES + ID_BYTES;
+const SALT_MAGIC_AT = ID_AT + ID_BYTES;
+const SALT_MASK_AT = SALT_MAGIC_AT + SALT_MAGIC_BYTES;
+/** Header bytes of a format-1 file: the least a header can be. */
+export const FILE_HEADER_V1_BYTES = MAGIC_BYTES + VERSION_BYTES + KIND_BYTES + ID_BYTES;
+/** Header bytes of a format-2 file (the salt follows the format-1 fields): what a reader reads first. */
+export const FILE_HEADER_BYTES = FILE_HEADER_V1_BYTES + SALT_MAGIC_BYTES + SALT_MASK_BYTES;
 
-export function fileHeader(kind: number, id: number): Buffer {
+/** A fresh random salt for a new file: a frame magic that no zeroed or filled region can look like, and a mask. */
+export function newSalt(): FrameSalt {
+  for (;;) {
+    const b = randomBytes(SALT_MAGIC_BYTES + SALT_MASK_BYTES);
+    // Not a byte a zeroed region is full of (a reader scans for the first byte when it resynchronises), nor four
+    // equal bytes.
+    if (b[0] === 0 || (b[0] === b[1] && b[1] === b[2] && b[2] === b[3])) continue;
+    return { magic: b.readUInt32LE(0), mask: b.readUInt32LE(SALT_MAGIC_BYTES) };
+  }
+}
+
+/** The header of a new (format-2) file. */
+export function fileHeader(kind: number, id: number, salt: FrameSalt): Buffer {
   const buf = Buffer.alloc(FILE_HEADER_BYTES);
   FILE_MAGIC.copy(buf, 0);
   buf.writeUInt16LE(FORMAT_VERSION, VERSION_AT);
   buf.writeUInt16LE(kind, KIND_AT);
   buf.writeUInt32LE(id, ID_AT);
+  buf.writeUInt32LE(salt.magic >>> 0, SALT_MAGIC_AT);
+  buf.writeUInt32LE(salt.mask >>> 0, SALT_MASK_AT);
   return buf;
 }
 
-/** Checks a file header; returns a reason when it is not one of ours, else null. */
-export function checkFileHeader(buf: Buffer, kind: number, id: number): string | null {
-  if (buf.length < FILE_HEADER_BYTES) return 'short header';
+/** What a valid header says: its version, where the frames start, and the salt they carry. */
+export interface FileHeader {
+  version: number;
+  /** Offset of the first frame (the header's length). */
+  start: number;
+  salt: FrameSalt;
+}
+
+/**
+ * Reads a file header from the first bytes of a file (`buf`: FILE_HEADER_BYTES of them, or fewer when the file is
+ * shorter). Returns the header, or a reason when it is not one of ours (or not this file's).
+ */
+export function parseFileHeader(buf: Buffer, kind: number, id: number): FileHeader | string {
+  if (buf.length < FILE_HEADER_V1_BYTES) return 'short header';
   if (!buf.subarray(0, MAGIC_BYTES).equals(FILE_MAGIC)) return 'bad magic';
   const version = buf.readUInt16LE(VERSION_AT);
-  if (version !== FORMAT_VERSION) return `unsupported format version ${version}`;
+  if (version < FORMAT_VERSION_MIN || version > FORMAT_VERSION) return `unsupported format version ${version}`;
   if (buf.readUInt16LE(KIND_AT) !== kind) return 'wrong file kind';
   if (buf.readUInt32LE(ID_AT) !== id) return 'id does not match file name';
-  return null;
+  if (version === 1) return { version, start: FILE_HEADER_V1_BYTES, salt: PLAIN_SALT };
+  if (buf.length < FILE_HEADER_BYTES) return 'short header';
+  return { version, start: FILE_HEADER_BYTES, salt: saltAt(buf) };
+}
+
+function saltAt(buf: Buffer): FrameSalt {
+  return { magic: buf.readUInt32LE(SALT_MAGIC_AT), mask: buf.readUInt32LE(SALT_MASK_AT) };
+}
+
+/** How to read on past a damaged header (reported): with the salt where format 2 keeps it, if there is room. */
+export function damagedFileHeader(buf: Buffer): FileHeader {
+  if (buf.length < FILE_HEADER_BYTES) return { version: 1, start: FILE_HEADER_V1_BYTES, salt: PLAIN_SALT };
+  return { version: FORMAT_VERSION, start: FILE_HEADER_BYTES, salt: saltAt(buf) };
 }

@@ -6,7 +6,8 @@
  *
  * Crash reasoning: the base is written under a temporary name, fsynced and linked into place, so it exists whole
  * or not at all; old files are removed only after that. Two compactors at once (a lock lost to a stalled event
- * loop) write the same bytes for the same seal; the second link fails with EEXIST and is ignored.
+ * loop) write the same items for the same seal (under salts of their own); the second link fails with EEXIST and is
+ * ignored.
  */
 import { now as clockNow } from '../clock.js';
 import * as path from 'node:path';
@@ -15,10 +16,10 @@ import {
   SEAL_COMPACTION_START, encodeRecord,
 } from '../format/record.js';
 import { ENTRY_META_BYTES, encodeBaseTrailer, encodeEntryMeta } from '../format/base.js';
-import { FILE_HEADER_BYTES, KIND_BASE, fileHeader } from '../format/segment.js';
+import { FILE_HEADER_BYTES, KIND_BASE, fileHeader, newSalt } from '../format/segment.js';
 import { COMPACT_LOCK, baseName, logFilesBytes, parseLogFileName, tmpBaseName } from '../format/files.js';
 import { MODE_RAW_NUMBER } from '../format/disk.js';
-import { FRAME_HEADER_BYTES } from '../format/frame.js';
+import { FRAME_HEADER_BYTES, PLAIN_SALT, saltFrame } from '../format/frame.js';
 import { NEVER } from './keydir.js';
 import { encodedOfKeyId } from '../format/keys.js';
 import { tryLock } from './lock.js';
@@ -107,10 +108,11 @@ function writeBase(shard: Shard, id: number): number {
   const fd = fs.openSync(tmp, 'w');
   let items = 0;
   try {
-    let chunks: Buffer[] = [fileHeader(KIND_BASE, id)];
+    const salt = newSalt();
+    let chunks: Buffer[] = [fileHeader(KIND_BASE, id, salt)];
     let chunkBytes = FILE_HEADER_BYTES;
     const emit = (frame: Buffer) => {
-      chunks.push(frame);
+      chunks.push(saltFrame(frame, PLAIN_SALT, salt));
       chunkBytes += frame.length;
       if (chunkBytes >= WRITE_BATCH) {
         fs.writeSync(fd, Buffer.concat(chunks));

@@ -7,6 +7,7 @@
 import * as nodeFs from 'node:fs';
 import { IOError } from '../errors.js';
 import type { RecordInput } from '../format/record.js';
+import type { FrameSalt } from '../format/frame.js';
 import { CorruptionReporter } from './corruption.js';
 import { DEFAULT_LEASE_MS } from './owner.js';
 import type { Outcome, ShardState } from './state.js';
@@ -34,6 +35,8 @@ export interface Pending {
   wantItems: boolean;
   /** A rebuild after an I/O error happened before the frame was met: its outcome cannot be known. */
   lost?: boolean;
+  /** The salt the frame's bytes carry now (segments.ts salts it for the file it is written to). */
+  salt: FrameSalt;
 }
 
 /** The shard's append, as the transaction window calls it (BEGIN, TXN, ABORT go through the same path). */

@@ -45,16 +45,35 @@ export interface CorruptionReport {
   reason: string;
 }
 
-/** Collects a shard's reports since open (or the last clear). */
+/** Distinct places kept; check() reads the files afresh anyway, so reports are hints, not the record of damage. */
+export const MAX_REPORTS = 1000;
+
+/**
+ * Collects a shard's reports since open (or the last clear). Bounded: one report per place (file and offset),
+ * however often it is met (every get of a key whose frame was damaged after it was indexed meets it again), and at
+ * most MAX_REPORTS places; the rest are only counted. A million such gets cost one report, not 78 MiB.
+ */
 export class CorruptionReporter {
   readonly reports: CorruptionReport[] = [];
+  /** Reports not kept: distinct places past MAX_REPORTS. */
+  dropped = 0;
+  readonly #places = new Set<string>();
 
   /** Records a problem; `detail` is the text when the kind alone does not say it. */
   report(kind: CorruptionKind, file: string, offset: number, bytes: number, detail?: string): void {
+    const place = `${offset}@${file}`;
+    if (this.#places.has(place)) return;
+    if (this.reports.length >= MAX_REPORTS) {
+      this.dropped++;
+      return;
+    }
+    this.#places.add(place);
     this.reports.push({ file, offset, bytes, kind, reason: detail ?? REASONS[kind] ?? kind });
   }
 
   clear(): void {
     this.reports.length = 0;
+    this.#places.clear();
+    this.dropped = 0;
   }
 }

@@ -3,10 +3,12 @@
  * at open, after an I/O error left the state half-built, and after a compaction replaced the files this process
  * holds (the switch to the new base waits for a safe point: caught up, none of our frames unread).
  */
+import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
 import { IOError, LogcacheError } from '../errors.js';
 import { OP_BASE } from '../format/record.js';
-import { FILE_HEADER_BYTES, KIND_BASE, checkFileHeader } from '../format/segment.js';
+import { FILE_HEADER_BYTES, FILE_HEADER_V1_BYTES, KIND_BASE, parseFileHeader } from '../format/segment.js';
+import { PLAIN_SALT } from '../format/frame.js';
 import { baseName } from '../format/files.js';
 import type { ShardCore } from './core.js';
 import { rebuildStoreOrder } from './keydir.js';
@@ -62,26 +64,27 @@ function loadBase(c: ShardCore, id: number): boolean {
   const name = baseName(id);
   let fd: number;
   try {
-    fd = c.fs.openSync(path.join(c.dir, name), 'r');
+    fd = c.fs.openSync(path.join(c.dir, name), nodeFs.constants.O_RDONLY | nodeFs.constants.O_NOFOLLOW); // never a link out
   } catch (err) {
     // Gone (a newer compaction removed it): try the next. Any other error must not fall back to an older,
     // partial history: it fails the load.
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw new IOError(`open ${name} in ${c.dir}`, err);
   }
-  const fileNo = c.segments.add({ id, kind: KIND_BASE, name, fd });
   const header = Buffer.alloc(FILE_HEADER_BYTES);
-  const size = c.fs.fstatSync(fd).size;
-  c.fs.readSync(fd, header, 0, FILE_HEADER_BYTES, 0);
-  const bad = size < FILE_HEADER_BYTES ? 'base shorter than its header' : checkFileHeader(header, KIND_BASE, id);
+  const size = c.io(`stat ${name}`, () => c.fs.fstatSync(fd).size);
+  const got = c.io(`read ${name}`, () => c.fs.readSync(fd, header, 0, FILE_HEADER_BYTES, 0));
+  const parsed = size < FILE_HEADER_V1_BYTES ? 'base shorter than its header' : parseFileHeader(header.subarray(0, got), KIND_BASE, id);
+  const bad = typeof parsed === 'string' ? parsed : null;
   let complete = false;
-  if (!bad) {
+  if (typeof parsed !== 'string') {
+    const fileNo = c.segments.add({ id, kind: KIND_BASE, name, fd, salt: parsed.salt, start: parsed.start });
     // A base is read whole: one read, then the same frame loop as the log (bounded by live data, not history).
-    const buf = Buffer.allocUnsafe(size - FILE_HEADER_BYTES);
-    c.io(`read ${name}`, () => c.fs.readSync(fd, buf, 0, buf.length, FILE_HEADER_BYTES));
-    const { lastOp } = c.replay.applyBuffer(buf, buf.length, fileNo, FILE_HEADER_BYTES, name, false);
+    const buf = Buffer.allocUnsafe(size - parsed.start);
+    c.io(`read ${name}`, () => c.fs.readSync(fd, buf, 0, buf.length, parsed.start));
+    const { lastOp } = c.replay.applyBuffer(buf, buf.length, fileNo, parsed.start, name, false);
     complete = lastOp === OP_BASE;
-  }
+  } else c.segments.add({ id, kind: KIND_BASE, name, fd, salt: PLAIN_SALT, start: FILE_HEADER_V1_BYTES });
   if (bad || !complete) {
     c.corruption.report('bad-base', name, 0, size, bad ?? 'base has no trailer');
     c.state.reset();

@@ -107,10 +107,11 @@ export class Replay {
     let p = 0;
     let lastOp = 0;
     let sealed = -1;
+    const salt = c.segments.at(fileNo)!.salt;
     while (p < len) {
-      const f = trusted ? trustedFrame(buf, p, this.#fv) : readFrame(buf, p, len, this.#fv);
+      const f = trusted ? trustedFrame(buf, p, this.#fv) : readFrame(buf, p, len, this.#fv, salt);
       if (f.status !== FRAME_OK) {
-        const q = nextGoodFrame(buf, p, len, this.#scan);
+        const q = nextGoodFrame(buf, p, len, this.#scan, salt);
         if (q < 0 && stopAtSeal) break; // an incomplete tail of the log: wait for it
         const skip = q < 0 ? len - p : q - p;
         c.corruption.report(f.status === FRAME_INCOMPLETE ? 'torn-frame' : 'checksum', name, fileOffset + p, skip);
@@ -171,7 +172,11 @@ export class Replay {
       own.outcome = out;
       c.pending.delete(r.seq);
     }
-    if (status !== 0) c.corruption.report('malformed-record', name, loc.offset, loc.frameLength);
+    if (status !== 0) {
+      // Not applied: a base whose trailer is malformed is not complete.
+      c.corruption.report('malformed-record', name, loc.offset, loc.frameLength);
+      return 0;
+    }
     return f.op;
   }
 

@@ -6,7 +6,8 @@
 import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
 import { IOError } from '../errors.js';
-import { FILE_HEADER_BYTES, KIND_BASE, KIND_SEGMENT, checkFileHeader, fileHeader } from '../format/segment.js';
+import { FILE_HEADER_BYTES, KIND_BASE, KIND_SEGMENT, damagedFileHeader, fileHeader, newSalt, parseFileHeader } from '../format/segment.js';
+import { FrameSalt, PLAIN_SALT, saltFrame } from '../format/frame.js';
 import { parseLogFileName, segmentName, tmpSegmentName } from '../format/files.js';
 import type { Pending, ShardCore } from './core.js';
 
@@ -16,6 +17,9 @@ export interface OpenFile {
   kind: number;
   name: string;
   fd: number;
+  /** The salt of its frames (PLAIN_SALT: a format-1 file) and where they start. */
+  salt: FrameSalt;
+  start: number;
 }
 
 export class Segments {
@@ -102,25 +106,28 @@ export class Segments {
       }
     }
     const header = Buffer.alloc(FILE_HEADER_BYTES);
-    const got = c.io(`read ${name}`, () => c.fs.readSync(fd, header, 0, FILE_HEADER_BYTES, 0));
-    if (got < FILE_HEADER_BYTES) {
+    let got = c.io(`read ${name}`, () => c.fs.readSync(fd, header, 0, FILE_HEADER_BYTES, 0));
+    if (got < FILE_HEADER_BYTES && parseFileHeader(header.subarray(0, got), KIND_SEGMENT, id) === 'short header') {
       // Cut inside its header (no frame can be in it): appends would land where readers never look. Replace it
       // with a fresh, empty segment.
       c.corruption.report('short-segment', name, 0, got);
       c.fs.closeSync(fd);
       this.#create(id, true);
       fd = c.io(`open ${name}`, () => this.#openAppend(full));
-      fileHeader(KIND_SEGMENT, id).copy(header);
+      got = c.io(`read ${name}`, () => c.fs.readSync(fd, header, 0, FILE_HEADER_BYTES, 0));
     }
-    const bad = checkFileHeader(header, KIND_SEGMENT, id);
-    if (bad) c.corruption.report('bad-file-header', name, 0, FILE_HEADER_BYTES, bad);
-    this.active = this.add({ id, kind: KIND_SEGMENT, name, fd });
+    const parsed = parseFileHeader(header.subarray(0, got), KIND_SEGMENT, id);
+    if (typeof parsed === 'string') c.corruption.report('bad-file-header', name, 0, FILE_HEADER_BYTES, parsed);
+    // A damaged header (reported): its frames are read with the salt where format 2 keeps it.
+    const { salt, start } = typeof parsed === 'string' ? damagedFileHeader(header.subarray(0, got)) : parsed;
+    this.active = this.add({ id, kind: KIND_SEGMENT, name, fd, salt, start });
     this.activeId = id;
-    this.pos = FILE_HEADER_BYTES;
+    this.pos = start;
   }
 
   #openAppend(full: string): number {
-    return this.#c.fs.openSync(full, nodeFs.constants.O_RDWR | nodeFs.constants.O_APPEND);
+    // O_NOFOLLOW: a segment that is a symbolic link would take reads and writes out of the directory.
+    return this.#c.fs.openSync(full, nodeFs.constants.O_RDWR | nodeFs.constants.O_APPEND | nodeFs.constants.O_NOFOLLOW);
   }
 
   /** Whether a compaction has made a base at or past segment `id` (so the segment is gone, or garbage). */
@@ -133,7 +140,7 @@ export class Segments {
     const c = this.#c;
     const tmp = path.join(c.dir, tmpSegmentName(process.pid, c.writer, id));
     c.io(replace ? 'replace segment' : 'create segment', () => {
-      c.fs.writeFileSync(tmp, fileHeader(KIND_SEGMENT, id));
+      c.fs.writeFileSync(tmp, fileHeader(KIND_SEGMENT, id, newSalt()));
       if (replace) return c.fs.renameSync(tmp, path.join(c.dir, segmentName(id)));
       try {
         c.fs.linkSync(tmp, path.join(c.dir, segmentName(id)));
@@ -148,7 +155,10 @@ export class Segments {
   /** Appends our frame `p` to the active segment (one O_APPEND write); it is unread until the replay meets it. */
   write(p: Pending): void {
     const c = this.#c;
-    const fd = this.#files[this.active]!.fd;
+    const { fd, salt } = this.#files[this.active]!;
+    // Encoded unsalted (or for another segment, when it is written again after a seal): salted for this file.
+    saltFrame(p.frame, p.salt, salt);
+    p.salt = salt;
     p.segment = this.activeId;
     let n: number;
     try {
@@ -167,6 +177,11 @@ export class Segments {
   /** The fd of the active segment. */
   get activeFd(): number {
     return this.#files[this.active]!.fd;
+  }
+
+  /** The active segment: its salt, where its frames start, its format (a format-1 file has PLAIN_SALT). */
+  get activeFile(): OpenFile {
+    return this.#files[this.active]!;
   }
 
   /** The name of the active segment. */

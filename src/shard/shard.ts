@@ -13,7 +13,7 @@ import { now as clockNow } from '../clock.js';
 import * as nodeFs from 'node:fs';
 import { randomBytes } from '../builtin.js';
 import { OP_ABORT, OP_BEGIN, OP_SEAL, RecordInput, SEAL_ROLLOVER, encodeRecord } from '../format/record.js';
-import { FILE_HEADER_BYTES } from '../format/segment.js';
+import { PLAIN_SALT, saltFrame } from '../format/frame.js';
 import { IOError } from '../errors.js';
 import { CorruptionReport, FsLike, Pending, ShardCore, SyncPolicy } from './core.js';
 import { load } from './reload.js';
@@ -50,7 +50,7 @@ export class Shard {
   readonly segmentBytes: number;
   readonly compactMinBytes: number;
   readonly syncPolicy: SyncPolicy;
-  /** Problems met while replaying since open (or the last clearReports). */
+  /** Problems met while replaying since open (or the last clearReports): one per place, at most MAX_REPORTS. */
   readonly reports: readonly CorruptionReport[];
 
   readonly #c: ShardCore;
@@ -153,8 +153,10 @@ export class Shard {
     const seq = (this.#seqNo = (this.#seqNo + 1) >>> 0);
     const frame = encodeRecord(op, input as RecordInput, this.writer, seq);
     const seg = this.#segments;
-    if (seg.pos + frame.length > this.segmentBytes && seg.pos > FILE_HEADER_BYTES) this.seal(SEAL_ROLLOVER, 0);
-    const p: Pending = { frame, segment: seg.activeId, outcome: null, voided: false, unread: false, wantItems };
+    const active = seg.activeFile;
+    // Past the size, or a format-1 segment (its frames carry no salt): move to a new segment first.
+    if ((seg.pos + frame.length > this.segmentBytes && seg.pos > active.start) || active.salt === PLAIN_SALT) this.seal(SEAL_ROLLOVER, 0);
+    const p: Pending = { frame, segment: seg.activeId, outcome: null, voided: false, unread: false, wantItems, salt: PLAIN_SALT };
     c.pending.set(seq, p);
     try {
       seg.write(p);
@@ -205,8 +207,8 @@ export class Shard {
   seal(reason: number, baseId: number): void {
     const seg = this.#segments;
     const sealed = seg.activeId;
-    const frame = encodeRecord(OP_SEAL, { writer: this.writer, seq: 0, time: clockNow(), num1: reason, num2: baseId });
-    const fd = seg.activeFd;
+    const { fd, salt } = seg.activeFile;
+    const frame = saltFrame(encodeRecord(OP_SEAL, { writer: this.writer, seq: 0, time: clockNow(), num1: reason, num2: baseId }), PLAIN_SALT, salt);
     this.#c.io('append seal', () => this.fs.writeSync(fd, frame));
     while (seg.activeId === sealed) this.sync();
   }
@@ -239,6 +241,11 @@ export class Shard {
   /** The open file behind a local file number (compaction and check read through it). */
   fileAt(file: number): { id: number; kind: number; name: string; fd: number } | undefined {
     return this.#segments.at(file);
+  }
+
+  /** Problems met past MAX_REPORTS places, counted but not kept. */
+  get droppedReports(): number {
+    return this.#c.corruption.dropped;
   }
 
   /** Forgets the problems reported so far (after a repair rewrote the bytes they were about). */

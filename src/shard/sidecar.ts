@@ -7,6 +7,7 @@
  * Updates are not atomic across processes (two counts at once may lose one); eviction order is advisory.
  */
 import * as path from 'node:path';
+import { IOError } from '../errors.js';
 import {
   ACCESS_COUNTERS_BYTES, ACCESS_ENTRY_BYTES, ACCESS_ENTRY_FIELDS, ACCESS_HEADER_BYTES, ACCESS_HITS, ENTRY_ACCESS_COUNT,
   ENTRY_ACCESS_TIME, ENTRY_VERSION, accessEntryOffset, freshAccessHeader, isAccessHeader,
@@ -24,7 +25,12 @@ export class Sidecar {
 
   constructor(dir: string, fs: FsLike) {
     this.#fs = fs;
-    this.fd = fs.openSync(path.join(dir, ACCESS_FILE), fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+    try {
+      // O_NOFOLLOW: a sidecar that is a symbolic link would take its writes out of the directory.
+      this.fd = fs.openSync(path.join(dir, ACCESS_FILE), fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o644);
+    } catch (err) {
+      throw new IOError(`open ${ACCESS_FILE} in ${dir}`, err);
+    }
     const head = Buffer.alloc(ACCESS_HEADER_BYTES);
     const n = fs.readSync(this.fd, head, 0, ACCESS_HEADER_BYTES, 0);
     if (!isAccessHeader(head, n)) {

@@ -5,7 +5,7 @@
  */
 import { keyIdOfEncoded } from '../format/keys.js';
 import { MODE_RAW_NUMBER } from '../format/disk.js';
-import { ENTRY_META_BYTES, EntryMeta, readBaseTrailer, readEntryMeta } from '../format/base.js';
+import { ENTRY_META_BYTES, EntryMeta, MAX_SLOTS, readBaseTrailer, readEntryMeta } from '../format/base.js';
 import { unsafeSum } from './counters.js';
 import {
   FLAG_DEFAULT_NULL, FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_PREFIX, FLAG_HAS_TAG,
@@ -238,9 +238,12 @@ export class ShardState {
       case OP_BASE: {
         const t = readBaseTrailer(r.buf, r.valueStart, r.valueLength);
         if (t === null) return false;
+        // From disk: a high-water mark must lie between the slots the entries hold and MAX_SLOTS. The entries' own
+        // mark is kept: every slot from it up is free either way (the lowest free slot is taken first), so no number
+        // from the file sizes the free-slot rebuild.
+        if (t.highWater > MAX_SLOTS || t.highWater < this.kd.highWater) return false;
         this.seq = r.num1;
         this.rowidCounter = r.num2;
-        this.kd.highWater = t.highWater;
         this.txnOwner = t.txnOwner;
         this.txnPid = t.txnPid;
         if (this.txnOwner !== 0) {
@@ -397,6 +400,7 @@ export class ShardState {
     if (r.valueLength < ENTRY_META_BYTES) return false;
     const kd = this.kd;
     const { rowid, version, slot: slotNo } = readEntryMeta(r.buf, r.valueStart, this.#meta);
+    if (slotNo >= MAX_SLOTS) return false; // from disk: it would size the keydir's arrays
     const ks = r.keyStart;
     const ke = ks + r.keyLength;
     if (r.keyLength === 0 || kd.find(r.buf, ks, ke) !== NIL || kd.has(slotNo)) return false;

@@ -60,7 +60,7 @@ export class Values {
     if (!f) return null;
     const buf = Buffer.allocUnsafe(frameLength);
     const n = c.io('read value', () => c.fs.readSync(f.fd, buf, 0, frameLength, offset));
-    const v = readFrame(buf, 0, n, newFrameView());
+    const v = readFrame(buf, 0, n, newFrameView(), f.salt);
     if (v.status !== FRAME_OK) {
       c.corruption.report('checksum-on-read', f.name, offset, frameLength);
       return null;

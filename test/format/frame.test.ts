@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { crc32c } from '../../src/format/crc32c.js';
 import {
   CRC_BYTES, FRAME_CORRUPT, FRAME_HEADER_BYTES, FRAME_INCOMPLETE, FRAME_MAGIC, FRAME_OK, LENGTH_BYTES, MAGIC_BYTES,
-  MAX_BODY_BYTES, allocFrame, newFrameView, nextGoodFrame, readFrame, sealFrame,
+  MAX_BODY_BYTES, PLAIN_SALT, allocFrame, newFrameView, nextGoodFrame, readFrame, saltFrame, sealFrame,
 } from '../../src/format/frame.js';
 import { mulberry32, randomBytes } from '../fixtures/prng.js';
 
@@ -28,7 +28,7 @@ function fixCrc(buf: Buffer, pos = 0): void {
   buf.writeUInt32LE(crc32c(buf, pos + LENGTH_AT, pos + FRAME_HEADER_BYTES + length), pos + CRC_AT);
 }
 
-const status = (buf: Buffer, pos = 0, end = buf.length) => readFrame(buf, pos, end, newFrameView()).status;
+const status = (buf: Buffer, pos = 0, end = buf.length) => readFrame(buf, pos, end, newFrameView(), PLAIN_SALT).status;
 
 test('the header is magic, CRC, length and op, little-endian, and the CRC covers length, op and body', () => {
   assert.equal(FRAME_HEADER_BYTES, 13);
@@ -44,13 +44,13 @@ test('the header is magic, CRC, length and op, little-endian, and the CRC covers
 test('a sealed frame reads back with its op, body and the offset just past it', () => {
   const body = Buffer.from('hello, frame');
   const buf = Buffer.concat([Buffer.from('xyz'), frame(3, body), frame(4, Buffer.alloc(0))]);
-  const view = readFrame(buf, 3, buf.length, newFrameView());
+  const view = readFrame(buf, 3, buf.length, newFrameView(), PLAIN_SALT);
   assert.equal(view.status, FRAME_OK);
   assert.equal(view.op, 3);
   assert.equal(view.length, body.length);
   assert.deepEqual(buf.subarray(view.body, view.body + view.length), body);
   assert.equal(view.next, 3 + FRAME_HEADER_BYTES + body.length);
-  const empty = readFrame(buf, view.next, buf.length, newFrameView());
+  const empty = readFrame(buf, view.next, buf.length, newFrameView(), PLAIN_SALT);
   assert.deepEqual([empty.status, empty.op, empty.length, empty.next], [FRAME_OK, 4, 0, buf.length]);
 });
 
@@ -75,7 +75,7 @@ test('a changed body or op with its CRC fixed reads as a good frame again (the C
   f[OP_AT] = 6;
   assert.equal(status(f), FRAME_CORRUPT);
   fixCrc(f);
-  const view = readFrame(f, 0, f.length, newFrameView());
+  const view = readFrame(f, 0, f.length, newFrameView(), PLAIN_SALT);
   assert.equal(view.status, FRAME_OK);
   assert.equal(view.op, 6);
 });
@@ -90,7 +90,7 @@ test('a changed magic is corrupt even with its CRC fixed (the CRC does not cover
 test('a frame cut anywhere is incomplete, not corrupt: a torn tail is a crash or a write in progress', () => {
   const f = frame(2, Buffer.from('a body that will be cut'));
   for (let end = 0; end < f.length; end++) {
-    const view = readFrame(f, 0, end, newFrameView());
+    const view = readFrame(f, 0, end, newFrameView(), PLAIN_SALT);
     assert.equal(view.status, FRAME_INCOMPLETE, `cut at ${end}`);
     assert.equal(view.next, 0, 'a reader stays before an incomplete frame');
   }
@@ -112,12 +112,12 @@ test('resync after a corrupt frame finds the next frame that checks out, skippin
   const buf = Buffer.concat([a, b, c]);
   buf[a.length + FRAME_HEADER_BYTES + 3] ^= 0x10;
   const scratch = newFrameView();
-  const first = readFrame(buf, 0, buf.length, newFrameView());
+  const first = readFrame(buf, 0, buf.length, newFrameView(), PLAIN_SALT);
   assert.equal(first.status, FRAME_OK);
   assert.equal(status(buf, first.next), FRAME_CORRUPT);
-  const found = nextGoodFrame(buf, first.next, buf.length, scratch);
+  const found = nextGoodFrame(buf, first.next, buf.length, scratch, PLAIN_SALT);
   assert.equal(found, a.length + b.length);
-  assert.equal(readFrame(buf, found, buf.length, newFrameView()).next, buf.length);
+  assert.equal(readFrame(buf, found, buf.length, newFrameView(), PLAIN_SALT).next, buf.length);
 });
 
 test('resync skips garbage, stray magic bytes and a forged header whose CRC fails', () => {
@@ -129,7 +129,7 @@ test('resync skips garbage, stray magic bytes and a forged header whose CRC fail
   const garbage = Buffer.concat([Buffer.from([0x4c, 0x4c, 0x43]), magic, Buffer.from('noise'), magic.subarray(0, 2), forged]);
   const buf = Buffer.concat([garbage, good]);
   assert.equal(status(buf), FRAME_CORRUPT);
-  assert.equal(nextGoodFrame(buf, 0, buf.length, newFrameView()), garbage.length);
+  assert.equal(nextGoodFrame(buf, 0, buf.length, newFrameView(), PLAIN_SALT), garbage.length);
 });
 
 test('resync answers -1 when no good frame follows: the bad bytes are the tail and the reader waits there', () => {
@@ -137,14 +137,31 @@ test('resync answers -1 when no good frame follows: the bad bytes are the tail a
   const torn = frame(1, Buffer.from('torn at the end')).subarray(0, 10);
   const buf = Buffer.concat([good, torn]);
   assert.equal(status(buf, good.length), FRAME_INCOMPLETE);
-  assert.equal(nextGoodFrame(buf, good.length, buf.length, newFrameView()), -1);
-  assert.equal(nextGoodFrame(buf, 0, good.length, newFrameView()), -1, 'nothing after the last good frame');
+  assert.equal(nextGoodFrame(buf, good.length, buf.length, newFrameView(), PLAIN_SALT), -1);
+  assert.equal(nextGoodFrame(buf, 0, good.length, newFrameView(), PLAIN_SALT), -1, 'nothing after the last good frame');
 });
 
 test('resync looks only inside [pos, end): a frame that ends past `end` is not found', () => {
   const bad = Buffer.from('garbage!');
   const good = frame(1, Buffer.from('beyond'));
   const buf = Buffer.concat([bad, good]);
-  assert.equal(nextGoodFrame(buf, 0, buf.length, newFrameView()), bad.length);
-  assert.equal(nextGoodFrame(buf, 0, buf.length - 1, newFrameView()), -1);
+  assert.equal(nextGoodFrame(buf, 0, buf.length, newFrameView(), PLAIN_SALT), bad.length);
+  assert.equal(nextGoodFrame(buf, 0, buf.length - 1, newFrameView(), PLAIN_SALT), -1);
+});
+
+test('a frame salted for one file checks out with that salt only, and re-salting moves it to another (format 2)', () => {
+  const a = { magic: 0x11223344, mask: 0xdeadbeef };
+  const b = { magic: 0x55667788, mask: 0x01234567 };
+  const f = saltFrame(frame(5, Buffer.from('salted')), PLAIN_SALT, a);
+  assert.equal(f.readUInt32LE(0), a.magic);
+  assert.equal(readFrame(f, 0, f.length, newFrameView(), a).status, FRAME_OK);
+  assert.equal(readFrame(f, 0, f.length, newFrameView(), PLAIN_SALT).status, FRAME_CORRUPT);
+  assert.equal(readFrame(f, 0, f.length, newFrameView(), { magic: a.magic, mask: a.mask ^ 1 }).status, FRAME_CORRUPT);
+  saltFrame(f, a, b);
+  assert.equal(readFrame(f, 0, f.length, newFrameView(), b).status, FRAME_OK);
+  assert.equal(readFrame(f, 0, f.length, newFrameView(), a).status, FRAME_CORRUPT);
+  // A plain frame (what anyone can compute) inside salted bytes is never found when resynchronising.
+  const plain = frame(5, Buffer.from('forged'));
+  const buf = Buffer.concat([Buffer.from([0xee]), plain, plain]);
+  assert.equal(nextGoodFrame(buf, 0, buf.length, newFrameView(), b), -1);
 });

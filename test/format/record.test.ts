@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { crc32c } from '../../src/format/crc32c.js';
-import { FRAME_HEADER_BYTES, FRAME_OK, MAGIC_BYTES, CRC_BYTES, newFrameView, readFrame } from '../../src/format/frame.js';
+import { FRAME_HEADER_BYTES, FRAME_OK, MAGIC_BYTES, CRC_BYTES, PLAIN_SALT, newFrameView, readFrame } from '../../src/format/frame.js';
 import {
   FLAG_HAS_EXPIRE, FLAG_HAS_TAG, OP_DELETE, OP_SET, OP_TXN, RECORD_FIXED_BYTES, RecordView, encodeRecord, encodeTxnValue,
   newRecordView, readRecord, walkTxnValue,
@@ -13,7 +13,7 @@ import {
 
 /** The record in a frame buffer, through readFrame then readRecord; null when the body is not a record. */
 function decode(frame: Buffer): RecordView | null {
-  const f = readFrame(frame, 0, frame.length, newFrameView());
+  const f = readFrame(frame, 0, frame.length, newFrameView(), PLAIN_SALT);
   assert.equal(f.status, FRAME_OK);
   const r = newRecordView();
   return readRecord(frame, f.op, f.body, f.length, r) ? r : null;

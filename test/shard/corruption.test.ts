@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Cache } from '../../src/index.js';
+import { FILE_HEADER_BYTES, damagedFileHeader } from '../../src/format/segment.js';
 
 function setup(t: { after(fn: () => void): void }): { dir: string; segment: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-corrupt-'));
@@ -44,9 +45,11 @@ test('a flipped byte in a value is reported by check and never returned', (t) =>
 test('a flipped byte in a frame length does not stop the reader', (t) => {
   const { dir, segment } = setup(t);
   const buf = fs.readFileSync(segment);
-  // The 10th frame's length field: find frames by their magic.
-  let at = 16;
-  for (let i = 0; i < 10; i++) at = buf.indexOf(Buffer.from('LCFR', 'latin1'), at + 1);
+  // The 10th frame's length field: find frames by their magic (the segment's own, from its header).
+  const magic = Buffer.alloc(4);
+  magic.writeUInt32LE(damagedFileHeader(buf).salt.magic);
+  let at = FILE_HEADER_BYTES - 1;
+  for (let i = 0; i < 10; i++) at = buf.indexOf(magic, at + 1);
   buf[at + 8] ^= 0x40;
   fs.writeFileSync(segment, buf);
   const cache = new Cache(dir);

@@ -52,3 +52,28 @@ for (const [code, tearAt] of [['EIO', -1], ['ENOSPC', -1], ['ENOSPC', 20], ['EIO
     reopened.close();
   });
 }
+
+test('value files go through the injected fs: a fault writing or reading one is an IOError, and nothing is left', (t) => {
+  const dir = nodeFs.mkdtempSync(path.join(os.tmpdir(), 'lc-fault-'));
+  t.after(() => nodeFs.rmSync(dir, { recursive: true, force: true }));
+  let fail: { call: string; code: 'ENOSPC' | 'EIO' } | null = null;
+  const valueCalls: string[] = [];
+  const layer = new FaultyFs((c) => {
+    if (!(c.path ?? '').endsWith('.val')) return null;
+    valueCalls.push(c.name);
+    return fail !== null && c.name === fail.call ? { kind: 'throw', code: fail.code } : null;
+  });
+  const cache = new Cache(dir, { fs: layer.fs });
+  cache.set('kept', Buffer.alloc(40_000, 1));
+  assert.ok(valueCalls.includes('openSync') && valueCalls.includes('writeSync'), `value file calls: ${valueCalls.join(', ')}`);
+  fail = { call: 'writeSync', code: 'ENOSPC' };
+  assert.throws(() => cache.set('big', Buffer.alloc(40_000, 2)), (err) => err instanceof IOError && /ENOSPC/.test(err.message));
+  assert.equal(cache.get('big'), undefined);
+  const files = (nodeFs.readdirSync(dir, { recursive: true }) as string[]).filter((n) => n.endsWith('.val'));
+  assert.equal(files.length, 1, 'the failed write left no value file');
+  fail = { call: 'openSync', code: 'EIO' };
+  assert.throws(() => cache.get('kept'), IOError);
+  fail = null;
+  assert.deepEqual(cache.get('kept'), Buffer.alloc(40_000, 1));
+  cache.close();
+});

@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeyTable, hashBytes } from '../../src/shard/key-table.js';
 import { mulberry32, randomBytes } from '../fixtures/prng.js';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 
 /** The table starts with this many buckets; a key's home bucket is its hash masked by it. */
 const FIRST_BUCKETS = 1024;
@@ -93,15 +95,6 @@ function churnRun(keys: Buffer[], seed: number): void {
 }
 
 // ---- hashBytes --------------------------------------------------------------------------------------------------
-
-test('hashBytes is MurmurHash3 x86_32 with seed 0x9747b28c (the published test vectors)', () => {
-  const vectors: [string, number][] = [
-    ['a', 0x7fa09ea6], ['aa', 0x5d211726], ['aaa', 0x283e0130], ['aaaa', 0x5a97808a],
-    ['ab', 0x74875592], ['abc', 0xc84a62dd], ['abcd', 0xf0478627],
-    ['Hello, world!', 0x24884cba], ['The quick brown fox jumps over the lazy dog', 0x2fa826cd],
-  ];
-  for (const [s, h] of vectors) assert.equal(hash(Buffer.from(s)), h, s);
-});
 
 test('hashBytes is deterministic and an unsigned 32-bit integer', () => {
   const next = mulberry32(1);
@@ -579,4 +572,90 @@ test('50,000 random adds, deletes and finds agree with a Map (growth past 4096 k
   }
   assert.equal(t.count, 0);
   for (const k of pool) assert.equal(find(t, k), -1);
+});
+
+// ---- hash flooding (issue 13, item 10) --------------------------------------------------------------------------
+
+/** The keydir's former hash: MurmurHash3 (x86, 32-bit) with the fixed public seed 0x9747b28c: the attacker's model. */
+function murmurFixedSeed(b: Uint8Array): number {
+  let h = 0x9747b28c;
+  let i = 0;
+  for (; i + 4 <= b.length; i += 4) {
+    h ^= mixBlock(b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24));
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  if (i !== b.length) throw new Error('whole blocks only');
+  return fmix(h ^ b.length) >>> 0;
+}
+const C1 = 0xcc9e2d51;
+const C2 = 0x1b873593;
+function mixBlock(k: number): number {
+  k = Math.imul(k, C1);
+  k = (k << 15) | (k >>> 17);
+  return Math.imul(k, C2);
+}
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+/** The inverse of an odd number modulo 2^32 (Newton's iteration). */
+function inverse(x: number): number {
+  let y = x;
+  for (let i = 0; i < 5; i++) y = Math.imul(y, 2 - Math.imul(x, y));
+  return y;
+}
+function unfmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, inverse(0xc2b2ae35));
+  h ^= (h >>> 13) ^ (h >>> 26);
+  h = Math.imul(h, inverse(0x85ebca6b));
+  return h ^ (h >>> 16);
+}
+
+/**
+ * An 8-byte key whose fixed-seed MurmurHash3 is `target`: any first block, then the second block solved for it
+ * (every step of MurmurHash3 can be undone). What an outsider does to make keys that all land in one bucket.
+ */
+function collidingKey(first: number, target: number): Buffer {
+  let h = 0x9747b28c ^ mixBlock(first);
+  h = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+  const h2 = unfmix(target) ^ 8;
+  let x = Math.imul((h2 - 0xe6546b64) | 0, inverse(5));
+  x = ((x >>> 13) | (x << 19)) ^ h;
+  x = Math.imul(x, inverse(C2));
+  const k = Math.imul((x >>> 15) | (x << 17), inverse(C1));
+  const key = Buffer.alloc(8);
+  key.writeInt32LE(first | 0, 0);
+  key.writeInt32LE(k | 0, 4);
+  return key;
+}
+
+test('hash flooding: keys made to collide under the former fixed-seed hash spread out (probes counted)', () => {
+  const n = 3000;
+  const keys = Array.from({ length: n }, (_, i) => collidingKey(i * 2654435761, 0x5eed));
+  // The attack works against a fixed public seed: every key has one hash, so one bucket and one probe run.
+  assert.equal(new Set(keys.map(murmurFixedSeed)).size, 1);
+  assert.equal(new Set(keys.map(hex)).size, n);
+  const t = table(n);
+  keys.forEach((k, slot) => add(t, slot, k));
+  keys.forEach((k, slot) => assert.equal(find(t, k), slot));
+  // Linear probing at most half full displaces a key ~0.5 buckets on average; one shared bucket makes it ~n/2.
+  assert.ok(t.displacement < 4 * n, `total displacement ${t.displacement} for ${n} keys (flooded: ~${(n * n) / 2})`);
+  assert.ok(new Set(keys.map(hash)).size > n - 10, 'the keydir hash still collides on them');
+});
+
+test('the keydir hash is keyed per process: another process hashes the same key differently', () => {
+  const key = Buffer.from('the same key in two processes');
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', `
+    import { hashBytes } from ${JSON.stringify(path.resolve('src/shard/key-hash.ts'))};
+    const k = Buffer.from(${JSON.stringify(key.toString())});
+    console.log(hashBytes(k, 0, k.length));`], { encoding: 'utf8' });
+  assert.equal(child.status, 0, child.stderr);
+  assert.notEqual(Number(child.stdout.trim()), hash(key));
+  // Within one process it is a function of the bytes alone, wherever they lie.
+  assert.equal(hashBytes(...embedded(key, 5)), hash(key));
 });

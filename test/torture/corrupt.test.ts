@@ -26,7 +26,10 @@ import { fileURLToPath } from 'node:url';
 import { Cache, FanoutCache } from '../../src/index.js';
 import type { Key } from '../../src/index.js';
 import { LogcacheError } from '../../src/errors.js';
-import { CRC_BYTES, FRAME_HEADER_BYTES, FRAME_MAGIC, MAGIC_BYTES } from '../../src/format/frame.js';
+import { CRC_BYTES, FRAME_HEADER_BYTES, FRAME_OK, MAGIC_BYTES, newFrameView, readFrame } from '../../src/format/frame.js';
+import { OP_BASE, OP_ENTRY, OP_TXN, newRecordView, readRecord } from '../../src/format/record.js';
+import { crc32c } from '../../src/format/crc32c.js';
+import { FILE_MAGIC, damagedFileHeader } from '../../src/format/segment.js';
 import { BASE_SEED, Rng, Watchdog, copyTree, count, figures, show, tmpdir, walk, watchdog } from './harness.js';
 
 const CASES = count('LOGCACHE_TORTURE_CORRUPT', 300, 5000);
@@ -119,6 +122,21 @@ if (process.env.LOGCACHE_CORRUPT_BUILD) {
   const store = openStore(kind, dir);
   for (const o of pristineOps(KINDS[kind].seed)) apply(store, new Map(), new Map(), o);
   store.close();
+} else if (process.env.LOGCACHE_CORRUPT_OPEN) {
+  // One crafted store, opened in a process of its own with a small heap (a loop sized by a crafted number would
+  // abort it): what a fresh process reads and what check() says, as JSON.
+  const out: Record<string, unknown> = {};
+  const c = typed('crafted', 'open', () => new Cache(process.env.LOGCACHE_CORRUPT_OPEN!, OPTIONS));
+  if (c instanceof LogcacheError) out.open = c.code;
+  else {
+    out.values = Object.fromEntries(['k0', 'k1', 'k9', 'txn'].map((k) => [k, String(typed('crafted', `get(${k})`, () => c.get(k, { default: null })))]));
+    const w = typed('crafted', 'check', () => c.check());
+    out.check = w instanceof LogcacheError ? w.code : w.map((x) => x.category);
+    typed('crafted', 'set', () => c.set('after', 1));
+    out.after = typed('crafted', 'get', () => c.get('after'));
+    c.close();
+  }
+  console.log(JSON.stringify(out));
 } else registerTests();
 
 /** A pristine store: `history` holds every value each key ever held (deleted keys too), `expected` the live ones,
@@ -151,16 +169,16 @@ function classOf(file: string): string {
   return name.endsWith('.log') ? 'segment' : name.endsWith('.base') ? 'base' : name === 'access.bin' ? 'access' : 'value';
 }
 
-/** A frame's magic as it lies on disk, to search for. */
-const MAGIC = Buffer.alloc(MAGIC_BYTES);
-MAGIC.writeUInt32LE(FRAME_MAGIC);
 /** Where a frame's body length is. */
 const LENGTH_AT = MAGIC_BYTES + CRC_BYTES;
 
-/** Offset of a random frame start in `buf`, or -1. */
+/** Offset of a random frame start in `buf` (a log file: its frames start with the magic its header holds), or -1. */
 function frameStart(rng: Rng, buf: Buffer): number {
+  if (!buf.subarray(0, FILE_MAGIC.length).equals(FILE_MAGIC)) return -1;
+  const magic = Buffer.alloc(MAGIC_BYTES);
+  magic.writeUInt32LE(damagedFileHeader(buf).salt.magic);
   const starts: number[] = [];
-  for (let p = buf.indexOf(MAGIC); p >= 0; p = buf.indexOf(MAGIC, p + 1)) starts.push(p);
+  for (let p = buf.indexOf(magic, FILE_MAGIC.length); p >= 0; p = buf.indexOf(magic, p + 1)) starts.push(p);
   return starts.length === 0 ? -1 : rng.pick(starts);
 }
 
@@ -358,7 +376,67 @@ function isFileValue(v: unknown): boolean {
   return (Buffer.isBuffer(v) || typeof v === 'string' || typeof v === 'object') && JSON.stringify(v).length >= BIG;
 }
 
+/**
+ * Rewrites, in `file`, the value field of the first frame of `op` that `edit` changes (it returns true), and gives the frame its
+ * checksum again (with the file's salt): damage that checks out, as a crafted file does.
+ */
+function craftFrame(file: string, op: number, edit: (buf: Buffer, valueStart: number, valueLength: number) => boolean): void {
+  const buf = fs.readFileSync(file);
+  const header = damagedFileHeader(buf);
+  const fv = newFrameView();
+  const rv = newRecordView();
+  for (let p = header.start; readFrame(buf, p, buf.length, fv, header.salt).status === FRAME_OK; p = fv.next) {
+    if (fv.op !== op || !readRecord(buf, fv.op, fv.body, fv.length, rv)) continue;
+    if (!edit(buf, rv.valueStart, rv.valueLength)) continue;
+    buf.writeUInt32LE((crc32c(buf, p + MAGIC_BYTES + CRC_BYTES, fv.next) ^ header.salt.mask) >>> 0, p + MAGIC_BYTES);
+    fs.writeFileSync(file, buf);
+    return;
+  }
+  throw new Error(`no ${op} frame to craft in ${file}`);
+}
+
+/** Crafted numbers (issue 13, item 11): each one is checked before it sizes an allocation or drives a loop. */
+const CRAFTED: [string, (dir: string) => void][] = [
+  ['base trailer: slot high-water mark 2^32 - 1', (dir) => craftFrame(baseOf(dir), OP_BASE, (b, v) => (b.writeUInt32LE(0xffffffff, v), true))],
+  ['base trailer: high-water mark below the slots in use', (dir) => craftFrame(baseOf(dir), OP_BASE, (b, v) => (b.writeUInt32LE(0, v), true))],
+  ['base entry: slot 2^32 - 16', (dir) => craftFrame(baseOf(dir), OP_ENTRY, (b, v) => (b.writeUInt32LE(0xfffffff0, v + 16), true))],
+  ['TXN: read count 2^32 - 1', (dir) => craftFrame(segmentOf(dir), OP_TXN, (b, v) => (b.writeUInt32LE(0xffffffff, v), true))],
+  ['TXN: nested body length 2^32 - 1', (dir) => craftFrame(segmentOf(dir), OP_TXN, (b, v, n) => n > 9 && (b.writeUInt32LE(0xffffffff, v + 9), true))],
+];
+const baseOf = (dir: string) => path.join(dir, fs.readdirSync(dir).find((n) => n.endsWith('.base'))!);
+const segmentOf = (dir: string) => path.join(dir, fs.readdirSync(dir).filter((n) => n.endsWith('.log')).sort().at(-1)!);
+
 function registerTests(): void {
+  test('crafted numbers in a base and a segment: a fresh process opens, reads only true values, check() reports', (t) => {
+    const root = tmpdir(t, 'crafted');
+    const pristine = path.join(root, 'pristine');
+    // Built in a process of its own (dead when the cases read it): a window a crafted TXN leaves open is aborted.
+    const built = spawnSync(process.execPath, ['--import', 'tsx', '-e', `
+      import { Cache } from ${JSON.stringify(path.resolve('src/index.ts'))};
+      const c = new Cache(${JSON.stringify(pristine)}, ${JSON.stringify(OPTIONS)});
+      for (let i = 0; i < 10; i++) c.set('k' + i, 'v' + i);
+      c.compact();
+      c.transact(() => c.set('txn', 'committed'));
+      c.close();`], { encoding: 'utf8' });
+    assert.equal(built.status, 0, built.stderr);
+    for (const [what, craft] of CRAFTED) {
+      const dir = path.join(root, what.replace(/\W+/g, '-'));
+      copyTree(pristine, dir);
+      craft(dir);
+      const r = spawnSync(process.execPath, ['--max-old-space-size=128', '--import', 'tsx', fileURLToPath(import.meta.url)], {
+        env: { ...process.env, LOGCACHE_CORRUPT_OPEN: dir }, encoding: 'utf8', timeout: CASE_LIMIT_MS,
+      });
+      assert.equal(r.status, 0, `${what}: the process died (${r.signal ?? r.status}): ${r.stderr.slice(-2000)}`);
+      const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { values: Record<string, string>; check: string[]; after: number };
+      for (const [k, v] of Object.entries(out.values)) {
+        assert.ok(v === 'null' || v === (k === 'txn' ? 'committed' : `v${k.slice(1)}`), `${what}: ${k} read ${v}`);
+      }
+      assert.ok(out.check.includes('CorruptionWarning'), `${what}: check() reports it: ${JSON.stringify(out.check)}`);
+      assert.equal(out.after, 1, `${what}: the store stays writable`);
+    }
+  });
+
+
   test(`corruption fuzzing: ${CASES} cases never crash, hang, or return a damaged value, and check() repairs`, { timeout: 30 * 60_000 }, async (t) => {
     // On a RAM file system when there is one: every repair compacts, and its fsyncs cost ~4 ms each on a disk.
     const root = tmpdir(t, 'corrupt', fs.existsSync('/dev/shm') ? '/dev/shm' : undefined);

@@ -4,11 +4,10 @@
  * k bytes (then fail), or kill the process on the spot (crash points for the kill -9 loop). Given to a Cache as
  * `new Cache(dir, { fs: layer.fs })`.
  *
- * Not reached through it: value files (src/format/disk.ts uses node:fs directly) and proper-lockfile's lock
- * directory (it uses graceful-fs).
+ * Not reached through it: proper-lockfile's lock directory (it uses graceful-fs).
  */
 import * as nodeFs from 'node:fs';
-import { CRC_BYTES, FRAME_HEADER_BYTES, FRAME_MAGIC, LENGTH_BYTES, MAGIC_BYTES } from '../../src/format/frame.js';
+import { CRC_BYTES, FRAME_HEADER_BYTES, LENGTH_BYTES, MAGIC_BYTES } from '../../src/format/frame.js';
 
 export type Fs = typeof nodeFs;
 export type FaultCode = 'EIO' | 'ENOSPC' | 'EROFS' | 'EACCES';
@@ -30,17 +29,19 @@ export interface FsCall {
   path: string | null;
   /** Bytes a write would write (0 for other calls). */
   bytes: number;
-  /** For a write that starts with a frame: the frame's op (OP_SEAL, ...), else -1. */
+  /** For a write of exactly one frame (a segment append): the frame's op (OP_SEAL, ...), else -1. */
   op: number;
 }
 
 export type Decide = (call: FsCall) => FaultAction | null;
 
-/** Where a frame's op byte is (docs/format.md, "Frames"). */
-const FRAME_OP_AT = MAGIC_BYTES + CRC_BYTES + LENGTH_BYTES;
+/** Where a frame's body length and op byte are (docs/format.md, "Frames"). */
+const FRAME_LENGTH_AT = MAGIC_BYTES + CRC_BYTES;
+const FRAME_OP_AT = FRAME_LENGTH_AT + LENGTH_BYTES;
 const WRAPPED = [
   'openSync', 'closeSync', 'readSync', 'writeSync', 'writeFileSync', 'readFileSync', 'fsyncSync', 'fdatasyncSync',
-  'linkSync', 'unlinkSync', 'renameSync', 'readdirSync', 'mkdirSync', 'rmdirSync', 'fstatSync', 'statSync',
+  'linkSync', 'unlinkSync', 'renameSync', 'readdirSync', 'mkdirSync', 'rmdirSync', 'fstatSync', 'statSync', 'lstatSync',
+  'realpathSync',
 ] as const;
 type Wrapped = (typeof WRAPPED)[number];
 
@@ -98,7 +99,8 @@ export class FaultyFs {
     }
     if (buf !== null && bytes >= FRAME_HEADER_BYTES) {
       const view = Buffer.from(buf.buffer, buf.byteOffset + offset, bytes);
-      if (view.readUInt32LE(0) === FRAME_MAGIC) op = view[FRAME_OP_AT];
+      // Frames carry their file's random magic (format 2): a frame is recognised by its length adding up.
+      if (view.readUInt32LE(FRAME_LENGTH_AT) + FRAME_HEADER_BYTES === bytes) op = view[FRAME_OP_AT];
     }
     const call: FsCall = { n, name, path: this.#pathOf(name, args), bytes, op };
     const action = this.decide?.(call) ?? null;
