@@ -140,6 +140,9 @@ test('check({ fix: true }) deletes only files the format names: a project\'s fil
   fs.mkdirSync(path.join(dir, 'ab', 'cd'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'ab', 'cd', `${'0'.repeat(28)}.val`), 'orphan value file');
   fs.mkdirSync(path.join(dir, 'ef', '01'), { recursive: true });
+  // Written an hour ago: check() spares files of writes that may still be in flight (issue 13 item 8).
+  const old = new Date(Date.now() - 3_600_000);
+  for (const f of ['package.json', 'src/app.js', `ab/cd/${'0'.repeat(28)}.val`]) fs.utimesSync(path.join(dir, f), old, old);
   const c = new Cache(dir);
   c.set('k', 'v');
   const warnings = c.check();
