@@ -169,7 +169,7 @@ function completeFrom(c: ShardCore, parts: GroupPart[], owner: number): boolean 
   const part = parts.find((p) => p.shard === name && p.writer === owner);
   if (part === undefined) return false;
   const frame = encodeRecord(OP_TXN, { writer: owner, seq: 0, time: part.time, value: part.value });
-  c.io('complete a group transaction', () => c.fs.writeSync(c.segments.activeFd, frame));
+  c.io('complete a group transaction', () => c.segments.appendRaw(frame));
   c.replay.sync();
   return true;
 }

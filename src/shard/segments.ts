@@ -184,6 +184,16 @@ export class Segments {
     return this.#files[this.active]!;
   }
 
+  /**
+   * Appends one frame encoded unsalted (encodeRecord's output) to the active segment as is, salted for it: for the
+   * records a writer appends outside its pending queue (a seal, a lease renewal, another owner's TXN completed from a
+   * group's intent), whose outcome nobody waits for.
+   */
+  appendRaw(frame: Buffer): void {
+    const { fd, salt } = this.#files[this.active]!;
+    this.#c.fs.writeSync(fd, saltFrame(frame, PLAIN_SALT, salt));
+  }
+
   /** The name of the active segment. */
   get activeName(): string {
     return this.#files[this.active]!.name;

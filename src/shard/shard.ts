@@ -13,7 +13,7 @@ import { now as clockNow } from '../clock.js';
 import * as nodeFs from 'node:fs';
 import { randomBytes } from '../builtin.js';
 import { OP_ABORT, OP_BEGIN, OP_SEAL, RecordInput, SEAL_ROLLOVER, encodeRecord } from '../format/record.js';
-import { PLAIN_SALT, saltFrame } from '../format/frame.js';
+import { PLAIN_SALT } from '../format/frame.js';
 import { IOError } from '../errors.js';
 import { CorruptionReport, FsLike, Pending, ShardCore, SyncPolicy } from './core.js';
 import { load } from './reload.js';
@@ -207,9 +207,8 @@ export class Shard {
   seal(reason: number, baseId: number): void {
     const seg = this.#segments;
     const sealed = seg.activeId;
-    const { fd, salt } = seg.activeFile;
-    const frame = saltFrame(encodeRecord(OP_SEAL, { writer: this.writer, seq: 0, time: clockNow(), num1: reason, num2: baseId }), PLAIN_SALT, salt);
-    this.#c.io('append seal', () => this.fs.writeSync(fd, frame));
+    const frame = encodeRecord(OP_SEAL, { writer: this.writer, seq: 0, time: clockNow(), num1: reason, num2: baseId });
+    this.#c.io('append seal', () => seg.appendRaw(frame));
     while (seg.activeId === sealed) this.sync();
   }
 

@@ -164,7 +164,7 @@ export class TxnWindow implements LeaseHolder {
     if (c.state.txnLease * 1000 - nowMs > c.txnLeaseMs / 2) return;
     try {
       const frame = encodeRecord(OP_LEASE, { writer: c.writer, seq: 0, time: nowMs / 1000, num1: (nowMs + c.txnLeaseMs) / 1000 });
-      c.fs.writeSync(c.segments.activeFd, frame);
+      c.segments.appendRaw(frame);
       c.replay.sync();
     } catch {
       // Not renewed (a full disk, say): the lease may run out, and the commit then fails loudly.
