@@ -8,7 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-const ENTRIES = { index: 'src/index.ts', keyv: 'src/api/keyv.ts', cli: 'src/cli.ts' };
+// compactor-main: the background compactor's process (src/shard/compactor.ts starts it from beside the bundle).
+const ENTRIES = { index: 'src/index.ts', keyv: 'src/api/keyv.ts', cli: 'src/cli.ts', 'compactor-main': 'src/shard/compactor-main.ts' };
 const INDEX = resolve('src/index.js');
 
 /** Resolves an import of src/index.js (from keyv.ts, cli.ts) to the built index next to the importer. */

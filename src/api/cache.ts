@@ -602,6 +602,28 @@ export class Cache {
     return this.#open().compact();
   }
 
+  /**
+   * Resolves once a write would not have to wait for another process (a transaction it holds open), waiting with
+   * timers so the event loop runs meanwhile; rejects with Timeout after `timeout` seconds (unless `retry`). For
+   * asynchronous callers (the Keyv store awaits it before each write): the synchronous methods wait in place.
+   * `key` is accepted for symmetry with FanoutCache (a Cache has one shard).
+   */
+  async whenWritable(key?: Key, opts: { retry?: boolean } = {}): Promise<void> {
+    void key;
+    const engine = this.#open();
+    await engine.waitWritable?.(this.#deadline(opts.retry));
+  }
+
+  /**
+   * compact() without blocking: the log engine compacts in a background process and resolves once the new base is
+   * in place (this process then moves to it in bounded slices); an engine without one compacts now. `base` is 0
+   * when another process was compacting.
+   */
+  async compactAsync(): Promise<CompactionResult> {
+    const engine = this.#open();
+    return engine.compactAsync ? engine.compactAsync() : engine.compact();
+  }
+
   /** Stores tagIndex = true (the keydir is in memory, so there is no index to build: kept for diskcache's API). */
   createTagIndex(): void {
     this.reset('tagIndex', true);

@@ -182,6 +182,17 @@ export class FanoutCache {
     for (const s of this.shards) s.dropTagIndex();
   }
 
+  /** Cache.whenWritable for the shard that holds `key` (every shard without a key). */
+  async whenWritable(key?: Key, opts: { retry?: boolean } = {}): Promise<void> {
+    const shards = key === undefined ? this.shards : [this.shardFor(key)];
+    await Promise.all(shards.map((s) => s.whenWritable(undefined, opts)));
+  }
+
+  /** compactAsync on every shard at once: the shards compact in background processes. */
+  async compactAsync(): Promise<void> {
+    await Promise.all(this.shards.map((s) => s.compactAsync()));
+  }
+
   /** Compacts every shard. */
   compact(): void {
     for (const s of this.shards) s.compact();

@@ -30,6 +30,8 @@ export interface KeyvBackend {
   evict(tag: Key | null, opts?: { retry?: boolean }): number;
   keys(): IterableIterator<Key>;
   close(): void;
+  /** Waits asynchronously until a write would not wait for another process (Cache's takes no key). */
+  whenWritable?(key?: Key): Promise<void>;
 }
 
 export interface KeyvLogcacheOptions {
@@ -135,6 +137,11 @@ export class KeyvLogcache extends EventEmitter {
     return v === MISS ? undefined : v;
   }
 
+  /** Before a write: wait (asynchronously) out another process's transaction, so the write does not block. */
+  async #writable(key?: string): Promise<void> {
+    await this.cache.whenWritable?.(key === undefined ? undefined : this.#key(key));
+  }
+
   #write(key: string, value: unknown, ttl: unknown): boolean {
     return this.cache.set(this.#key(key), value, { expire: expireOf(ttl), tag: this.#tag() });
   }
@@ -155,17 +162,20 @@ export class KeyvLogcache extends EventEmitter {
    * never; negative: already expired). Returns true, or false when a FanoutCache shard timed out.
    */
   async set(key: string, value: unknown, ttl?: number): Promise<boolean> {
+    await this.#writable(checkKey(key));
     return this.#write(key, value, ttl);
   }
 
   /** set for each entry, in order; one boolean per entry. */
   async setMany(entries: KeyvLogcacheEntry[]): Promise<boolean[]> {
     if (!Array.isArray(entries)) throw new TypeError('entries must be an array');
+    await this.#writable();
     return entries.map((e) => this.#write(e.key, e.value, e.ttl));
   }
 
   /** Removes `key`. Returns whether a live item was removed. */
   async delete(key: string): Promise<boolean> {
+    await this.#writable(checkKey(key));
     return this.cache.delete(this.#key(key));
   }
 
@@ -175,6 +185,7 @@ export class KeyvLogcache extends EventEmitter {
    */
   async deleteMany(keys: string[]): Promise<boolean> {
     if (!Array.isArray(keys)) throw new TypeError('keys must be an array');
+    await this.#writable();
     let all = true;
     for (const k of keys) if (!this.cache.delete(this.#key(k))) all = false;
     return all;
@@ -192,6 +203,7 @@ export class KeyvLogcache extends EventEmitter {
 
   /** Removes this namespace's items (without a namespace: the items stored without one). Others stay. */
   async clear(): Promise<void> {
+    await this.#writable();
     this.cache.evict(this.#tag());
   }
 

@@ -49,15 +49,17 @@ export function logDiskBytes(shard: Shard): number {
 
 /** Compacts now, unless another process holds the compaction lock. A failed file-system call gives an IOError;
  * what it leaves (a START seal without a base, a temporary file) is harmless and the next compaction redoes it. */
-export function compact(shard: Shard): CompactionResult {
+export function compact(shard: Shard, finishSwitch = true): CompactionResult {
   try {
-    return compactLocked(shard);
+    return compactLocked(shard, finishSwitch);
   } catch (err) {
     throw err instanceof LogcacheError ? err : new IOError(`compaction in ${shard.dir}`, err);
   }
 }
 
-function compactLocked(shard: Shard): CompactionResult {
+/** `finishSwitch`: move this process's items to the new base before returning (a background compactor, about to
+ * exit, does not). */
+function compactLocked(shard: Shard, finishSwitch: boolean): CompactionResult {
   const release = tryLock(shard.dir, COMPACT_LOCK);
   if (!release) return { base: 0, items: 0, bytesBefore: 0, bytesAfter: 0 };
   try {
@@ -81,6 +83,7 @@ function compactLocked(shard: Shard): CompactionResult {
     removeReplaced(shard, written);
     // Tell every process (this one too) to move to the base and let the old files go.
     shard.seal(SEAL_COMPACTION_DONE, written);
+    if (finishSwitch) shard.finishSwitch();
     return { base: written, items, bytesBefore, bytesAfter: logDiskBytes(shard) };
   } finally {
     release();
@@ -102,6 +105,7 @@ function writeBase(shard: Shard, id: number): number {
       chunks.push(frame);
       chunkBytes += frame.length;
       if (chunkBytes >= WRITE_BATCH) {
+        shard.onChunk?.();
         fs.writeSync(fd, Buffer.concat(chunks));
         chunks = [];
         chunkBytes = 0;

@@ -22,6 +22,7 @@ import { Segments } from './segments.js';
 import { Outcome, ShardState } from './state.js';
 import { TxnWindow } from './txn-window.js';
 import { Values } from './values.js';
+import { Switching } from './base-switch.js';
 
 export type { CorruptionKind, CorruptionReport, FsLike, SyncPolicy } from './core.js';
 
@@ -33,6 +34,8 @@ export interface ShardOptions {
   /** Compact when dead bytes exceed both this (bytes, default 8 MiB) and the live bytes. 0 turns automatic compaction off. */
   compactMinBytes?: number;
   fs?: FsLike;
+  /** Called after each chunk of a long load or base write (a background compactor checks its parent there). */
+  onChunk?: () => void;
 }
 
 const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
@@ -71,6 +74,8 @@ export class Shard {
     c.replay = this.#replay = new Replay(c);
     c.window = this.#window = new TxnWindow(c);
     c.values = this.#values = new Values(c);
+    c.switching = new Switching(c);
+    c.onChunk = options.onChunk ?? null;
     c.append = (op, input, deadline, wantItems) => this.append(op, input, deadline, wantItems);
     c.io('create directory', () => this.fs.mkdirSync(dir, { recursive: true }));
     this.load();
@@ -106,6 +111,16 @@ export class Shard {
     if (this.compactMinBytes <= 0) return false;
     const dead = this.#c.logBytes - this.state.kd.liveFrameBytes;
     return dead > this.compactMinBytes && dead > this.state.kd.liveFrameBytes;
+  }
+
+  /** Id of the newest base this process loaded or switched to (0: none). */
+  get baseId(): number {
+    return this.#c.baseId;
+  }
+
+  /** Called after each chunk of a long load or base write. */
+  get onChunk(): (() => void) | null {
+    return this.#c.onChunk;
   }
 
   get activeSegmentId(): number {
@@ -167,6 +182,18 @@ export class Shard {
       throw err;
     }
     return p.outcome;
+  }
+
+  /** Resolves once no other writer's transaction window is open, waiting with timers; Timeout past `deadline`. */
+  waitWindowAsync(deadline: number): Promise<void> {
+    return this.#window.waitClosedAsync(deadline);
+  }
+
+  /** Completes a switch to a new base in progress now (base-switch.ts): the old files are closed on return. */
+  finishSwitch(): void {
+    this.sync();
+    this.#c.switching.finish();
+    this.sync();
   }
 
   /** Opens a transaction window (waits for any other one to close). Commands until commit/abort are buffered. */
@@ -243,6 +270,7 @@ export class Shard {
     this.flush();
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
+    this.#c.switching.stop();
     this.#segments.closeAll();
   }
 

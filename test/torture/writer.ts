@@ -15,8 +15,8 @@ import { Op, accountKeys, bigValue, describeBig, slotKeys } from './journal.js';
 
 export interface CrashPlan {
   /** Where: the first call of a compaction (opening its temporary base), a SEAL frame's write, the temporary file
-   * of a new segment, or the nth frame written to a segment. */
-  at: 'compaction' | 'seal' | 'rollover' | 'torn';
+   * of a new segment, the nth frame written to a segment, or a read of a base (a load or a switch). */
+  at: 'compaction' | 'seal' | 'rollover' | 'torn' | 'switch';
   /** Calls to let through after the trigger (for 'torn': frames to write whole before the torn one). */
   skip: number;
   when: 'before' | 'after';
@@ -48,6 +48,8 @@ function crashDecider(plan: CrashPlan): (call: FsCall) => FaultAction | null {
       case 'seal': return c.name === 'writeSync' && c.op === OP_SEAL;
       case 'rollover': return c.name === 'writeFileSync' && /\/\.tmp-\d+-[0-9a-f]+-\d+$/.test(c.path ?? '');
       case 'torn': return c.name === 'writeSync' && c.op >= 0 && (c.path ?? '').endsWith('.log');
+      // A read of a base: loading one, or the switch to one after a compaction (base-switch.ts).
+      case 'switch': return c.name === 'readSync' && (c.path ?? '').endsWith('.base');
     }
   };
   return (c) => {
