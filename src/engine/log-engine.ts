@@ -59,10 +59,10 @@ export class LogEngine implements CacheEngine {
   constructor(directory: string, options: ShardOptions & { timeout: number }, setup: EngineSetup) {
     this.shard = new Shard(directory, options);
     this.shard.waitTimeoutMs = options.timeout * 1000;
-    ({ disk: this.#disk, settings: this.#settings } = setup(this.storedSettings(), (name, value) => this.writeSetting(name, value)));
-    this.#keys = new KeyEncoder(this.#disk);
     // A file-system layer (fault injection) cannot follow the work into another process: compact inline then.
     this.#auto = new AutoCompaction(this.shard, options.sync ?? 'none', options.fs !== undefined);
+    ({ disk: this.#disk, settings: this.#settings } = setup(this.storedSettings(), (name, value) => this.writeSetting(name, value)));
+    this.#keys = new KeyEncoder(this.#disk);
   }
 
   storedSettings(): Map<string, unknown> {
