@@ -77,7 +77,7 @@ export class BaseSwitch {
       if (consumed < 0) return 'failed';
       if (consumed > 0 || this.#trailer) {
         this.#pos += consumed;
-        if (this.#buf.length > budget * 4) this.#buf = Buffer.alloc(0); // a large frame's buffer is not kept
+        if (this.#buf.length > SWITCH_TICK_BYTES * 4) this.#buf = Buffer.alloc(0); // a large frame's buffer is not kept
         return 'more';
       }
       if (n < want || want >= this.size - this.#pos) return 'failed'; // a frame cut by the end of the file
