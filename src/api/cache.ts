@@ -603,15 +603,15 @@ export class Cache {
   }
 
   /**
-   * Resolves once a write would not have to wait for another process (a transaction it holds open), waiting with
-   * timers so the event loop runs meanwhile; rejects with Timeout after `timeout` seconds (unless `retry`). For
-   * asynchronous callers (the Keyv store awaits it before each write): the synchronous methods wait in place.
-   * `key` is accepted for symmetry with FanoutCache (a Cache has one shard).
+   * undefined when a write would not wait for another process now; else a Promise that resolves once it would not
+   * (another process's transaction closed), waiting with timers so the event loop runs meanwhile, and rejects with
+   * Timeout after `timeout` seconds (unless `retry`). `await cache.whenWritable()` works either way. For asynchronous
+   * callers (the Keyv store uses it before each write); the synchronous methods wait in place. `key` is accepted
+   * for symmetry with FanoutCache (a Cache has one shard).
    */
-  async whenWritable(key?: Key, opts: { retry?: boolean } = {}): Promise<void> {
+  whenWritable(key?: Key, opts: { retry?: boolean } = {}): Promise<void> | undefined {
     void key;
-    const engine = this.#open();
-    await engine.waitWritable?.(this.#deadline(opts.retry));
+    return this.#open().waitWritable?.(this.#deadline(opts.retry));
   }
 
   /**

@@ -182,10 +182,11 @@ export class FanoutCache {
     for (const s of this.shards) s.dropTagIndex();
   }
 
-  /** Cache.whenWritable for the shard that holds `key` (every shard without a key). */
-  async whenWritable(key?: Key, opts: { retry?: boolean } = {}): Promise<void> {
+  /** Cache.whenWritable for the shard that holds `key` (every shard without a key): undefined when none would wait. */
+  whenWritable(key?: Key, opts: { retry?: boolean } = {}): Promise<void> | undefined {
     const shards = key === undefined ? this.shards : [this.shardFor(key)];
-    await Promise.all(shards.map((s) => s.whenWritable(undefined, opts)));
+    const waits = shards.map((s) => s.whenWritable(undefined, opts)).filter((w) => w !== undefined);
+    return waits.length ? Promise.all(waits).then(() => undefined) : undefined;
   }
 
   /** compactAsync on every shard at once: the shards compact in background processes. */

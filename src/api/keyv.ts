@@ -31,7 +31,7 @@ export interface KeyvBackend {
   keys(): IterableIterator<Key>;
   close(): void;
   /** Waits asynchronously until a write would not wait for another process (Cache's takes no key). */
-  whenWritable?(key?: Key): Promise<void>;
+  whenWritable?(key?: Key): Promise<void> | undefined;
 }
 
 export interface KeyvLogcacheOptions {
@@ -137,9 +137,10 @@ export class KeyvLogcache extends EventEmitter {
     return v === MISS ? undefined : v;
   }
 
-  /** Before a write: wait (asynchronously) out another process's transaction, so the write does not block. */
-  async #writable(key?: string): Promise<void> {
-    await this.cache.whenWritable?.(key === undefined ? undefined : this.#key(key));
+  /** Before a write: a Promise to await when another process's transaction would make it wait (so the write does
+   * not block the event loop); undefined when it would not (the write then runs at once, in the call). */
+  #writable(key?: string): Promise<void> | undefined {
+    return this.cache.whenWritable?.(key === undefined ? undefined : this.#key(key));
   }
 
   #write(key: string, value: unknown, ttl: unknown): boolean {
@@ -162,20 +163,23 @@ export class KeyvLogcache extends EventEmitter {
    * never; negative: already expired). Returns true, or false when a FanoutCache shard timed out.
    */
   async set(key: string, value: unknown, ttl?: number): Promise<boolean> {
-    await this.#writable(checkKey(key));
+    const wait = this.#writable(checkKey(key));
+    if (wait) await wait;
     return this.#write(key, value, ttl);
   }
 
   /** set for each entry, in order; one boolean per entry. */
   async setMany(entries: KeyvLogcacheEntry[]): Promise<boolean[]> {
     if (!Array.isArray(entries)) throw new TypeError('entries must be an array');
-    await this.#writable();
+    const wait = this.#writable();
+    if (wait) await wait;
     return entries.map((e) => this.#write(e.key, e.value, e.ttl));
   }
 
   /** Removes `key`. Returns whether a live item was removed. */
   async delete(key: string): Promise<boolean> {
-    await this.#writable(checkKey(key));
+    const wait = this.#writable(checkKey(key));
+    if (wait) await wait;
     return this.cache.delete(this.#key(key));
   }
 
@@ -185,7 +189,8 @@ export class KeyvLogcache extends EventEmitter {
    */
   async deleteMany(keys: string[]): Promise<boolean> {
     if (!Array.isArray(keys)) throw new TypeError('keys must be an array');
-    await this.#writable();
+    const wait = this.#writable();
+    if (wait) await wait;
     let all = true;
     for (const k of keys) if (!this.cache.delete(this.#key(k))) all = false;
     return all;
@@ -203,7 +208,8 @@ export class KeyvLogcache extends EventEmitter {
 
   /** Removes this namespace's items (without a namespace: the items stored without one). Others stay. */
   async clear(): Promise<void> {
-    await this.#writable();
+    const wait = this.#writable();
+    if (wait) await wait;
     this.cache.evict(this.#tag());
   }
 

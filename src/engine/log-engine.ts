@@ -528,7 +528,7 @@ export class LogEngine implements CacheEngine {
     return compact(this.shard);
   }
 
-  waitWritable(deadline: number): Promise<void> {
+  waitWritable(deadline: number): Promise<void> | undefined {
     return this.shard.waitWindowAsync(deadline);
   }
 

@@ -184,9 +184,12 @@ export class Shard {
     return p.outcome;
   }
 
-  /** Resolves once no other writer's transaction window is open, waiting with timers; Timeout past `deadline`. */
-  waitWindowAsync(deadline: number): Promise<void> {
-    return this.#window.waitClosedAsync(deadline);
+  /** undefined when no other writer's transaction window is open (after a sync); else a Promise that resolves once
+   * none is, waiting with timers, and rejects with Timeout past `deadline`. */
+  waitWindowAsync(deadline: number): Promise<void> | undefined {
+    this.sync();
+    const owner = this.state.txnOwner;
+    return owner === 0 || owner === this.writer ? undefined : this.#window.waitClosedAsync(deadline);
   }
 
   /** Completes a switch to a new base in progress now (base-switch.ts): the old files are closed on return. */
