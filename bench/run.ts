@@ -2,15 +2,17 @@
  * logcache benchmarks: `npm run bench -- [--workloads core,bulk,eviction,scale,cold-start]
  * [--engines log,sqlite] [--kinds cache,fanout8,sqlite,sqlite-fanout8] [--procs 1,2,8]
  * [--ops N] [--scale-keys N] [--no-peer] [--quick] [--dir DIR] [--charts DIR]
- * [--floor-ms MS] [--timeout S]`.
+ * [--floor-ms MS] [--timeout S] [--stall-sizes 100k1k,1m100,1m1k]`.
  *
  * Prints the environment and the machine floor, then runs each workload of
  * ../shared/spec/benchmarks.md on both engines, each contender in processes of its
  * own (progress on stderr): core (diskcache's benchmark, with python-diskcache's
  * figures from the same run when /usr/bin/python3 has diskcache, unless --no-peer;
  * --peer, the default, is accepted and changes nothing), bulk, eviction, scale
- * (1,000,000 keys unless --scale-keys), cold-start (loading the built package, over bare node: cold-start.ts).
- * Prints a table per workload, then
+ * (1,000,000 keys unless --scale-keys), cold-start (loading the built package, over bare node: cold-start.ts), and
+ * stall when asked (`--workloads stall`: the worst call while automatic compaction runs, one writer and one reader
+ * process, python-diskcache beside unless --no-peer; --stall-sizes picks sizes as <keys><k|m><value bytes><k?>,
+ * default 100k1k,1m100; 1m1k, about 1 GB live, only when named). Prints a table per workload, then
  * issue 5's targets judged on the whole run (n/a where a side did not run; issue 2's
  * floor-scaled targets stay in the core section), writes one JSON (the verdicts under
  * `targets`) to bench/results/<date>[-quick][-<workloads>].json and SVG charts to
@@ -35,11 +37,15 @@ import { measureFloor } from './lib/floor.js';
 import { checkSameRunTargets, renderSameRunTargets } from './lib/same-run-targets.js';
 import { ENGINES, type EngineName, type WorkloadContext } from './lib/types.js';
 import { renderScale, runScale, type ScaleSection } from './scale.js';
+import { parseSize, renderStall, runStall, type StallSection, type StallSize } from './stall.js';
 
-const WORKLOADS = ['core', 'bulk', 'eviction', 'scale', 'cold-start'] as const;
+const WORKLOADS = ['core', 'bulk', 'eviction', 'scale', 'cold-start', 'stall'] as const;
+/** What runs without --workloads: stall takes minutes per size and is asked for by name. */
+const DEFAULT_WORKLOADS = ['core', 'bulk', 'eviction', 'scale', 'cold-start'];
 
 const OPTIONS = {
-  workloads: { type: 'string', default: WORKLOADS.join(',') },
+  workloads: { type: 'string', default: DEFAULT_WORKLOADS.join(',') },
+  'stall-sizes': { type: 'string', default: '100k1k,1m100' },
   engines: { type: 'string', default: ENGINES.join(',') },
   kinds: { type: 'string', default: DEFAULT_KINDS.join(',') },
   procs: { type: 'string' },
@@ -87,6 +93,7 @@ for (const k of kinds) if (!KINDS[k]) usage(`--kinds: unknown kind '${k}' (known
 if (procsList.some((p) => !Number.isInteger(p) || p < 1)) usage(`--procs: want a list of positive integers, got ${a.procs}`);
 if (!Number.isInteger(ops) || ops <= WARMUP) usage(`--ops: want an integer above ${WARMUP}, got ${a.ops}`);
 if (!Number.isInteger(scaleKeys) || scaleKeys < 2) usage(`--scale-keys: want an integer above 1, got ${a['scale-keys']}`);
+const stallSizes = list(a['stall-sizes']!).map((x) => parseSize(x) ?? usage(`--stall-sizes: want sizes like 100k1k or 1m100, got '${x}'`)) as StallSize[];
 if (!(timeoutMs > 0)) usage(`--timeout: want seconds above 0, got ${a.timeout}`);
 
 const ownDir = a.dir === undefined;
@@ -109,7 +116,10 @@ const ctx: WorkloadContext = {
   progress: (w, who, text) => process.stderr.write(`[${w}] ${who}: ${text} …\n`),
 };
 // The sections in the order they ran, which is their order in the JSON.
-const out: { core?: CoreSection; bulk?: BulkSection; eviction?: EvictionSection; scale?: ScaleSection; coldStart?: ColdStartSection } = {};
+const out: {
+  core?: CoreSection; bulk?: BulkSection; eviction?: EvictionSection; scale?: ScaleSection; coldStart?: ColdStartSection;
+  stall?: StallSection;
+} = {};
 
 if (workloads.includes('core')) {
   out.core = await runCoreSuite({ env, floor, base, procsList, ops, kinds, quick, timeoutMs, peer: a['no-peer'] !== true });
@@ -131,19 +141,24 @@ if (workloads.includes('cold-start')) {
   out.coldStart = runColdStart(quick ? 11 : 31);
   console.log(`\n${renderColdStart(out.coldStart)}`);
 }
+if (workloads.includes('stall')) {
+  out.stall = await runStall(ctx, stallSizes, a['no-peer'] !== true);
+  console.log(`\n${renderStall(out.stall)}`);
+}
 // Last, because they need core and scale together.
-const targets = checkSameRunTargets({ core: out.core, scale: out.scale });
-console.log(`\n${renderSameRunTargets(targets)}`);
+const targets = out.core || out.scale ? checkSameRunTargets({ core: out.core, scale: out.scale }) : undefined;
+if (targets) console.log(`
+${renderSameRunTargets(targets)}`);
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 fs.mkdirSync(resultsDir, { recursive: true });
-const partial = WORKLOADS.every((w) => workloads.includes(w)) ? '' : `-${workloads.join('-')}`;
+const partial = DEFAULT_WORKLOADS.every((w) => workloads.includes(w)) && workloads.length === DEFAULT_WORKLOADS.length ? '' : `-${workloads.join('-')}`;
 const file = path.join(resultsDir, `${env.date.slice(0, 10)}${quick ? '-quick' : ''}${partial}.json`);
 fs.writeFileSync(file, `${JSON.stringify({
   env, floor, command,
   // 1, 5 and 15-minute load averages: a shared machine's figures mean little without them.
   load_average: { start: loadAtStart, end: os.loadavg() },
-  params: { workloads, engines, kinds, procs: procsList, ops_per_proc: ops, scale_keys: scaleKeys, quick },
+  params: { workloads, engines, kinds, procs: procsList, ops_per_proc: ops, scale_keys: scaleKeys, quick, stall_sizes: stallSizes.map((x) => x.name) },
   ...out,
   targets,
 }, null, 2)}\n`);

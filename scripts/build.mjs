@@ -5,6 +5,7 @@
 //   dist/<entry>.d.ts .d.cts   their types, for `import` and for `require` consumers
 //   dist/types/**              the declarations tsc writes (.d.ts, and .d.cts copies for CommonJS consumers)
 //   dist/cli.js                the `logcache` command (bin/logcache.mjs loads it)
+//   dist/compactor-main.js .cjs the background compactor's process (started from beside the bundle that needs it)
 //   dist/THIRD-PARTY-NOTICES.md  licences of the code bundled in
 //
 // package.json's exports map `logcache/<name>` to these files with one pattern, so a new subpath is one line in
@@ -71,6 +72,9 @@ for (const name of ENTRIES) {
   note(await build({ ...common, entryPoints: [entry], format: 'cjs', outfile: `dist/${name}.cjs`, plugins: [ownIndex('index.cjs')] }));
 }
 note(await build({ ...common, entryPoints: ['src/cli/main.ts'], format: 'esm', outfile: 'dist/cli.js', plugins: [ownIndex('index.js'), builtinRequires], inject: [INJECT] }));
+// The background compactor's process (src/shard/compactor.ts starts it from the file beside the bundle that loads it).
+note(await build({ ...common, entryPoints: ['src/shard/compactor-main.ts'], format: 'esm', outfile: 'dist/compactor-main.js', plugins: [builtinRequires], inject: [INJECT] }));
+note(await build({ ...common, entryPoints: ['src/shard/compactor-main.ts'], format: 'cjs', outfile: 'dist/compactor-main.cjs' }));
 
 // Types: tsc's declarations, a CommonJS copy of each (`.d.cts`, its relative imports pointing at `.cjs`), and for
 // every entry a file beside its bundles that re-exports its declarations.

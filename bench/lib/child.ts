@@ -52,12 +52,15 @@ interface StepOptions {
   /** Extra node flags (e.g. --expose-gc). */
   nodeFlags?: readonly string[];
   onProgress: (text: string) => void;
+  /** Called with the child once it is started (a workload that watches the process: its pid, its files). */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 /** The step's result, or a StepSkipped with why it could not run (missing engine, failed check, crash, timeout). */
 export function runStep<T>(o: StepOptions): Promise<T | StepSkipped> {
   return new Promise((resolve) => {
     const child = forkBench(WORKER, [o.workload, o.step], o.nodeFlags);
+    o.onSpawn?.(child);
     let done = false;
     const finish = (v: T | StepSkipped) => {
       if (done) return;

@@ -602,6 +602,28 @@ export class Cache {
     return this.#open().compact();
   }
 
+  /**
+   * undefined when a write would not wait for another process now; else a Promise that resolves once it would not
+   * (another process's transaction closed), waiting with timers so the event loop runs meanwhile, and rejects with
+   * Timeout after `timeout` seconds (unless `retry`). `await cache.whenWritable()` works either way. For asynchronous
+   * callers (the Keyv store uses it before each write); the synchronous methods wait in place. `key` is accepted
+   * for symmetry with FanoutCache (a Cache has one shard).
+   */
+  whenWritable(key?: Key, opts: { retry?: boolean } = {}): Promise<void> | undefined {
+    void key;
+    return this.#open().waitWritable?.(this.#deadline(opts.retry));
+  }
+
+  /**
+   * compact() without blocking: the log engine compacts in a background process and resolves once the new base is
+   * in place (this process then moves to it in bounded slices); an engine without one compacts now. `base` is 0
+   * when another process was compacting.
+   */
+  async compactAsync(): Promise<CompactionResult> {
+    const engine = this.#open();
+    return engine.compactAsync ? engine.compactAsync() : engine.compact();
+  }
+
   /** Stores tagIndex = true (the keydir is in memory, so there is no index to build: kept for diskcache's API). */
   createTagIndex(): void {
     this.reset('tagIndex', true);

@@ -190,6 +190,18 @@ export class FanoutCache {
     for (const s of this.shards) s.dropTagIndex();
   }
 
+  /** Cache.whenWritable for the shard that holds `key` (every shard without a key): undefined when none would wait. */
+  whenWritable(key?: Key, opts: { retry?: boolean } = {}): Promise<void> | undefined {
+    const shards = key === undefined ? this.shards : [this.shardFor(key)];
+    const waits = shards.map((s) => s.whenWritable(undefined, opts)).filter((w) => w !== undefined);
+    return waits.length ? Promise.all(waits).then(() => undefined) : undefined;
+  }
+
+  /** compactAsync on every shard at once: the shards compact in background processes. */
+  async compactAsync(): Promise<void> {
+    await Promise.all(this.shards.map((s) => s.compactAsync()));
+  }
+
   /** Compacts every shard. */
   compact(): void {
     for (const s of this.shards) s.compact();

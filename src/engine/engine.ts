@@ -91,5 +91,11 @@ export interface CacheEngine {
   /** [hits, misses]; zeroes them after reading when `reset`. */
   stats(reset: boolean): [number, number];
   compact(): CompactionResult;
+  /** undefined when a write would not wait for another process (its transaction window) now; else a Promise that
+   * resolves once it would not, waiting asynchronously, and rejects with Timeout past `deadline`. Absent where an
+   * engine cannot tell (its writes wait synchronously). */
+  waitWritable?(deadline: number): Promise<void> | undefined;
+  /** Compaction in the background (a child process), awaited; absent where an engine has none. */
+  compactAsync?(): Promise<CompactionResult>;
   close(): void;
 }

@@ -22,6 +22,7 @@ import { Sidecar } from '../shard/sidecar.js';
 import { VictimList, VictimOrder, expiredSlots } from '../shard/eviction.js';
 import { NOOP, evictionPolicy, hitHook, statisticsHook } from './policy.js';
 import { compact } from '../shard/compaction.js';
+import { AutoCompaction } from '../shard/auto-compaction.js';
 import { checkShard } from './log-check.js';
 import { REREAD_ATTEMPTS, waitedPastGrace } from '../shard/value-lifetime.js';
 import { unsafeIncr, type CacheEngine, type CheckWarning, type CompactionResult, type EngineSettings, type EngineSetup, type Item, type Side } from './engine.js';
@@ -53,8 +54,7 @@ export class LogEngine implements CacheEngine {
   #sidecar: Sidecar | null = null;
   /** In a transaction: value files to delete once it commits, and the files its commands wrote. */
   #txnFiles: { remove: string[]; written: string[] } | null = null;
-  /** After a failed automatic compaction: the log size at which to try again. */
-  #compactRetryAt = 0;
+  readonly #auto: AutoCompaction;
   #victims = new VictimList();
   /** Chosen by #choosePolicy (at open, on reset): the victims' order, what a hit records, what statistics count. */
   #order: VictimOrder | null = null;
@@ -65,6 +65,8 @@ export class LogEngine implements CacheEngine {
   constructor(directory: string, options: ShardOptions & { timeout: number }, setup: EngineSetup) {
     this.shard = new Shard(directory, options);
     this.shard.waitTimeoutMs = options.timeout * 1000;
+    // A file-system layer (fault injection) cannot follow the work into another process: compact inline then.
+    this.#auto = new AutoCompaction(this.shard, options.sync ?? 'none', options.fs !== undefined);
     ({ disk: this.#disk, settings: this.#settings } = setup(this.storedSettings(), (name, value) => this.writeSetting(name, value)));
     this.#keys = new KeyEncoder(this.#disk);
     this.#choosePolicy();
@@ -487,17 +489,9 @@ export class LogEngine implements CacheEngine {
     return count;
   }
 
-  /** After a write: compaction when the log is mostly dead (the lock is tried, never waited for). */
+  /** After a write: compaction when the log is mostly dead (started in the background, never waited for). */
   #maybeCompact(): void {
-    if (!this.shard.wantsCompaction || this.shard.inTxn || this.shard.logBytes < this.#compactRetryAt) return;
-    try {
-      compact(this.shard);
-    } catch (err) {
-      // The write that triggered it succeeded: an automatic compaction that fails (a full disk, say) is not its
-      // error. Try again once the log has grown by compactMinBytes more; compact() and check() still throw.
-      if (!(err instanceof IOError)) throw err;
-      this.#compactRetryAt = this.shard.logBytes + this.shard.compactMinBytes;
-    }
+    this.#auto.afterWrite();
   }
 
   /** diskcache's culling step after a write: up to cullLimit items, expired first, then policy victims. */
@@ -611,7 +605,16 @@ export class LogEngine implements CacheEngine {
     return compact(this.shard);
   }
 
+  waitWritable(deadline: number): Promise<void> | undefined {
+    return this.shard.waitWindowAsync(deadline);
+  }
+
+  compactAsync(): Promise<CompactionResult> {
+    return this.#auto.compactAsync();
+  }
+
   close(): void {
+    this.#auto.close();
     this.#sidecar?.close();
     this.shard.close();
   }

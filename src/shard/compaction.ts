@@ -40,17 +40,19 @@ export function logDiskBytes(shard: Shard): number {
 /** Compacts now, unless another process holds the compaction lock, or the log holds nothing a base would reclaim
  * (`force`, for a repair that must rewrite the log, compacts anyway). A failed file-system call gives an IOError;
  * what it leaves (a START seal without a base, a temporary file) is harmless and the next compaction redoes it. */
-export function compact(shard: Shard, force = false): CompactionResult {
+export function compact(shard: Shard, force = false, finishSwitch = true): CompactionResult {
   // The state holds the open transaction's uncommitted commands: a base written from it would make them durable.
   if (shard.inTxn) throw new InTransactionError('compact()');
   try {
-    return compactLocked(shard, force);
+    return compactLocked(shard, force, finishSwitch);
   } catch (err) {
     throw err instanceof LogcacheError ? err : new IOError(`compaction in ${shard.dir}`, err);
   }
 }
 
-function compactLocked(shard: Shard, force: boolean): CompactionResult {
+/** `force`: write a base even with nothing to reclaim (a repair). `finishSwitch`: move this process's items to the new
+ * base before returning (a background compactor, about to exit, does not). */
+function compactLocked(shard: Shard, force: boolean, finishSwitch: boolean): CompactionResult {
   const release = tryLock(shard.dir, COMPACT_LOCK);
   if (!release) return { base: 0, items: 0, bytesBefore: 0, bytesAfter: 0, skipped: 'locked' };
   try {
@@ -77,6 +79,7 @@ function compactLocked(shard: Shard, force: boolean): CompactionResult {
     removeReplaced(shard, written);
     // Tell every process (this one too) to move to the base and let the old files go.
     shard.seal(SEAL_COMPACTION_DONE, written);
+    if (finishSwitch) shard.finishSwitch();
     return { base: written, items, bytesBefore, bytesAfter: logDiskBytes(shard) };
   } finally {
     release();
@@ -115,6 +118,7 @@ function writeBase(shard: Shard, id: number): number {
       chunks.push(saltFrame(frame, PLAIN_SALT, salt));
       chunkBytes += frame.length;
       if (chunkBytes >= WRITE_BATCH) {
+        shard.onChunk?.();
         fs.writeSync(fd, Buffer.concat(chunks));
         chunks = [];
         chunkBytes = 0;

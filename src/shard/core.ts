@@ -15,6 +15,7 @@ import type { Segments } from './segments.js';
 import type { Replay } from './replay.js';
 import type { TxnWindow } from './txn-window.js';
 import type { Values } from './values.js';
+import type { Switching } from './base-switch.js';
 
 export type SyncPolicy = 'none' | 'interval' | 'always';
 
@@ -71,12 +72,17 @@ export class ShardCore {
   completingGroup = false;
   /** Called at the seal of `compactAt` with the state exactly as of that seal (compaction writes the base there). */
   onSealed: ((segmentId: number) => void) | null = null;
+  /** Called after each chunk of a long load or base write (a background compactor checks its parent there). */
+  onChunk: (() => void) | null = null;
+  /** Id of the newest base this process loaded or switched to (0: none). */
+  baseId = 0;
 
   // The rooms, wired once by the Shard constructor.
   segments!: Segments;
   replay!: Replay;
   window!: TxnWindow;
   values!: Values;
+  switching!: Switching;
   append!: AppendFn;
 
   constructor(

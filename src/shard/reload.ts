@@ -1,7 +1,8 @@
 /**
  * Reload: (re)building the shard's state from its files — the newest readable base, then the segments after it —
  * at open, after an I/O error left the state half-built, and after a compaction replaced the files this process
- * holds (the switch to the new base waits for a safe point: caught up, none of our frames unread).
+ * holds, when the switch to the new base (base-switch.ts) cannot be done in slices (a rebuild waits for a safe
+ * point: caught up, none of our frames unread).
  */
 import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
@@ -12,6 +13,8 @@ import { PLAIN_SALT } from '../format/frame.js';
 import { baseName } from '../format/files.js';
 import type { ShardCore } from './core.js';
 import { rebuildStoreOrder } from './keydir.js';
+import { applyFile } from './chunks.js';
+import { SWITCH_CALL_BYTES } from './base-switch.js';
 
 /** (Re)builds the state from the newest base and the segments after it. */
 export function load(c: ShardCore): void {
@@ -28,6 +31,7 @@ export function load(c: ShardCore): void {
 }
 
 function loadLog(c: ShardCore): void {
+  c.switching.reset();
   for (let attempt = 0; ; attempt++) {
     c.segments.closeAll();
     c.state.reset();
@@ -36,8 +40,10 @@ function loadLog(c: ShardCore): void {
     const { bases, segments } = c.segments.list();
     let start = segments.length > 0 ? segments[0] : 1;
     let loadedBase = false;
+    c.baseId = 0;
     for (const b of bases.sort((x, y) => y - x)) {
       if (loadBase(c, b)) {
+        c.baseId = b;
         start = b + 1;
         loadedBase = true;
         break;
@@ -79,11 +85,8 @@ function loadBase(c: ShardCore, id: number): boolean {
   let complete = false;
   if (typeof parsed !== 'string') {
     const fileNo = c.segments.add({ id, kind: KIND_BASE, name, fd, salt: parsed.salt, start: parsed.start });
-    // A base is read whole: one read, then the same frame loop as the log (bounded by live data, not history).
-    const buf = Buffer.allocUnsafe(size - parsed.start);
-    c.io(`read ${name}`, () => c.fs.readSync(fd, buf, 0, buf.length, parsed.start));
-    const { lastOp } = c.replay.applyBuffer(buf, buf.length, fileNo, parsed.start, name, false);
-    complete = lastOp === OP_BASE;
+    // Read in bounded chunks (chunks.ts), never one buffer as large as the base, then the same frame loop as the log.
+    complete = applyFile(c, fd, fileNo, parsed.start, size, name) === OP_BASE;
   } else c.segments.add({ id, kind: KIND_BASE, name, fd, salt: PLAIN_SALT, start: FILE_HEADER_V1_BYTES });
   if (bad || !complete) {
     c.corruption.report('bad-base', name, 0, size, bad ?? 'base has no trailer');
@@ -105,12 +108,15 @@ function loadBase(c: ShardCore, id: number): boolean {
 export function reloadAfterCompaction(c: ShardCore, compactedBase: number): void {
   // (The base must exist: a DONE seal copied from elsewhere names one that does not, and would reload forever.)
   if (compactedBase > 0 && c.segments.holdsReplaced(compactedBase) && c.segments.compactedPast(compactedBase)) {
-    c.reloadWanted = true;
+    // Re-point the items at the base in bounded slices (base-switch.ts); rebuild only if that cannot start.
+    if (!c.switching.start(compactedBase)) c.reloadWanted = true;
   }
 }
 
-/** At the tail of the log: the deferred reload after a compaction, if none of our frames is still unread. */
+/** At the tail of the log: a slice of a switch to a new base, or the deferred reload after a compaction, if none of
+ * our frames is still unread. */
 export function caughtUp(c: ShardCore): void {
+  if (c.switching.active) c.switching.step(SWITCH_CALL_BYTES);
   if (!c.reloadWanted || c.unreadOwn > 0) return;
   for (const p of c.pending.values()) if (p.unread) return;
   load(c);

@@ -13,6 +13,7 @@ import {
 } from '../format/record.js';
 import type { ShardCore } from './core.js';
 import { caughtUp, load, reloadAfterCompaction } from './reload.js';
+import { CHUNK_BYTES, frameBytesAt, grownChunk, readAt } from './chunks.js';
 import { FrameLocation, Outcome, VOID } from './state.js';
 
 /** Only frames this close to the end of what a replay read are cached: earlier ones would be evicted anyway. */
@@ -27,6 +28,8 @@ export class Replay {
   #loc: FrameLocation = { file: 0, offset: 0, frameLength: 0, bufStart: 0 };
   /** Reused for the per-operation tail check; values taken from it are copied. */
   #readBuf = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  /** Bytes read at a time when a segment's tail is longer than the read buffer. */
+  #tailChunk = CHUNK_BYTES;
 
   constructor(core: ShardCore) {
     this.#c = core;
@@ -62,6 +65,7 @@ export class Replay {
       if (n === 0) return caughtUp(c);
       let buf: Buffer;
       let trusted = false;
+      let limited = false;
       const last = c.lastWritten;
       if (last !== null && last.unread && n === c.unreadOwn && n === last.frame.length) {
         // Exactly the frame we just wrote and nothing else: use the buffer we built (no CRC check of bytes we
@@ -69,18 +73,23 @@ export class Replay {
         buf = last.frame;
         trusted = true;
       } else if (n === rbuf.length) {
-        // More than the read buffer holds (catching up after a while): read the whole tail at once.
+        // More than the read buffer holds (catching up after a while): read on in bounded chunks, one larger only
+        // for a frame that needs it (or after a chunk that made no progress).
         let size: number;
         try {
           size = c.fs.fstatSync(fd).size;
         } catch (err) {
           throw new IOError(`stat segment in ${c.dir}`, err);
         }
-        buf = Buffer.allocUnsafe(size - seg.pos);
-        n = c.io('read segment', () => c.fs.readSync(fd, buf, 0, buf.length, seg.pos));
+        const want = Math.min(size - seg.pos, Math.max(this.#tailChunk, frameBytesAt(rbuf, 0, n)));
+        limited = want < size - seg.pos;
+        buf = Buffer.allocUnsafe(want);
+        n = c.io('read segment', () => readAt(c.fs, fd, buf, want, seg.pos));
       } else buf = rbuf;
       const { consumed, sealed } = this.applyBuffer(buf, n, seg.active, seg.pos, seg.activeName, true, trusted);
       seg.pos += consumed;
+      if (consumed > 0) this.#tailChunk = CHUNK_BYTES;
+      else if (limited) this.#tailChunk = grownChunk(this.#tailChunk, buf, n); // no progress: a larger chunk
       if (sealed >= 0) {
         try {
           this.#nextSegment(sealed);
@@ -92,6 +101,7 @@ export class Replay {
         }
         continue;
       }
+      if (limited) continue; // more of the tail to read
       return caughtUp(c);
     }
   }
@@ -101,18 +111,20 @@ export class Replay {
    * With `stopAtSeal`, stops after a seal. Returns bytes consumed (an incomplete tail is left), the last op applied,
    * and the seal met: -1 none, 0 a plain seal, else the id of the base a finished compaction wrote.
    */
-  applyBuffer(buf: Buffer, len: number, fileNo: number, fileOffset: number, name: string, stopAtSeal: boolean, trusted = false):
-    { consumed: number; lastOp: number; sealed: number } {
+  applyBuffer(buf: Buffer, len: number, fileNo: number, fileOffset: number, name: string, stopAtSeal: boolean, trusted = false,
+    atEnd = true, lastOpIn = 0): { consumed: number; lastOp: number; sealed: number } {
     const c = this.#c;
     let p = 0;
-    let lastOp = 0;
+    let lastOp = lastOpIn;
     let sealed = -1;
     const salt = c.segments.at(fileNo)!.salt;
     while (p < len) {
       const f = trusted ? trustedFrame(buf, p, this.#fv) : readFrame(buf, p, len, this.#fv, salt);
       if (f.status !== FRAME_OK) {
+        // A chunk that is not the file's end: a frame cut by the chunk's end is read whole with the next chunk.
+        if (!atEnd && f.status === FRAME_INCOMPLETE) break;
         const q = nextGoodFrame(buf, p, len, this.#scan, salt);
-        if (q < 0 && stopAtSeal) break; // an incomplete tail of the log: wait for it
+        if (q < 0 && (stopAtSeal || !atEnd)) break; // an incomplete tail of the log: wait for it (or read on)
         const skip = q < 0 ? len - p : q - p;
         c.corruption.report(f.status === FRAME_INCOMPLETE ? 'torn-frame' : 'checksum', name, fileOffset + p, skip);
         p += skip;
@@ -185,6 +197,7 @@ export class Replay {
     const c = this.#c;
     const seg = c.segments;
     const sealedId = seg.activeId;
+    c.switching.sealed(sealedId);
     c.onSealed?.(sealedId);
     // Our frames written to the sealed segment but not applied landed after the seal: they are void everywhere.
     const voided = [...c.pending.values()].filter((p) => p.segment === sealedId && p.unread);

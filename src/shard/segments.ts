@@ -77,6 +77,22 @@ export class Segments {
     return this.#files.some((f) => f !== undefined && (f.kind === KIND_SEGMENT ? f.id <= baseId : f.id < baseId));
   }
 
+  /** Local numbers of the files held open that a compaction into base `baseId` replaced (never the active one). */
+  replacedBy(baseId: number): number[] {
+    const out: number[] = [];
+    this.#files.forEach((f, n) => {
+      if (f && n !== this.active && (f.kind === KIND_SEGMENT ? f.id <= baseId : f.id < baseId)) out.push(n);
+    });
+    return out;
+  }
+
+  /** Closes one file held open (no item points into it any more); its local number is not reused. */
+  release(file: number): void {
+    const f = this.#files[file];
+    if (f) try { this.#c.fs.closeSync(f.fd); } catch { /* already gone */ }
+    this.#files[file] = undefined;
+  }
+
   /** Opens segment `id` as the active one, creating it (whole, via link) if it does not exist yet. */
   openActive(id: number): void {
     const c = this.#c;

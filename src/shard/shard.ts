@@ -24,6 +24,7 @@ import { Segments } from './segments.js';
 import { Outcome, ShardState } from './state.js';
 import { TxnWindow } from './txn-window.js';
 import { Values } from './values.js';
+import { Switching } from './base-switch.js';
 
 export type { CorruptionKind, CorruptionReport, FsLike, SyncPolicy } from './core.js';
 
@@ -37,6 +38,8 @@ export interface ShardOptions {
   fs?: FsLike;
   /** Lease of this handle's transaction windows (ms, default 10 s): see owner.ts. */
   txnLeaseMs?: number;
+  /** Called after each chunk of a long load or base write (a background compactor checks its parent there). */
+  onChunk?: () => void;
 }
 
 const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
@@ -75,6 +78,8 @@ export class Shard {
     c.replay = this.#replay = new Replay(c);
     c.window = this.#window = new TxnWindow(c);
     c.values = this.#values = new Values(c);
+    c.switching = new Switching(c);
+    c.onChunk = options.onChunk ?? null;
     c.append = (op, input, deadline, wantItems) => this.append(op, input, deadline, wantItems);
     if (options.txnLeaseMs !== undefined) c.txnLeaseMs = options.txnLeaseMs;
     c.io('create directory', () => this.fs.mkdirSync(dir, { recursive: true }));
@@ -111,6 +116,16 @@ export class Shard {
     if (this.compactMinBytes <= 0) return false;
     const dead = this.#c.logBytes - this.state.kd.liveFrameBytes;
     return dead > this.compactMinBytes && dead > this.state.kd.liveFrameBytes;
+  }
+
+  /** Id of the newest base this process loaded or switched to (0: none). */
+  get baseId(): number {
+    return this.#c.baseId;
+  }
+
+  /** Called after each chunk of a long load or base write. */
+  get onChunk(): (() => void) | null {
+    return this.#c.onChunk;
   }
 
   get activeSegmentId(): number {
@@ -177,6 +192,21 @@ export class Shard {
       throw err;
     }
     return p.outcome;
+  }
+
+  /** undefined when no other writer's transaction window is open (after a sync); else a Promise that resolves once
+   * none is, waiting with timers, and rejects with Timeout past `deadline`. */
+  waitWindowAsync(deadline: number): Promise<void> | undefined {
+    this.sync();
+    const owner = this.state.txnOwner;
+    return owner === 0 || owner === this.writer ? undefined : this.#window.waitClosedAsync(deadline);
+  }
+
+  /** Completes a switch to a new base in progress now (base-switch.ts): the old files are closed on return. */
+  finishSwitch(): void {
+    this.sync();
+    this.#c.switching.finish();
+    this.sync();
   }
 
   /** Opens a transaction window (waits for any other one to close). Commands until commit/abort are buffered. */
@@ -270,6 +300,7 @@ export class Shard {
     this.#closed = true;
     this.#c.closed = true;
     if (this.#timer) clearInterval(this.#timer);
+    this.#c.switching.stop();
     this.#segments.closeAll();
   }
 

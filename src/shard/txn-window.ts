@@ -117,29 +117,50 @@ export class TxnWindow implements LeaseHolder {
 
   /** Waits (sleeping, not spinning) until no other writer's transaction window is open; Timeout past `deadline`. */
   waitClosed(deadline: number): void {
-    const c = this.#c;
-    let nextLiveness = Date.now() + 50;
+    const look = { next: Date.now() + 50 };
     let sleepMs = 0.05;
-    for (;;) {
-      c.replay.sync();
-      completeCommittedGroup(c);
-      const owner = c.state.txnOwner;
-      if (owner === 0 || owner === c.writer) return;
-      const now = Date.now();
-      if (now > deadline) throw new Timeout();
-      renewLeases(); // our own windows on other shards (a FanoutCache transaction) stay ours while we wait here
-      if (now >= nextLiveness) {
-        nextLiveness = now + 50;
-        const st = c.state;
-        if (windowAbandoned({ owner: st.txnIdentity, leaseUntil: st.txnLease }, now)) {
-          // Its owner is gone, or its lease ran out: close it for everyone (idempotent if several of us do).
-          closeAbandoned(c, deadline);
-          continue;
-        }
-      }
+    while (!this.#closed(deadline, look)) {
       Atomics.wait(SLEEP_CELL, 0, 0, sleepMs);
       sleepMs = Math.min(sleepMs * 2, 2);
     }
+  }
+
+  /**
+   * waitClosed for asynchronous callers: resolves once no other writer's transaction window is open, waiting with
+   * timers (the event loop runs meanwhile); rejects with Timeout past `deadline`.
+   */
+  async waitClosedAsync(deadline: number): Promise<void> {
+    const look = { next: Date.now() + 50 };
+    let sleepMs = 1;
+    while (!this.#closed(deadline, look)) {
+      await new Promise((r) => setTimeout(r, sleepMs));
+      sleepMs = Math.min(sleepMs * 2, 16);
+    }
+  }
+
+  /**
+   * One look at the window: true when none of another writer's is open. Completes a committed group's window; closes
+   * a window whose owner is gone or whose lease ran out (looked at every 50 ms: `look.next`); Timeout past `deadline`.
+   */
+  #closed(deadline: number, look: { next: number }): boolean {
+    const c = this.#c;
+    c.replay.sync();
+    completeCommittedGroup(c);
+    const owner = c.state.txnOwner;
+    if (owner === 0 || owner === c.writer) return true;
+    const now = Date.now();
+    if (now > deadline) throw new Timeout();
+    renewLeases(); // our own windows on other shards (a FanoutCache transaction) stay ours while we wait here
+    if (now >= look.next) {
+      look.next = now + 50;
+      const st = c.state;
+      if (windowAbandoned({ owner: st.txnIdentity, leaseUntil: st.txnLease }, now)) {
+        // Its owner is gone, or its lease ran out: close it for everyone (idempotent if several of us do).
+        closeAbandoned(c, deadline);
+        return this.#closed(deadline, look);
+      }
+    }
+    return false;
   }
 
   /** Opens a transaction window (waits for any other one to close). Commands until commit/abort are buffered. */

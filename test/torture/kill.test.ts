@@ -7,6 +7,9 @@
  * that were not killed keep running through the check. Small segments and a small compaction threshold make
  * roll-overs and compactions happen every few dozen milliseconds, so kills land inside them.
  *
+ * Writers without a crash plan compact in background compactor processes; rounds sometimes kill those first. A
+ * 'switch' crash point kills a writer while it reads a base (loading it, or moving to it after a compaction).
+ *
  * Runs once on a Cache (3 writers) and once on a FanoutCache (2 writers, 4 shards). Kills: 50 in the default suite,
  * 1,000 with LOGCACHE_TORTURE=long (LOGCACHE_TORTURE_KILLS overrides).
  */
@@ -36,7 +39,26 @@ function bundleWriter(dir: string): string {
     entryPoints: [path.join(HERE, 'writer.ts')], bundle: true, platform: 'node', target: 'node20', format: 'esm',
     outfile, banner: { js: ESM_BANNER }, logLevel: 'silent',
   });
+  // The background compactor's entry beside it (compactor.ts looks there), so writers without a crash plan compact
+  // in a compactor process, and the rounds kill those too.
+  buildSync({
+    entryPoints: [path.join(HERE, '..', '..', 'src', 'shard', 'compactor-main.ts')], bundle: true, platform: 'node',
+    target: 'node20', format: 'cjs', outfile: path.join(dir, 'compactor-main.cjs'), logLevel: 'silent',
+  });
   return outfile;
+}
+
+/** Pids of the compactor processes the writers started (their children), from /proc. */
+function compactorsOf(parents: readonly number[]): number[] {
+  const out: number[] = [];
+  for (const n of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(n)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${n}/stat`, 'utf8');
+      if (parents.includes(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))) out.push(Number(n));
+    } catch { /* gone */ }
+  }
+  return out;
 }
 
 /** Built once for both tests of the file. */
@@ -52,6 +74,8 @@ interface Proc {
 
 interface Tally {
   kills: number;
+  /** Background compactor processes killed (besides the writers). */
+  compactorKills: number;
   killOneRounds: number;
   killAllRounds: number;
   byCause: Record<string, number>;
@@ -96,9 +120,9 @@ class Arena {
     // LOGCACHE_TORTURE_PLAN=compaction|seal|rollover|torn|group|none narrows the crash points (to find what a failure needs).
     const only = process.env.LOGCACHE_TORTURE_PLAN as CrashPlan['at'] | undefined;
     // 'group' (FanoutCache only): killed at or just after the commit point of a transaction across shards.
-    const at = only ?? r.weighted({ compaction: 4, seal: 3, rollover: 1, torn: 2, group: this.kind === 'fanout' ? 2 : 0 });
+    const at = only ?? r.weighted({ compaction: 4, seal: 3, rollover: 1, torn: 2, group: this.kind === 'fanout' ? 2 : 0, switch: 2 });
     if (at === 'torn') return { at, skip: r.range(5, 3000), when: 'before', tear: r.next() };
-    const skip = at === 'compaction' ? r.int(14) : r.int(5);
+    const skip = at === 'compaction' ? r.int(14) : at === 'switch' ? 1 + r.int(6) : r.int(5);
     return { at, skip, when: r.chance(0.5) ? 'before' : 'after', tear: r.chance(0.3) ? r.next() : undefined };
   }
 
@@ -126,6 +150,11 @@ class Arena {
     const all = r.chance(0.3);
     const targets = all ? this.procs.map((_, i) => i) : [r.int(this.writers)];
     await sleep(r.range(5, 250));
+    // Sometimes the writers' background compactors first (mid-compaction, most often): nothing may be lost.
+    if (r.chance(0.3)) {
+      const pids = compactorsOf(this.procs.filter((p) => p && !p.exited).map((p) => p!.child.pid!));
+      for (const pid of pids) try { process.kill(pid, 'SIGKILL'); this.tally.compactorKills++; } catch { /* exited */ }
+    }
     await Promise.all(targets.map(async (slot) => {
       const p = this.procs[slot]!;
       // A writer with a crash plan gets a moment to reach its crash point; then (or without one) SIGKILL.
@@ -225,7 +254,7 @@ function allowedAfterCrash(w: { category: string; message: string }, tornWrites:
 }
 
 function newTally(): Tally {
-  return { kills: 0, killOneRounds: 0, killAllRounds: 0, byCause: {}, tornWrites: 0, inflight: {}, acknowledged: 0, keyChecks: 0, checks: 0, fixes: 0 };
+  return { kills: 0, compactorKills: 0, killOneRounds: 0, killAllRounds: 0, byCause: {}, tornWrites: 0, inflight: {}, acknowledged: 0, keyChecks: 0, checks: 0, fixes: 0 };
 }
 
 for (const [kind, writers, share] of [['cache', 3, 0.6], ['fanout', 2, 0.4]] as const) {
@@ -242,7 +271,7 @@ for (const [kind, writers, share] of [['cache', 3, 0.6], ['fanout', 2, 0.4]] as 
     const causes = Object.entries(tally.byCause).map(([k, v]) => `${k}:${v}`).join(',');
     const inflight = Object.entries(tally.inflight).map(([k, v]) => `${k}:${v}`).join(',');
     t.diagnostic(figures(`kill-${kind}`, {
-      kills: tally.kills, killOneRounds: tally.killOneRounds, killAllRounds: tally.killAllRounds, causes,
+      kills: tally.kills, compactorKills: tally.compactorKills, killOneRounds: tally.killOneRounds, killAllRounds: tally.killAllRounds, causes,
       tornWrites: tally.tornWrites, acknowledgedVerified: tally.acknowledged, inflightResolved: inflight,
       keyChecks: tally.keyChecks, checks: tally.checks, lost: 0,
     }));

@@ -15,8 +15,9 @@ import { Op, accountKeys, bigValue, describeBig, slotKeys } from './journal.js';
 
 export interface CrashPlan {
   /** Where: the first call of a compaction (opening its temporary base), a SEAL frame's write, the temporary file
-   * of a new segment, or the nth frame written to a segment. */
-  at: 'compaction' | 'seal' | 'rollover' | 'torn' | 'group';
+   * of a new segment, the nth frame written to a segment, a read of a base (a load or a switch), or the commit point
+   * of a transaction across shards. */
+  at: 'compaction' | 'seal' | 'rollover' | 'torn' | 'switch' | 'group';
   /** Calls to let through after the trigger (for 'torn': frames to write whole before the torn one). */
   skip: number;
   when: 'before' | 'after';
@@ -50,6 +51,8 @@ function crashDecider(plan: CrashPlan): (call: FsCall) => FaultAction | null {
       case 'torn': return c.name === 'writeSync' && c.op >= 0 && (c.path ?? '').endsWith('.log');
       // The commit point of a FanoutCache transaction: the crash lands between it and the shards' commits.
       case 'group': return c.name === 'linkSync' && /[\\/]intents[\\/]/.test(c.path ?? '');
+      // A read of a base: loading one, or the switch to one after a compaction (base-switch.ts).
+      case 'switch': return c.name === 'readSync' && (c.path ?? '').endsWith('.base');
     }
   };
   return (c) => {

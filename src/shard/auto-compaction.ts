@@ -1,0 +1,129 @@
+/**
+ * When a shard compacts by itself: after a write, once dead bytes exceed both compactMinBytes and the live bytes;
+ * and when the process has been idle for IDLE_MS after writing, once dead bytes exceed compactMinBytes and a
+ * quarter of the live bytes (so a store left alone shrinks to near its live size instead of staying up to twice
+ * it). With a compactor entry beside the module and the real file system, the work runs in a background child
+ * process (compactor.ts) and a write only starts it; otherwise (a file-system layer given for fault injection, a
+ * single-file bundle) inside the writing call, as before. A compaction that fails, or that finds another process
+ * compacting, is tried again once the log has grown by compactMinBytes (or the shard moved to a newer base).
+ */
+import { IOError } from '../errors.js';
+import { compact, type CompactionResult } from './compaction.js';
+import { compactInBackground, compactorEntry, warmCompactor } from './compactor.js';
+import type { Shard, SyncPolicy } from './shard.js';
+
+/** Idle time after the last write before the idle threshold applies (ms), and how often it is looked at. */
+const IDLE_MS = 1000;
+/** Dead bytes ÷ live bytes above which an idle process compacts. */
+const IDLE_DEAD_FRACTION = 0.25;
+
+export class AutoCompaction {
+  readonly background: boolean;
+  #running: Promise<CompactionResult> | null = null;
+  /** The base the running job started from: once the shard is past it, the job is done (even if its answer has
+   * not been read yet: a loop that never yields never reads it). */
+  #runningBase = -1;
+  /** After a failure (or a busy lock): the log size, and the base it was measured against, to wait for. */
+  #retryAt = 0;
+  #retryBase = -1;
+  #lastWrite = 0;
+  #idleTimer: NodeJS.Timeout | null = null;
+  #warmed = false;
+
+  constructor(readonly shard: Shard, readonly sync: SyncPolicy, inlineOnly: boolean) {
+    this.background = !inlineOnly && compactorEntry() !== null;
+  }
+
+
+
+  #blocked(): boolean {
+    const sh = this.shard;
+    return sh.inTxn || (this.#retryBase === sh.baseId && sh.logBytes < this.#retryAt);
+  }
+
+  #retryLater(): void {
+    this.#retryAt = this.shard.logBytes + this.shard.compactMinBytes;
+    this.#retryBase = this.shard.baseId;
+  }
+
+  /** After a write of this process: starts a compaction when the log is mostly dead (never waits for one). */
+  afterWrite(): void {
+    const sh = this.shard;
+    if (sh.compactMinBytes <= 0) return;
+    this.#lastWrite = Date.now();
+    if (this.background && this.#idleTimer === null) {
+      this.#idleTimer = setInterval(() => this.#idle(), IDLE_MS);
+      this.#idleTimer.unref();
+    }
+    if (!sh.wantsCompaction) {
+      // Half way there: have the compactor process ready (started from the event loop, not in this call).
+      if (this.background && !this.#warmed && sh.logBytes - sh.state.kd.liveFrameBytes > sh.compactMinBytes / 2) {
+        this.#warmed = true;
+        warmCompactor();
+      }
+      return;
+    }
+    if (this.#blocked()) return;
+    if (this.#running && this.#runningBase !== sh.baseId) this.#running = null;
+    if (this.background) {
+      this.#start(false).catch(() => { /* recorded by #start */ });
+      return;
+    }
+    try {
+      compact(sh);
+    } catch (err) {
+      // The write that triggered it succeeded: an automatic compaction that fails (a full disk, say) is not its
+      // error. compact() and check() still throw.
+      if (!(err instanceof IOError)) throw err;
+      this.#retryLater();
+    }
+  }
+
+  /** A timer tick: an idle writer compacts at a lower threshold. */
+  #idle(): void {
+    const sh = this.shard;
+    if (sh.closed) return this.close();
+    if (this.#running || Date.now() - this.#lastWrite < IDLE_MS) return;
+    try {
+      sh.sync();
+    } catch {
+      return; // the next call sees the error
+    }
+    const live = sh.state.kd.liveFrameBytes;
+    const dead = sh.logBytes - live;
+    if (dead > sh.compactMinBytes && dead > live * IDLE_DEAD_FRACTION && !this.#blocked()) {
+      this.#start(false).catch(() => { /* recorded by #start */ });
+    } else if (dead <= sh.compactMinBytes) {
+      this.close(); // nothing to do until the next write
+    }
+  }
+
+  #start(keepAlive: boolean): Promise<CompactionResult> {
+    if (this.#running && !keepAlive) return this.#running;
+    const sh = this.shard;
+    const p = compactInBackground({ dir: sh.dir, segmentBytes: sh.segmentBytes, sync: this.sync }, keepAlive);
+    this.#running = p;
+    this.#runningBase = sh.baseId;
+    p.then(
+      (r) => { if (r.base === 0) this.#retryLater(); },
+      () => this.#retryLater(),
+    ).finally(() => { if (this.#running === p) this.#running = null; });
+    return p;
+  }
+
+  /**
+   * Compacts in the background and resolves once the new base is in place (this process then moves to it a slice
+   * at a time); without a background compactor, compacts now. Base 0: another process was compacting.
+   */
+  async compactAsync(): Promise<CompactionResult> {
+    if (!this.background) return compact(this.shard);
+    const r = await this.#start(true);
+    if (!this.shard.closed) this.shard.sync();
+    return r;
+  }
+
+  close(): void {
+    if (this.#idleTimer) clearInterval(this.#idleTimer);
+    this.#idleTimer = null;
+  }
+}

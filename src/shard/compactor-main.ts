@@ -1,0 +1,48 @@
+/**
+ * The background compactor's process (started by compactor.ts). Takes jobs (CompactorRequest) over IPC, one at a
+ * time: opens the shard, compacts it, closes it, answers. It exits at once, doing nothing more, when its parent is
+ * gone: the IPC channel's disconnect while idle, and a look at its parent pid between chunks of work (the work is
+ * synchronous, so no event is seen during it). A compaction cut short leaves nothing that is not safe.
+ */
+import * as fs from 'node:fs';
+import { Shard } from './shard.js';
+import { compact } from './compaction.js';
+import type { CompactorReply, CompactorRequest } from './compactor.js';
+
+/** The current parent pid from /proc (process.ppid is read once at start-up), else the start-up one. */
+function parentPid(): number {
+  try {
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return process.ppid;
+  }
+}
+
+const parent = parentPid();
+
+function exitIfOrphaned(): void {
+  if (parentPid() !== parent) process.exit(0);
+}
+
+function run({ id, job }: CompactorRequest): CompactorReply {
+  try {
+    const shard = new Shard(job.dir, { segmentBytes: job.segmentBytes, sync: job.sync, compactMinBytes: 0, onChunk: exitIfOrphaned });
+    try {
+      exitIfOrphaned();
+      return { id, type: 'done', result: compact(shard, false, false) };
+    } finally {
+      shard.close();
+    }
+  } catch (err) {
+    const e = err as Error & { cause?: NodeJS.ErrnoException };
+    return { id, type: 'error', message: e?.message ?? String(err), code: e?.cause?.code };
+  }
+}
+
+process.on('disconnect', () => process.exit(0));
+process.on('message', (m: CompactorRequest) => {
+  exitIfOrphaned();
+  const reply = run(m);
+  if (process.connected) process.send!(reply);
+});

@@ -1,0 +1,227 @@
+/**
+ * Background compaction: one child process per process (the compactor service), started by the library and
+ * shared by every handle it opens (docs/engine.md, "Compaction", says why a child process and not a worker thread).
+ * The child (compactor-main.ts) takes jobs over IPC: it opens the shard on its own, compacts it as compaction.ts
+ * does and answers; every process, this one included, then moves to the new base a slice at a time
+ * (base-switch.ts). A caller's call only sends a job (one IPC write).
+ *
+ * Starting a process costs a fork of this one (milliseconds, tens with a large heap on a busy machine), so the
+ * service is started once per process, when a shard first gets close to wanting a compaction, from the event loop
+ * (setImmediate), not inside a call (but for a loop that never yields: see compactInBackground), and kept, idle,
+ * between jobs; asking for a compaction is then one IPC write. It is unref'd (with its IPC channel): a short-lived process exits without
+ * waiting for it, and the child exits as soon as its parent is gone (the channel's disconnect while idle; a look at
+ * its parent pid between chunks of work, which also catches a parent killed with SIGKILL). A child that dies (killed,
+ * an exception, a full disk) leaves only what a cut-short compaction leaves (a START seal, a temporary file, a lock
+ * whose owner is dead): nothing is lost, its jobs fail, and the next compaction redoes the work.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import * as nodeFs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { IOError } from '../errors.js';
+import type { CompactionResult } from './compaction.js';
+import type { SyncPolicy } from './shard.js';
+
+/** What the child needs to open the shard as its parent does. */
+export interface CompactorJob {
+  dir: string;
+  segmentBytes: number;
+  sync: SyncPolicy;
+}
+
+export type CompactorRequest = { id: number; job: CompactorJob };
+export type CompactorReply =
+  | { id: number; type: 'done'; result: CompactionResult }
+  | { id: number; type: 'error'; message: string; code?: string };
+
+interface Pending {
+  dir: string;
+  job: CompactorJob;
+  /** Sent again once already, to a fresh compactor, after the first one died under it. */
+  retried: boolean;
+  keepAlive: boolean;
+  resolve: (r: CompactionResult) => void;
+  reject: (e: unknown) => void;
+  done: Promise<CompactionResult>;
+}
+
+interface Service {
+  child: ChildProcess;
+  pending: Map<number, Pending>;
+}
+
+let service: Service | null = null;
+let starting = false;
+/** When the pending start was asked for: a process whose loop never turns gets it inline after START_WAIT_MS. */
+let startAskedAt = 0;
+const START_WAIT_MS = 1000;
+let nextId = 1;
+/** Jobs by directory: two handles on one directory share one. */
+const byDir = new Map<string, Pending>();
+/** Jobs asked for while no service ran: sent once one is started (from the event loop). */
+const queued: { id: number; job: CompactorJob }[] = [];
+
+/** Node flags that load code (a TypeScript loader when running from source): the child needs them too. */
+const LOADER_FLAGS = ['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C'];
+
+let entryCache: { file: string; execArgv: string[] } | null | undefined;
+
+/**
+ * The child's entry file beside this module (dist/esm/compactor-main.js, dist/cjs/compactor-main.cjs, or the
+ * TypeScript source), or null when there is none (this module was bundled into a single file): compaction then
+ * runs inside the writing process, as before background compaction existed.
+ */
+export function compactorEntry(): { file: string; execArgv: string[] } | null {
+  if (entryCache !== undefined) return entryCache;
+  entryCache = null;
+  for (const name of ['compactor-main.js', 'compactor-main.cjs', 'compactor-main.ts']) {
+    let file: string;
+    try {
+      // import.meta.url in ESM; the CommonJS build has no import.meta, and __filename instead.
+      const here = (import.meta as { url?: unknown }).url;
+      file = typeof here === 'string' ? fileURLToPath(new URL(`./${name}`, here)) : path.join(path.dirname(__filename), name);
+    } catch {
+      continue;
+    }
+    if (!nodeFs.existsSync(file)) continue;
+    const execArgv: string[] = [];
+    if (name.endsWith('.ts')) {
+      const argv = process.execArgv;
+      for (let i = 0; i < argv.length; i++) {
+        const a = argv[i]!;
+        if (LOADER_FLAGS.includes(a) && i + 1 < argv.length) execArgv.push(a, argv[++i]!);
+        else if (LOADER_FLAGS.some((f) => a.startsWith(`${f}=`))) execArgv.push(a);
+      }
+      if (!execArgv.some((a) => a.includes('tsx'))) execArgv.push('--import', 'tsx');
+    }
+    entryCache = { file, execArgv };
+    break;
+  }
+  return entryCache;
+}
+
+/**
+ * Starts the service soon (from the event loop) if it is not running: called once a shard's log is getting close to
+ * wanting a compaction, so a process that never compacts (a reader, a short CLI) never starts one.
+ */
+export function warmCompactor(): void {
+  if (!service && compactorEntry()) startLater();
+}
+
+function startService(): void {
+  const entry = compactorEntry();
+  if (!entry) return;
+  const child = fork(entry.file, [], { execArgv: entry.execArgv, stdio: ['ignore', 'ignore', 'ignore', 'ipc'], serialization: 'json' });
+  const s: Service = { child, pending: new Map() };
+  service = s;
+  starting = false;
+  child.on('message', (m: CompactorReply) => {
+    const p = s.pending.get(m.id);
+    if (!p) return;
+    s.pending.delete(m.id);
+    settle(m.id, p, m);
+  });
+  child.on('error', () => { /* a spawn failure also exits */ });
+  child.on('exit', (code, signal) => {
+    if (service === s) service = null;
+    // Its jobs go to a fresh compactor once (it may have died of something else's doing); then they fail.
+    for (const [id, p] of s.pending) {
+      if (p.retried) settle(id, p, { id, type: 'error', message: `compactor process exited (${signal ?? `code ${code}`})`, code: 'ECHILD' });
+      else {
+        p.retried = true;
+        queued.push({ id, job: p.job });
+      }
+    }
+    s.pending.clear();
+    if (queued.length) startLater();
+  });
+  for (const q of queued.splice(0)) send(s, q.id, q.job);
+  refresh(s);
+}
+
+function settle(id: number, p: Pending, m: CompactorReply): void {
+  if (byDir.get(p.dir) === p) byDir.delete(p.dir);
+  if (m.type === 'done') p.resolve(m.result);
+  else p.reject(new IOError(`background compaction in ${p.dir}`, Object.assign(new Error(m.message), { code: m.code ?? 'EIO' })));
+  if (service) refresh(service);
+  void id;
+}
+
+function send(s: Service, id: number, job: CompactorJob): void {
+  const p = byDir.get(path.resolve(job.dir));
+  if (p) s.pending.set(id, p);
+  try {
+    s.child.send({ id, job } satisfies CompactorRequest);
+  } catch (err) {
+    s.pending.delete(id);
+    if (p) settle(id, p, { id, type: 'error', message: String(err), code: 'EPIPE' });
+  }
+}
+
+/** The child keeps this process alive only while a job someone awaits is running. */
+function refresh(s: Service): void {
+  const channel = s.child.channel as { ref?(): void; unref?(): void } | undefined;
+  if ([...s.pending.values()].some((p) => p.keepAlive)) {
+    s.child.ref();
+    channel?.ref?.();
+  } else {
+    s.child.unref();
+    channel?.unref?.();
+  }
+}
+
+/**
+ * Compacts `job.dir` in the compactor process. `keepAlive`: the caller awaits the result, so the child keeps this
+ * process alive until it is done; otherwise (automatic compaction) it does not. Resolves with the child's result
+ * (base 0: another process was compacting); rejects with an IOError when the child failed or died.
+ */
+export function compactInBackground(job: CompactorJob, keepAlive: boolean): Promise<CompactionResult> {
+  const dir = path.resolve(job.dir);
+  const current = byDir.get(dir);
+  if (current) {
+    if (keepAlive && !current.keepAlive) {
+      current.keepAlive = true;
+      if (service) refresh(service);
+    }
+    return current.done;
+  }
+  if (!compactorEntry()) return Promise.reject(new IOError('background compaction', new Error('no compactor entry file beside the module')));
+  let resolve!: (r: CompactionResult) => void;
+  let reject!: (e: unknown) => void;
+  const done = new Promise<CompactionResult>((res, rej) => { resolve = res; reject = rej; });
+  const p: Pending = { dir, job, retried: false, keepAlive, resolve, reject, done };
+  byDir.set(dir, p);
+  const id = nextId++;
+  if (service) {
+    send(service, id, job);
+    refresh(service);
+  } else {
+    queued.push({ id, job });
+    // A loop that has not turned for START_WAIT_MS (a script writing without ever yielding) would never start it:
+    // start it here, inside this call, once (a fork's cost, not a compaction's).
+    if (starting && Date.now() - startAskedAt > START_WAIT_MS) startService();
+    else startLater();
+  }
+  return done;
+}
+
+/** Starts the service from the event loop (never inside a caller's call) and sends it the queued jobs. */
+function startLater(): void {
+  if (starting) return;
+  starting = true;
+  startAskedAt = Date.now();
+  setImmediate(() => {
+    if (!service) startService();
+    else for (const q of queued.splice(0)) send(service, q.id, q.job);
+  });
+}
+
+/** Whether a job for `dir` is in flight. */
+export function compacting(dir: string): boolean {
+  return byDir.has(path.resolve(dir));
+}
+
+/** The pid of this process's compactor, if one runs (tests and the torture suite kill it). */
+export function compactorPid(): number | undefined {
+  return service?.child.pid;
+}
