@@ -5,7 +5,7 @@
  * never looks a setting up: a hook that has nothing to do is NOOP, as lru-cache installs no-op functions for the
  * features that are off.
  */
-import type { VictimOrder } from '../shard/eviction.js';
+import type { VictimOrder } from '../shard/reports.js';
 
 export type EvictionPolicyName = 'least-recently-stored' | 'least-recently-used' | 'least-frequently-used' | 'none';
 

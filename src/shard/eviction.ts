@@ -7,7 +7,9 @@ import { ACCESS_ENTRY_FIELDS, FIELD_ACCESS_COUNT, FIELD_ACCESS_TIME, FIELD_VERSI
 import { KeyDir, NIL } from './keydir.js';
 import type { Sidecar } from './sidecar.js';
 
-export type VictimOrder = 'stored' | 'accessTime' | 'accessCount';
+import type { VictimOrder } from './reports.js';
+
+export type { VictimOrder };
 
 /**
  * Ranked victims for least-recently-used and least-frequently-used, reused across culls: ranking every item

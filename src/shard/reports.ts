@@ -1,6 +1,7 @@
 /**
- * What a shard reports to the public API: check()'s warnings and compact()'s result. A leaf module (it imports
- * nothing), so the package's public type declarations never reach the engine's internals through these two types.
+ * What a shard shows the public API: check()'s warnings, compact()'s result and the victim orders of the policy
+ * table. A leaf module (it imports nothing), so the package's public type declarations never reach the engine's
+ * internals through these types.
  */
 
 /** One finding of check(). */
@@ -20,3 +21,6 @@ export interface CompactionResult {
   bytesBefore: number;
   bytesAfter: number;
 }
+
+/** How an eviction policy orders its victims (the public policy table names it): by store time, access time or count. */
+export type VictimOrder = 'stored' | 'accessTime' | 'accessCount';
