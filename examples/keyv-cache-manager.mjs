@@ -18,10 +18,10 @@ const users = new Keyv({ store: store(), namespace: 'users' });
 const sessions = new Keyv({ store: store(), namespace: 'sessions' });
 
 await users.set('ada', { name: 'Ada Lovelace' });
-await sessions.set('ada', 'token-123', 100); // expires after 100 ms
+await sessions.set('ada', 'token-123', 1000); // expires after 1 s
 console.log('users:ada =', JSON.stringify(await users.get('ada')));
 console.log('sessions:ada =', await sessions.get('ada'));
-await sleep(300);
+await sleep(1300);
 console.log('sessions:ada after its TTL =', await sessions.get('ada'));
 await sessions.clear(); // clears the 'sessions' namespace only
 console.log('users:ada after sessions.clear() =', JSON.stringify(await users.get('ada')));

@@ -11,7 +11,7 @@
  * file's salt (frame magic and crc mask, see frame.ts) is drawn at random when the file is made and exists nowhere
  * else. Format-1 files are still read (their frames use PLAIN_SALT); new files are always format 2.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../builtin.js';
 import { FrameSalt, PLAIN_SALT } from './frame.js';
 
 export const FILE_MAGIC = Buffer.from('LOGCACHE', 'latin1');

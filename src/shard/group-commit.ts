@@ -16,7 +16,7 @@
  *   whose link fails reads the marker and aborts everywhere.
  */
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../builtin.js';
 import { now as clockNow } from '../clock.js';
 import { OP_ABORT, OP_TXN, encodeRecord } from '../format/record.js';
 import type { FsLike, ShardCore } from './core.js';

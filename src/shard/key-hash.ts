@@ -9,11 +9,21 @@
  * The hash lives only in this process's memory: it is never written to disk nor compared across processes (a
  * FanoutCache routes keys to shards with CRC32C of the key bytes, which must agree everywhere: a different hash).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../builtin.js';
 
-const KEY = randomBytes(8);
-const K0 = KEY.readInt32LE(0);
-const K1 = KEY.readInt32LE(4);
+// Drawn when the first key table is made (keyHashReady), not when the package loads: loading it costs no node:crypto.
+let K0 = 0;
+let K1 = 0;
+let keyed = false;
+
+/** Draws this process's key, once; every KeyTable calls it before it hashes. */
+export function keyHashReady(): void {
+  if (keyed) return;
+  const key = randomBytes(8);
+  K0 = key.readInt32LE(0);
+  K1 = key.readInt32LE(4);
+  keyed = true;
+}
 /** SipRounds after the last word (d = 3); one per word (c = 1). */
 const FINAL_ROUNDS = 3;
 

@@ -18,9 +18,13 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { copyBytes } from '../format/bytes.js';
 import { resized } from './slot-arrays.js';
-import { hashBytes } from './key-hash.js';
+import { hashBytes as hashKeyed, keyHashReady } from './key-hash.js';
 
-export { hashBytes };
+/** The keydir's hash of `b[start, end)` under this process's key (drawn at the first call if no table drew it). */
+export function hashBytes(b: Uint8Array, start: number, end: number): number {
+  keyHashReady();
+  return hashKeyed(b, start, end);
+}
 
 const EMPTY = 0;
 const MIN_BUCKETS = 1024;
@@ -35,6 +39,10 @@ function place(buckets: Int32Array, mask: number, entry: number, hash: number): 
 }
 
 export class KeyTable {
+  constructor() {
+    keyHashReady(); // the process's hash key, before the first hash (hashKeyed below needs it drawn)
+  }
+
   #buckets = new Int32Array(2 * MIN_BUCKETS);
   #mask = MIN_BUCKETS - 1;
   #count = 0;
@@ -66,7 +74,7 @@ export class KeyTable {
 
   /** The slot holding the key `b[start, end)`, or -1. */
   find(b: Uint8Array, start: number, end: number): number {
-    const h = hashBytes(b, start, end) | 0;
+    const h = hashKeyed(b, start, end) | 0;
     const len = end - start;
     const buckets = this.#buckets;
     const arena = this.#arena;
@@ -97,7 +105,7 @@ export class KeyTable {
     else arena.set(b.subarray(start, end), at);
     this.keyStart[slot] = at;
     this.keyLength[slot] = len;
-    place(this.#buckets, this.#mask, slot + 1, hashBytes(b, start, end) | 0);
+    place(this.#buckets, this.#mask, slot + 1, hashKeyed(b, start, end) | 0);
     this.#count++;
   }
 
@@ -106,7 +114,7 @@ export class KeyTable {
     const mask = this.#mask;
     const buckets = this.#buckets;
     const at = this.keyStart[slot];
-    let i = hashBytes(this.#arena, at, at + this.keyLength[slot]) & mask;
+    let i = hashKeyed(this.#arena, at, at + this.keyLength[slot]) & mask;
     while (buckets[2 * i] !== slot + 1) {
       if (buckets[2 * i] === EMPTY) throw new Error(`key table: slot ${slot} is not indexed`);
       i = (i + 1) & mask;

@@ -5,6 +5,10 @@
 import assert from 'node:assert/strict';
 import { sleep } from './helpers.js';
 
+/** A TTL (ms) that must still be live a moment after the set, also on a loaded machine, and a sleep past it. */
+const SHORT_TTL = 1000;
+const PAST_SHORT_TTL = 1300;
+
 /** What the app needs of a Keyv class (keyv 5 and keyv 6 both have it). */
 export interface KeyvLike {
   namespace?: string;
@@ -81,12 +85,12 @@ export async function runKeyvApp(o: AppOptions): Promise<void> {
     assert.deepEqual(await usersElsewhere.get('ada'), { name: 'Ada', born: 1815, tags: ['math'] });
 
     // TTL in milliseconds: visible until it runs out, then gone for every handle.
-    await sessions.set('short', 'soon gone', 50);
+    await sessions.set('short', 'soon gone', SHORT_TTL);
     assert.equal(await sessions.get('short'), 'soon gone');
-    const withDefaultTtl = keyv('ttl', 50);
+    const withDefaultTtl = keyv('ttl', SHORT_TTL);
     await withDefaultTtl.set('k', 1);
     await sessions.set('long', 'stays', 60_000);
-    await sleep(250);
+    await sleep(PAST_SHORT_TTL);
     assert.equal(await sessions.get('short'), undefined);
     assert.equal(await sessions.has('short'), false);
     assert.equal(await withDefaultTtl.get('k'), undefined);
@@ -123,9 +127,9 @@ async function runCacheManager(o: AppOptions, keyv: (ns: string, ttl?: number) =
   const expires = await cache.ttl('page:/');
   assert.ok(expires > Date.now() && expires <= Date.now() + 60_000, `ttl gives the expiry time: ${expires}`);
 
-  await cache.mset([{ key: 'm1', value: 1 }, { key: 'm2', value: 2, ttl: 50 }]);
+  await cache.mset([{ key: 'm1', value: 1 }, { key: 'm2', value: 2, ttl: SHORT_TTL }]);
   assert.deepEqual(await cache.mget(['m1', 'm2', 'none']), [1, 2, undefined]);
-  await sleep(250);
+  await sleep(PAST_SHORT_TTL);
   assert.deepEqual(await cache.mget(['m1', 'm2']), [1, undefined]);
   await cache.mdel(['m1']);
   assert.equal(await cache.get('m1'), undefined);
@@ -134,10 +138,10 @@ async function runCacheManager(o: AppOptions, keyv: (ns: string, ttl?: number) =
   // wrap: computed once, then served from the store, until the TTL passes.
   let calls = 0;
   const compute = async () => ++calls;
-  assert.equal(await cache.wrap('answer', compute, 50), 1);
-  assert.equal(await cache.wrap('answer', compute, 50), 1);
-  await sleep(250);
-  assert.equal(await cache.wrap('answer', compute, 50), 2);
+  assert.equal(await cache.wrap('answer', compute, SHORT_TTL), 1);
+  assert.equal(await cache.wrap('answer', compute, SHORT_TTL), 1);
+  await sleep(PAST_SHORT_TTL);
+  assert.equal(await cache.wrap('answer', compute, SHORT_TTL), 2);
 
   // Two tiers (a small in-process Keyv in front of the shared store): a value set through the tiered cache is
   // in the shared store, so another process's single-tier cache finds it.
