@@ -154,7 +154,7 @@ function writeBase(shard: Shard, id: number): number {
     }
     const hw = encodeBaseTrailer({
       highWater: kd.highWater, txnOwner: state.txnOwner, txnPid: state.txnPid, txnLease: state.txnLease,
-      window: state.txnOwner === 0 ? Buffer.alloc(0) : encodeWindow(state.txnIdentity, state.txnGroup),
+      window: state.txnOwner === 0 ? Buffer.alloc(0) : encodeWindow(state.txnIdentity, state.txnWindowId, state.txnGroup !== null),
     });
     // The trailer: a base without it is incomplete and never loaded.
     emit(encodeRecord(OP_BASE, { writer: shard.writer, seq: 0, time: clockNow(), num1: state.seq, num2: state.rowidCounter, value: hw }));

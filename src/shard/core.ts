@@ -62,6 +62,12 @@ export class ShardCore {
   reloadWanted = false;
   /** A step between a seal and the next segment failed (I/O): the state must be rebuilt before anything else. */
   mustReload = false;
+  /**
+   * The frame just applied left the state wrong (our TXN met a window already closed, txn-window.ts): the replay stops
+   * its buffer there and rebuilds before the next frame. A rebuild inside the buffer's loop would leave the loop's
+   * position, and the frames left in the buffer, relative to files the rebuild replaced.
+   */
+  rebuildAfterFrame = false;
   /** How long a write waits for another writer's transaction window to close (ms); Infinity waits forever. */
   waitTimeoutMs = 60_000;
   /** Lease of this handle's transaction windows (ms): see owner.ts. */

@@ -137,13 +137,13 @@ export function removeDecision(fs: FsLike, file: string): void {
  * intent committed, by completing it from the intent.
  */
 export function closeAbandoned(c: ShardCore, deadline: number): void {
-  const owner = c.state.txnOwner;
-  const group = c.state.txnGroup;
+  const { txnOwner: owner, txnGroup: group, txnWindowId: window } = c.state;
   if (group !== null) {
     const decision = c.io('decide a group transaction', () => claimAbort(c.fs, intentPath(c.dir, group), c.syncPolicy === 'always'));
-    if (decision.kind === 'commit' && completeFrom(c, decision.parts, owner)) return;
+    if (decision.kind === 'commit' && completeFrom(c, decision.parts, owner, window)) return;
   }
-  c.append(OP_ABORT, { time: clockNow(), num1: owner }, deadline);
+  // Naming the window: if it closed meanwhile and its owner opened another, this ABORT closes nothing.
+  c.append(OP_ABORT, { time: clockNow(), num1: owner, key: window ?? undefined }, deadline);
 }
 
 /**
@@ -157,18 +157,22 @@ export function completeCommittedGroup(c: ShardCore): void {
   c.completingGroup = true;
   try {
     const decision = c.io('read a group transaction', () => readDecision(c.fs, intentPath(c.dir, group)));
-    if (decision?.kind === 'commit') completeFrom(c, decision.parts, c.state.txnOwner);
+    if (decision?.kind === 'commit') completeFrom(c, decision.parts, c.state.txnOwner, c.state.txnWindowId);
   } finally {
     c.completingGroup = false;
   }
 }
 
-/** Appends this shard's part of a committed group under its owner's writer id; false when the intent has none. */
-function completeFrom(c: ShardCore, parts: GroupPart[], owner: number): boolean {
+/**
+ * Appends this shard's part of a committed group under its owner's writer id; false when the intent has none. The
+ * TXN names the window (`window`, the group's id): when it lands after the owner's own TXN and the owner's next
+ * BEGIN, it completes nothing (state.ts), instead of committing that next window with this one's commands.
+ */
+function completeFrom(c: ShardCore, parts: GroupPart[], owner: number, window: Buffer | null): boolean {
   const name = path.basename(c.dir);
   const part = parts.find((p) => p.shard === name && p.writer === owner);
   if (part === undefined) return false;
-  const frame = encodeRecord(OP_TXN, { writer: owner, seq: 0, time: part.time, value: part.value });
+  const frame = encodeRecord(OP_TXN, { writer: owner, seq: 0, time: part.time, value: part.value, key: window ?? undefined });
   c.io('complete a group transaction', () => c.segments.appendRaw(frame));
   c.replay.sync();
   return true;

@@ -81,10 +81,27 @@ export function encodeIdentity(id: OwnerIdentity): Buffer {
   return b;
 }
 
-/** What a BEGIN (and a base trailer) states about a window: its owner's identity, then its group id if any. */
-export function encodeWindow(owner: OwnerIdentity | null, group: Buffer | null): Buffer {
-  const id = owner === null ? Buffer.alloc(IDENTITY_BYTES) : encodeIdentity(owner);
-  return group === null ? id : Buffer.concat([id, group]);
+/** The byte after a single-shard window's id (a group's id has none: the layout older BEGINs of groups used). */
+const SINGLE_WINDOW = 0;
+
+/**
+ * What a BEGIN (and a base trailer) states about a window: its owner's identity, then the window's id (16 random
+ * bytes; a FanoutCache transaction's group id), then, for a window that is not part of a group, one 0 byte. An ABORT
+ * or TXN that names a window by its id closes that window only (state.ts), so a closer's record that arrives late
+ * cannot close the owner's next window. `id` null: no id (a window from an older base).
+ */
+export function encodeWindow(owner: OwnerIdentity | null, id: Buffer | null, group: boolean): Buffer {
+  const who = owner === null ? Buffer.alloc(IDENTITY_BYTES) : encodeIdentity(owner);
+  if (id === null) return who;
+  return Buffer.concat(group ? [who, id] : [who, id, Buffer.of(SINGLE_WINDOW)]);
+}
+
+/** The window id and group id a BEGIN's value (or a base trailer's window) states; null where it states none. */
+export function decodeWindowId(buf: Buffer, start: number, length: number, idBytes: number): { id: Buffer | null; group: Buffer | null } {
+  if (length < IDENTITY_BYTES + idBytes) return { id: null, group: null };
+  const id = Buffer.from(buf.subarray(start + IDENTITY_BYTES, start + IDENTITY_BYTES + idBytes));
+  const single = length > IDENTITY_BYTES + idBytes && buf[start + IDENTITY_BYTES + idBytes] === SINGLE_WINDOW;
+  return { id, group: single ? null : id };
 }
 
 /** The identity in `buf[start, start + length)`, or null when it is not one (an older BEGIN, damaged bytes). */

@@ -88,6 +88,11 @@ export class Replay {
       } else buf = rbuf;
       const { consumed, sealed } = this.applyBuffer(buf, n, seg.active, seg.pos, seg.activeName, true, trusted);
       seg.pos += consumed;
+      if (c.rebuildAfterFrame) {
+        c.rebuildAfterFrame = false;
+        load(c);
+        continue;
+      }
       if (consumed > 0) this.#tailChunk = CHUNK_BYTES;
       else if (limited) this.#tailChunk = grownChunk(this.#tailChunk, buf, n); // no progress: a larger chunk
       if (sealed >= 0) {
@@ -143,8 +148,9 @@ export class Replay {
         break;
       }
       lastOp = this.#applyFrame(buf, f, fileNo, fileOffset, name);
-      if (stopAtSeal && lastOp !== 0 && len - f.next < VALUE_CACHE_WINDOW_BYTES) c.values.cacheStored(buf, f, fileNo, trusted);
       p = f.next;
+      if (c.rebuildAfterFrame) break; // the sync rebuilds before anything else applies
+      if (stopAtSeal && lastOp !== 0 && len - f.next < VALUE_CACHE_WINDOW_BYTES) c.values.cacheStored(buf, f, fileNo, trusted);
     }
     // The view must not keep a large read buffer (a whole base, a segment's tail) alive; the reused read buffer keeps
     // its DataView for the next replay.

@@ -15,7 +15,7 @@ import {
 import { KeyDir, NEVER, NIL, ValueFile } from './keydir.js';
 import { QUEUE_START, QueueIndex } from './queues.js';
 import { FRAME_HEADER_BYTES } from '../format/frame.js';
-import { DEFAULT_LEASE_MS, IDENTITY_BYTES, OwnerIdentity, decodeIdentity } from './owner.js';
+import { DEFAULT_LEASE_MS, OwnerIdentity, decodeIdentity, decodeWindowId } from './owner.js';
 import { GROUP_ID_BYTES } from './group-commit.js';
 
 /** Where the frame being applied lies: local file number, its offset in the file and in the buffer. */
@@ -99,6 +99,8 @@ export class ShardState {
   txnIdentity: OwnerIdentity | null = null;
   /** The group (FanoutCache transaction) the window belongs to, or null: see group-commit.ts. */
   txnGroup: Buffer | null = null;
+  /** The window's id as its BEGIN stated it (the group id for a group's window), or null (an older BEGIN). */
+  txnWindowId: Buffer | null = null;
 
   /** Closes the open window (its TXN applied, or an ABORT). */
   closeWindow(): void {
@@ -107,6 +109,18 @@ export class ShardState {
     this.txnLease = 0;
     this.txnIdentity = null;
     this.txnGroup = null;
+    this.txnWindowId = null;
+  }
+
+  /**
+   * Whether an ABORT or TXN is about the open window: it names none (key empty: the owner's current window, as
+   * older records do), or names this one. A closer's record that names an earlier window of the same owner (it
+   * decided on a window that closed meanwhile) closes nothing.
+   */
+  #aboutOpenWindow(r: RecordView): boolean {
+    if (r.keyLength === 0) return true;
+    const id = this.txnWindowId;
+    return id !== null && r.keyLength === id.length && id.equals(r.buf.subarray(r.keyStart, r.keyStart + r.keyLength));
   }
 
   reset(): void {
@@ -220,7 +234,7 @@ export class ShardState {
         if (out) out.applied = true;
         return true;
       case OP_ABORT:
-        if (this.txnOwner === r.num1) this.closeWindow();
+        if (this.txnOwner === r.num1 && this.#aboutOpenWindow(r)) this.closeWindow();
         if (out) out.applied = true;
         return true;
       case OP_SETTING: {
@@ -261,8 +275,9 @@ export class ShardState {
   /** The owner identity, and the group id after it, of a window (a BEGIN's value, or a base trailer's). */
   #windowFacts(buf: Buffer, start: number, length: number): void {
     this.txnIdentity = decodeIdentity(buf, start, length);
-    this.txnGroup = length >= IDENTITY_BYTES + GROUP_ID_BYTES
-      ? Buffer.from(buf.subarray(start + IDENTITY_BYTES, start + IDENTITY_BYTES + GROUP_ID_BYTES)) : null;
+    const { id, group } = decodeWindowId(buf, start, length, GROUP_ID_BYTES);
+    this.txnWindowId = id;
+    this.txnGroup = group;
   }
 
   #remove(slot: number): void {
@@ -365,8 +380,9 @@ export class ShardState {
     const bodies: [number, number, number][] = [];
     const ok = walkTxnValue(buf, r.valueStart, r.valueLength, () => {}, (op, body, length) => bodies.push([op, body, length]));
     if (!ok) return false;
-    if (this.txnOwner !== r.writer) {
-      // Its window was aborted (the owner was taken for dead): nothing applies.
+    if (this.txnOwner !== r.writer || !this.#aboutOpenWindow(r)) {
+      // Its window was aborted (the owner was taken for dead), or completed already (a late copy from a group's
+      // intent, group-commit.ts): nothing applies.
       if (out) out.applied = false;
       return true;
     }

@@ -11,7 +11,7 @@ import {
   walkTxnValue,
 } from '../format/record.js';
 import type { Pending, ShardCore } from './core.js';
-import { closeAbandoned, completeCommittedGroup } from './group-commit.js';
+import { closeAbandoned, completeCommittedGroup, newGroupId } from './group-commit.js';
 import { LeaseHolder, encodeWindow, holdLease, releaseLease, renewLeases, selfIdentity, windowAbandoned } from './owner.js';
 import { VALUE_CACHE_MAX_BYTES } from './values.js';
 import { load } from './reload.js';
@@ -22,6 +22,8 @@ export const TXN_FILE = 0xffffffff;
 
 /** The open transaction of this handle: commands are applied locally and buffered, then committed as one TXN. */
 interface OpenTxn {
+  /** The window's id (its BEGIN states it; our TXN and ABORT name it): a group's id, or random. */
+  id: Buffer;
   /** state.seq just after our BEGIN; nested commands take version baseSeq + 1. */
   baseSeq: number;
   ops: TxnOp[];
@@ -171,10 +173,11 @@ export class TxnWindow implements LeaseHolder {
     c.replay.sync();
     if (c.state.txnOwner !== 0 && c.state.txnOwner !== c.writer) this.waitClosed(deadline);
     const me = selfIdentity();
+    const id = group ?? newGroupId();
     c.append(OP_BEGIN, {
-      time: clockNow(), num1: me.pid, num2: (Date.now() + c.txnLeaseMs) / 1000, value: encodeWindow(me, group),
+      time: clockNow(), num1: me.pid, num2: (Date.now() + c.txnLeaseMs) / 1000, value: encodeWindow(me, id, group !== null),
     }, deadline);
-    this.#txn = { baseSeq: c.state.seq, ops: [], stored: [], values: new Map(), committing: false, reloaded: false };
+    this.#txn = { id, baseSeq: c.state.seq, ops: [], stored: [], values: new Map(), committing: false, reloaded: false };
     holdLease(this);
   }
 
@@ -212,7 +215,7 @@ export class TxnWindow implements LeaseHolder {
     txn.committing = true;
     let out: Outcome;
     try {
-      out = this.#c.append(OP_TXN, record, Infinity);
+      out = this.#c.append(OP_TXN, { ...record, key: txn.id }, Infinity);
     } catch (err) {
       if (grouped) {
         this.#txn = null;
@@ -233,11 +236,12 @@ export class TxnWindow implements LeaseHolder {
   /** Drops the buffered commands: closes the window and rebuilds the state they changed. */
   abort(): void {
     const c = this.#c;
+    const id = this.#txn?.id;
     this.#txn = null;
     releaseLease(this);
     if (c.closed) return;
     try {
-      c.append(OP_ABORT, { time: clockNow(), num1: c.writer }, Infinity);
+      c.append(OP_ABORT, { time: clockNow(), num1: c.writer, key: id }, Infinity);
     } catch {
       // The window stays open until our next append writes the ABORT (see Shard.append).
     } finally {
@@ -249,7 +253,8 @@ export class TxnWindow implements LeaseHolder {
   /**
    * Our own TXN reached the log (`rv` holds its record). Its commands are already applied here (as they were
    * buffered), so instead of applying them again, point their values at the TXN frame. If our window was aborted
-   * meanwhile (another process took us for dead), the local state is wrong: reload it.
+   * meanwhile (another process took us for dead), or completed from a group's intent, the local state is wrong: the
+   * replay rebuilds it before it applies another frame (never here, in the middle of the replay's buffer).
    */
   settleOwn(own: Pending, seq: number, loc: FrameLocation, buf: Buffer, rv: RecordView): void {
     const c = this.#c;
@@ -259,7 +264,7 @@ export class TxnWindow implements LeaseHolder {
     if (c.state.txnOwner !== c.writer) {
       own.outcome = { applied: false, removed: [] };
       this.#txn = null;
-      load(c);
+      c.rebuildAfterFrame = true;
       return;
     }
     c.state.closeWindow();

@@ -163,7 +163,7 @@ export class SharedModel {
     const max = Math.max(0, ...this.counterValues.keys());
     assert.ok(ctr >= max, `${where}: ctr = ${ctr} but an increment returned ${max}`);
     for (const [k, candidates] of this.claimsInflight) {
-      const v = h.get(k);
+      const v = h.get(k, { default: null });
       if (this.claims.has(k)) continue;
       assert.ok(v === null || (typeof v === 'string' && candidates.has(v)), `${where}: claim ${k} holds ${show(v)}, which no writer claimed`);
       if (typeof v === 'string') this.claims.set(k, v);
