@@ -108,6 +108,48 @@ test('loading the package leaves proper-lockfile, zlib and crypto for their firs
   }
 });
 
+test("Node's build loads its rarely used parts at their first use, and they share the index's classes", () => {
+  for (const [flag, load] of [['--input-type=module', "await import('logcache')"], ['--input-type=commonjs', "require('logcache')"]]) {
+    const code = `
+      const req = require('node:module').createRequire(process.cwd() + '/');
+      const path = require('node:path');
+      const dist = path.dirname(req.resolve('logcache'));
+      const loaded = () => Object.keys(req.cache).filter((f) => path.dirname(f) === dist).map((f) => path.basename(f)).sort();
+      const { Cache, SqliteMissingError } = ${load};
+      const tmp = require('node:fs').mkdtempSync(path.join(require('node:os').tmpdir(), 'lc-parts-'));
+      const seen = { atLoad: loaded() };
+      const c = new Cache(tmp + '/log');
+      c.set('n', 1);
+      c.set('s', 'text');
+      seen.primitives = loaded();
+      c.set('o', { a: [1, 'two'] });
+      seen.object = [loaded(), c.get('o')];
+      for (let i = 0; i < 20; i++) c.set('t' + i, 'x'.repeat(100));
+      for (let i = 0; i < 20; i++) c.delete('t' + i);
+      seen.compact = [c.compact().items, loaded()];
+      seen.check = [c.check(), loaded()];
+      c.close();
+      // Without a SQLite binding (none is installed here before Node 22.5) the part throws the index's own error class.
+      let sqlite;
+      try { const s = new Cache(tmp + '/sqlite', { engine: 'sqlite' }); s.set('k', { v: 1 }); sqlite = s.get('k').v === 1; s.close(); } catch (e) { sqlite = e instanceof SqliteMissingError || String(e); }
+      seen.sqlite = [sqlite, loaded()];
+      require('node:fs').rmSync(tmp, { recursive: true, force: true });
+      console.log(JSON.stringify(seen));
+    `.replace(/require\(/g, flag === '--input-type=module' ? 'process.getBuiltinModule(' : 'require(');
+    const r = runNode([flag, '-e', code], { cwd: got().project });
+    assert.equal(r.status, 0, explain(r));
+    const index = ['index.cjs'];
+    assert.deepEqual(JSON.parse(r.stdout), {
+      atLoad: index,
+      primitives: index,
+      object: [[...index, 'lazy-cbor.cjs'], { a: [1, 'two'] }],
+      compact: [3, [...index, 'lazy-cbor.cjs', 'lazy-lockfile.cjs']],
+      check: [[], ['index.cjs', 'lazy-cbor.cjs', 'lazy-check.cjs', 'lazy-lockfile.cjs']],
+      sqlite: [true, ['index.cjs', 'lazy-cbor.cjs', 'lazy-check.cjs', 'lazy-lockfile.cjs', 'lazy-sqlite.cjs']],
+    }, flag);
+  }
+});
+
 test('`npm exec logcache` runs the bin of the installed package', () => {
   const { project } = got();
   const dir = path.join(project, 'bin-data');
