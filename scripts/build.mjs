@@ -25,7 +25,7 @@ import { builtinModules } from 'node:module';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ENTRIES } from './entries.mjs';
-import { buildSplitIndex, sharedBuiltins } from './lazy-parts.mjs';
+import { buildSplitIndex, builtinsAsRequire } from './lazy-parts.mjs';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const peers = Object.keys(pkg.peerDependencies ?? {});
@@ -84,7 +84,7 @@ const keepDispose = {
     });
   },
 };
-const cjsPlugins = [keepDispose, sharedBuiltins];
+const cjsPlugins = [keepDispose, builtinsAsRequire];
 const esmPlugins = [keepDispose, builtinRequires];
 for (const name of ENTRIES) {
   const entry = `src/${name}.ts`;

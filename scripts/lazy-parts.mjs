@@ -13,6 +13,7 @@
 // Bundlers are not given this build (package.json's "module" condition points them at dist/bundler/, one file per
 // entry), but it bundles as it is too: each part is loaded by a plain `require` of a relative path.
 import { build } from 'esbuild';
+import { readFile } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 
 /** The parts: the module split off, the file it becomes (beside the index), and what the index calls in it. */
@@ -32,21 +33,20 @@ const keyOf = (file) => relative(ROOT, file).split(sep).join('/');
 const PART_BY_KEY = new Map(LAZY_PARTS.map((p) => [p.module, p]));
 
 /**
- * CommonJS builds: every `import fs from 'node:fs'` (or `* as`) of the sources would become its own
- * `__toESM(require("node:fs"))`, a copy of the module's ~100 properties (thirty-odd copies, enough garbage to cost
- * a scavenge while the package loads). Each built-in is imported through one shared module instead.
+ * CommonJS builds: esbuild turns each `import fs from 'node:fs'` (or `* as fs`) of the sources into its own
+ * `__toESM(require("node:fs"))`, a copy of the module's ~100 properties: thirty-odd copies, enough garbage to cost a
+ * scavenge while the package loads. For a built-in, the module itself is what both forms give, so they are read as
+ * `const fs = require('node:fs')` (Node caches built-ins: each is one lookup). Named imports already are.
  */
-export const sharedBuiltins = {
-  name: 'shared-builtins',
+const BUILTIN_IMPORT = /^import (?:\* as )?(\w+) from '(node:[a-z_/]+)';$/gm;
+export const builtinsAsRequire = {
+  name: 'builtins-as-require',
   setup(b) {
-    b.onResolve({ filter: /^node:[a-z_/]+$/ }, (args) => {
-      if (args.kind !== 'import-statement' || args.namespace === 'shared-builtin') return undefined;
-      return { path: args.path, namespace: 'shared-builtin' };
+    b.onLoad({ filter: /[/\\]src[/\\].*\.ts$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const contents = source.replace(BUILTIN_IMPORT, "const $1 = require('$2');");
+      return contents === source ? undefined : { contents, loader: 'ts' };
     });
-    b.onResolve({ filter: /^node:/ }, (args) => (args.namespace === 'shared-builtin' ? { path: args.path, external: true } : undefined));
-    b.onLoad({ filter: /.*/, namespace: 'shared-builtin' }, (args) => ({
-      contents: `export * from '${args.path}';\nexport default require('${args.path}');\n`, loader: 'js',
-    }));
   },
 };
 
