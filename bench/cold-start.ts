@@ -88,7 +88,9 @@ export function runColdStart(runs: number): ColdStartSection {
     };
   });
   const met = rows.filter((r) => r.variant === REQUIRE || r.variant === IMPORT).every((r) => r.wall_over_bare_ms <= COLD_START_TARGET_MS);
-  return { workload: 'cold-start', runs, dist, rows, target_ms: COLD_START_TARGET_MS, met };
+  // The build measured, relative to the working directory when it lies inside it (results name no machine path).
+  const shown = path.relative(process.cwd(), dist);
+  return { workload: 'cold-start', runs, dist: shown.startsWith('..') ? dist : shown || '.', rows, target_ms: COLD_START_TARGET_MS, met };
 }
 
 export function renderColdStart(s: ColdStartSection): string {
