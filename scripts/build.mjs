@@ -3,8 +3,9 @@
 //
 //   dist/<entry>.cjs           Node's build, CommonJS, one per entry point (ENTRIES); the index's rarely used parts
 //                              are split off into dist/lazy-<part>.cjs, loaded at first use (scripts/lazy-parts.mjs)
-//   dist/<entry>.js            Node's ESM entry points: each re-exports its CommonJS build, so `import` and `require`
-//                              in one process share one engine, and `import` costs what `require` does
+//   dist/<entry>.js            Node's ESM entry points: each re-exports its CommonJS build (through createRequire,
+//                              which skips the export scan Node runs on a CommonJS file an `import` names), so
+//                              `import` and `require` in one process share one engine
 //   dist/bundler/<entry>.js    the bundlers' build (package.json's "module" condition, which bundlers match and Node
 //                              does not): ESM, everything in one file per entry, built-ins imported statically
 //   dist/<entry>.d.ts .d.cts   their types, for `import` and for `require` consumers
