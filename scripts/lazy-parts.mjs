@@ -10,6 +10,9 @@
 // those modules' namespaces (`module.exports = (__core) => { ... }`), and the stand-in passes the index's own, so a
 // part and the index share one instance of every module (one error class, one clock, one settings table).
 //
+// A new function the index imports from a part goes into that part's `names` (until it does, esbuild stops with "No
+// matching export" for it); a part cannot export a class or a value the index uses, since a stand-in only forwards calls.
+//
 // Bundlers are not given this build (package.json's "module" condition points them at dist/bundler/, one file per
 // entry), but it bundles as it is too: each part is loaded by a plain `require` of a relative path.
 import { build } from 'esbuild';
