@@ -6,9 +6,14 @@
  * median over bare node's median (the figure the target, ≤ 15 ms, is about). CPU time is given because on a busy
  * machine wall time mostly measures the wait for a core.
  *
+ * A reference row, `import` of an empty ES module, shows what any `import()` of a file costs over `node -e 0` (Node's
+ * ES module loader, loaded at the first import): the part of the `import('logcache')` figure that is not the package.
+ *
  * LOGCACHE_COLD_START_DIR=<folder holding index.cjs and index.js> measures another build (an older release, say).
  */
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mdTable, section } from './lib/markdown.js';
@@ -38,7 +43,10 @@ export interface ColdStartSection {
 
 const REPORT = ";const u = process.cpuUsage(); console.log(JSON.stringify([performance.now(), (u.user + u.system) / 1000]));";
 
-function variants(dist: string): [string, string[]][] {
+const REQUIRE = "require('logcache')";
+const IMPORT = "import('logcache')";
+
+function variants(dist: string, empty: string): [string, string[]][] {
   const cjs = JSON.stringify(path.join(dist, 'index.cjs'));
   const esm = JSON.stringify(path.join(dist, 'index.js'));
   const firstUse = `const { Cache } = await import(${esm}); const fs = await import('node:fs'); const os = await import('node:os');
@@ -46,15 +54,19 @@ function variants(dist: string): [string, string[]][] {
     fs.rmSync(dir, { recursive: true })`;
   return [
     ['bare node', ['-e', `0${REPORT}`]],
-    ["require('logcache')", ['-e', `require(${cjs})${REPORT}`]],
-    ["import('logcache')", ['--input-type=module', '-e', `await import(${esm})${REPORT}`]],
+    ['import of an empty ES module', ['--input-type=module', '-e', `await import(${JSON.stringify(empty)})${REPORT}`]],
+    [REQUIRE, ['-e', `require(${cjs})${REPORT}`]],
+    [IMPORT, ['--input-type=module', '-e', `await import(${esm})${REPORT}`]],
     ['import + open, set, get', ['--input-type=module', '-e', `${firstUse}${REPORT}`]],
   ];
 }
 
 export function runColdStart(runs: number): ColdStartSection {
   const dist = process.env['LOGCACHE_COLD_START_DIR'] ?? fileURLToPath(new URL('../dist/', import.meta.url));
-  const list = variants(dist);
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'logcache-cold-empty-'));
+  const empty = path.join(scratch, 'empty.mjs');
+  fs.writeFileSync(empty, 'export {};\n');
+  const list = variants(dist, empty);
   const samples = list.map(() => ({ wall: [] as number[], cpu: [] as number[] }));
   for (let i = 0; i < runs; i++) {
     list.forEach(([name, args], v) => {
@@ -65,6 +77,7 @@ export function runColdStart(runs: number): ColdStartSection {
       samples[v].cpu.push(cpu);
     });
   }
+  fs.rmSync(scratch, { recursive: true, force: true });
   const bare = { wall: median(samples[0].wall), cpu: median(samples[0].cpu) };
   const rows = list.map(([variant], v) => {
     const wall = median(samples[v].wall);
@@ -74,8 +87,10 @@ export function runColdStart(runs: number): ColdStartSection {
       wall_over_bare_ms: wall - bare.wall, cpu_over_bare_ms: cpu - bare.cpu,
     };
   });
-  const met = rows.slice(1, 3).every((r) => r.wall_over_bare_ms <= COLD_START_TARGET_MS);
-  return { workload: 'cold-start', runs, dist, rows, target_ms: COLD_START_TARGET_MS, met };
+  const met = rows.filter((r) => r.variant === REQUIRE || r.variant === IMPORT).every((r) => r.wall_over_bare_ms <= COLD_START_TARGET_MS);
+  // The build measured, relative to the working directory when it lies inside it (results name no machine path).
+  const shown = path.relative(process.cwd(), dist);
+  return { workload: 'cold-start', runs, dist: shown.startsWith('..') ? dist : shown || '.', rows, target_ms: COLD_START_TARGET_MS, met };
 }
 
 export function renderColdStart(s: ColdStartSection): string {

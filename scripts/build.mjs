@@ -1,11 +1,17 @@
 #!/usr/bin/env node
 // Builds dist/ (run by `npm run build` and by `prepack`, so a packed clean clone ships it):
 //
-//   dist/<entry>.js  .cjs      ESM and CommonJS bundles of src/<entry>.ts, one per entry point (ENTRIES)
+//   dist/<entry>.cjs           Node's build, CommonJS, one per entry point (ENTRIES); the index's rarely used parts
+//                              are split off into dist/lazy-<part>.cjs, loaded at first use (scripts/lazy-parts.mjs)
+//   dist/<entry>.js            Node's ESM entry points: each re-exports its CommonJS build (through createRequire,
+//                              which skips the export scan Node runs on a CommonJS file an `import` names), so
+//                              `import` and `require` in one process share one engine
+//   dist/bundler/<entry>.js    the bundlers' build (package.json's "module" condition, which bundlers match and Node
+//                              does not): ESM, everything in one file per entry, built-ins imported statically
 //   dist/<entry>.d.ts .d.cts   their types, for `import` and for `require` consumers
 //   dist/types/**              the declarations tsc writes (.d.ts, and .d.cts copies for CommonJS consumers)
 //   dist/cli.js                the `logcache` command (bin/logcache.mjs loads it)
-//   dist/compactor-main.js .cjs the background compactor's process (started from beside the bundle that needs it)
+//   dist/compactor-main.cjs    the background compactor's process (started from beside the index that needs it)
 //   dist/THIRD-PARTY-NOTICES.md  licences of the code bundled in
 //
 // package.json's exports map `logcache/<name>` to these files with one pattern, so a new subpath is one line in
@@ -20,6 +26,7 @@ import { builtinModules } from 'node:module';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ENTRIES } from './entries.mjs';
+import { buildSplitIndex, builtinsAsRequire } from './lazy-parts.mjs';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const peers = Object.keys(pkg.peerDependencies ?? {});
@@ -66,15 +73,40 @@ const note = (result) => {
     if (m) bundled.add(m[1]);
   }
 };
+// src/api/dispose.ts is imported for its effect (Symbol.dispose on Node 20.0-20.3): package.json's
+// "sideEffects": false, meant for users' bundlers, would otherwise make esbuild drop it.
+const DISPOSE = resolve('src/api/dispose.ts');
+const keepDispose = {
+  name: 'keep-dispose',
+  setup(b) {
+    b.onResolve({ filter: /(^|\/)dispose\.js$/ }, (args) => {
+      const file = resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts'));
+      return file === DISPOSE ? { path: file, sideEffects: true } : undefined;
+    });
+  },
+};
+const cjsPlugins = [keepDispose, builtinsAsRequire];
+const esmPlugins = [keepDispose, builtinRequires];
 for (const name of ENTRIES) {
   const entry = `src/${name}.ts`;
-  note(await build({ ...common, entryPoints: [entry], format: 'esm', outfile: `dist/${name}.js`, plugins: [ownIndex('index.js'), builtinRequires], inject: [INJECT] }));
-  note(await build({ ...common, entryPoints: [entry], format: 'cjs', outfile: `dist/${name}.cjs`, plugins: [ownIndex('index.cjs')] }));
+  const esm = await build({ ...common, entryPoints: [entry], format: 'esm', outfile: `dist/bundler/${name}.js`, plugins: [ownIndex('index.js'), ...esmPlugins], inject: [INJECT] });
+  note(esm);
+  if (name === 'index') for (const r of await buildSplitIndex(common, cjsPlugins, entry, 'dist/index.cjs')) note(r);
+  else note(await build({ ...common, entryPoints: [entry], format: 'cjs', outfile: `dist/${name}.cjs`, plugins: [ownIndex('index.cjs'), ...cjsPlugins] }));
+  // Node's ESM entry: the CommonJS build's exports, by name (the bundlers' build lists them).
+  const names = esm.metafile.outputs[`dist/bundler/${name}.js`].exports;
+  const named = names.filter((n) => n !== 'default');
+  writeFileSync(`dist/${name}.js`, [
+    `// logcache${name === 'index' ? '' : `/${name}`} for \`import\` in Node: the CommonJS build, ${name}.cjs, is the one implementation.`,
+    "import { createRequire } from 'node:module';",
+    `const m = createRequire(import.meta.url)('./${name}.cjs');`,
+    named.length > 0 ? `export const { ${named.join(', ')} } = m;` : '',
+    names.includes('default') ? 'export default m.default;' : '',
+  ].filter(Boolean).join('\n') + '\n');
 }
-note(await build({ ...common, entryPoints: ['src/cli/main.ts'], format: 'esm', outfile: 'dist/cli.js', plugins: [ownIndex('index.js'), builtinRequires], inject: [INJECT] }));
-// The background compactor's process (src/shard/compactor.ts starts it from the file beside the bundle that loads it).
-note(await build({ ...common, entryPoints: ['src/shard/compactor-main.ts'], format: 'esm', outfile: 'dist/compactor-main.js', plugins: [builtinRequires], inject: [INJECT] }));
-note(await build({ ...common, entryPoints: ['src/shard/compactor-main.ts'], format: 'cjs', outfile: 'dist/compactor-main.cjs' }));
+note(await build({ ...common, entryPoints: ['src/cli/main.ts'], format: 'esm', outfile: 'dist/cli.js', plugins: [ownIndex('index.js'), ...esmPlugins], inject: [INJECT] }));
+// The background compactor's process (src/shard/compactor.ts starts it from the file beside the index that loads it).
+note(await build({ ...common, entryPoints: ['src/shard/compactor-main.ts'], format: 'cjs', outfile: 'dist/compactor-main.cjs', plugins: cjsPlugins }));
 
 // Types: tsc's declarations, a CommonJS copy of each (`.d.cts`, its relative imports pointing at `.cjs`), and for
 // every entry a file beside its bundles that re-exports its declarations.

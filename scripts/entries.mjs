@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The package's entry points: `logcache` (index) and `logcache/<name>`, each built from src/<name>.ts into
-// dist/<name>.js (ESM), dist/<name>.cjs (CommonJS) and their types (scripts/build.mjs).
+// dist/<name>.js (ESM), dist/<name>.cjs (CommonJS), dist/bundler/<name>.js (bundlers) and their types
+// (scripts/build.mjs).
 //
 // Adding a subpath: add its name to ENTRIES, then run `node scripts/entries.mjs`, which writes package.json's
 // `exports` and `typesVersions` from this list (test/ecosystem/package.test.ts fails while they differ).
@@ -16,9 +17,14 @@ export const ENTRIES = [
   'next',
 ];
 
-/** One entry's conditions: TypeScript sources for the repository's own tests, then ESM and CommonJS with types. */
+/**
+ * One entry's conditions: TypeScript sources for the repository's own tests; bundlers' one-file ESM build (the
+ * `module` condition, which esbuild, rollup, webpack and the others match and Node does not); then Node's ESM and
+ * CommonJS entries, with types (scripts/build.mjs says what each file is).
+ */
 const conditions = (name) => ({
   'logcache-source': `./src/${name}.ts`,
+  module: `./dist/bundler/${name}.js`,
   import: { types: `./dist/${name}.d.ts`, default: `./dist/${name}.js` },
   require: { types: `./dist/${name}.d.cts`, default: `./dist/${name}.cjs` },
 });

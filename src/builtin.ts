@@ -1,6 +1,7 @@
 /**
- * Node built-ins that only some paths use (zlib for JSONDisk, crypto for file names and writer ids, and those
- * the bundled proper-lockfile needs), loaded at their first use so that loading the package costs none of them.
+ * Node built-ins that only some paths use (zlib for JSONDisk, crypto for file names and writer ids, os for a
+ * temporary directory, and those the bundled proper-lockfile needs), loaded at their first use so that loading the
+ * package costs none of them.
  * `process.getBuiltinModule` where Node has it (20.16+), else Node's `require`; bundlers follow neither.
  */
 import { createRequire } from 'node:module';
@@ -24,4 +25,9 @@ export function builtin<T>(id: string): T {
 /** node:crypto's randomBytes, loaded at its first call. */
 export function randomBytes(size: number): Buffer {
   return builtin<typeof import('node:crypto')>('node:crypto').randomBytes(size);
+}
+
+/** node:os's tmpdir(), loaded at its first call (a Cache or FanoutCache made with no directory). */
+export function tmpdir(): string {
+  return builtin<typeof import('node:os')>('node:os').tmpdir();
 }

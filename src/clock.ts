@@ -9,15 +9,20 @@
  * clock is followed at the next call, and processes agree to within a millisecond.
  * Tests replace the clock with a fake through setClock.
  */
-const origin = performance.timeOrigin;
-/** Wall clock minus the monotonic clock (ms), as of the last re-anchoring. */
-let offset = Date.now() - (origin + performance.now());
+/**
+ * Wall clock minus the monotonic clock (ms), as of the last re-anchoring; NaN until the first call, which anchors it.
+ * `performance` is first touched by that call, not when the package loads: the global's first use loads
+ * node:perf_hooks (~2 ms of a cold start). performance.now() counts from the process's timeOrigin, which the
+ * offset absorbs.
+ */
+let offset = NaN;
 
 function wallClock(): number {
-  const mono = origin + performance.now();
+  const mono = performance.now();
   const wall = Date.now();
-  // A wall-clock step (or drift past 1 ms): follow it. Date.now() truncates, so mono + offset runs up to 1 ms ahead.
-  if (wall - (mono + offset) > 0 || mono + offset - wall > 1) offset = wall - mono;
+  // A wall-clock step (or drift past 1 ms), or the first call: follow it. Date.now() truncates, so mono + offset
+  // runs up to 1 ms ahead.
+  if (!(wall - (mono + offset) <= 0) || mono + offset - wall > 1) offset = wall - mono;
   return (mono + offset) / 1000;
 }
 

@@ -5,7 +5,7 @@
  */
 import './dispose.js';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
+import { tmpdir } from '../builtin.js';
 import * as path from 'node:path';
 import { Disk, StoredValue } from '../format/disk.js';
 import { Key, keyId, typeName } from '../format/keys.js';
@@ -81,7 +81,7 @@ export class Cache {
     const lease = checkTransactionLease(opts.transactionLease);
     const DiskClass = opts.disk ?? Disk;
     const given = splitOptions(opts as Record<string, unknown>);
-    this.directory = path.resolve(dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'logcache-')));
+    this.directory = path.resolve(dir ?? fs.mkdtempSync(path.join(tmpdir(), 'logcache-')));
     this.timeout = timeout;
     let disk: Disk | undefined;
     let effective: Settings | undefined;

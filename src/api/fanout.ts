@@ -6,7 +6,7 @@
  */
 import './dispose.js';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
+import { tmpdir } from '../builtin.js';
 import * as path from 'node:path';
 import { Cache } from './cache.js';
 import type { CacheOptions, GetOptions, PopOptions, RetryOptions } from './options.js';
@@ -81,7 +81,7 @@ export class FanoutCache {
     const timeout = checkHandleOptions(options, 0.01);
     const sizeLimit = options.sizeLimit ?? 2 ** 30;
     if (typeof sizeLimit !== 'number' || !(sizeLimit >= 0)) throw new RangeError(`sizeLimit must be a finite number >= 0; got ${String(sizeLimit)}`);
-    this.directory = path.resolve(dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'logcache-')));
+    this.directory = path.resolve(dir ?? fs.mkdtempSync(path.join(tmpdir(), 'logcache-')));
     this.timeout = timeout;
     this.#options = options;
     const { shards: _n, ...rest } = options;

@@ -4,7 +4,7 @@
  */
 // cbor-x/encode is cbor-x without its node entry, which would try to load the native cbor-extract.
 import { Encoder } from 'cbor-x/encode';
-import { typeName } from './keys.js';
+import { isWellFormed, typeName } from './keys.js';
 
 // CBOR encoders, measured on Node 20 with cbor-x 1.6.9:
 // - useRecords: false everywhere. Records (tag 105) carry their definitions inside every message when no
@@ -19,9 +19,6 @@ const CBOR_GRAPH = new Encoder({ useRecords: false, copyBuffers: true, structure
 const CBOR_NEG_ZERO = new Encoder({
   useRecords: false, copyBuffers: true, structuredClone: true, alwaysUseFloat: true,
 });
-
-/** Whether a string is well-formed UTF-16 (no lone surrogate): only then does UTF-8 hold it. */
-export const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 
 /** CBOR of a value CborCheck accepts, with the encoder its shape needs (TypeError naming the part it refuses). */
 export function encodeCbor(value: unknown): Buffer {

@@ -8,8 +8,8 @@
 import nodeFs from 'node:fs';
 import path from 'node:path';
 import { builtin, randomBytes } from '../builtin.js';
-import { KEY_BYTES, Key, decodeKey, encodeKey, hashEncodedKey, typeName } from './keys.js';
-import { decodeCbor, encodeCbor, isWellFormed } from './cbor.js';
+import { KEY_BYTES, Key, decodeKey, encodeKey, hashEncodedKey, isWellFormed, typeName } from './keys.js';
+import { decodeCbor, encodeCbor } from './cbor.js';
 import { isValueFileName } from './names.js';
 import { CorruptionError } from '../errors.js';
 

@@ -39,7 +39,8 @@ const INT64_MAX = 2n ** 63n - 1n;
 const MAX_DEPTH = 512;
 
 // String.prototype.isWellFormed is ES2024 (Node 20 has it; the project's lib is ES2022).
-const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+/** Whether a string is well-formed UTF-16 (no lone surrogate): only then does UTF-8 hold it. */
+export const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 
 /**
  * Encodes a key: its type byte, then its payload (see the KEY_* constants).

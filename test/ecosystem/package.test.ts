@@ -40,7 +40,8 @@ test('the tarball of a clean clone holds the built entry points, their types, LI
   assert.deepEqual(files.filter((f) => /^(src|test|bench|scripts|node_modules)\//.test(f) || f.endsWith('.map')), []);
   // 552 kB before dist/ carried only what a user needs (no sources, no source maps); 310 kB with the four
   // framework stores (each subpath's ESM and CommonJS bundle, and their docs and examples); 429 kB with the
-  // background compactor's own bundles (dist/compactor-main.js and .cjs, each carrying the engine).
+  // background compactor's own bundles (dist/compactor-main.js and .cjs, each carrying the engine); 404 kB with
+  // Node's split build (dist/*.cjs and dist/lazy-*.cjs), the bundlers' one-file build and one compactor bundle.
   assert.ok(got().size < 460_000, `packed size ${got().size} B`);
 });
 
@@ -105,6 +106,48 @@ test('loading the package leaves proper-lockfile, zlib and crypto for their firs
     assert.deepEqual(atLoad, before, flag);
     // proper-lockfile's exit hook (signal-exit) is installed when the lock is first taken.
     assert.ok(afterCompact.signals > before.signals, `${flag}: the lock was loaded by compact()`);
+  }
+});
+
+test("Node's build loads its rarely used parts at their first use, and they share the index's classes", () => {
+  for (const [flag, load] of [['--input-type=module', "await import('logcache')"], ['--input-type=commonjs', "require('logcache')"]]) {
+    const code = `
+      const req = require('node:module').createRequire(process.cwd() + '/');
+      const path = require('node:path');
+      const dist = path.dirname(req.resolve('logcache'));
+      const loaded = () => Object.keys(req.cache).filter((f) => path.dirname(f) === dist).map((f) => path.basename(f)).sort();
+      const { Cache, SqliteMissingError } = ${load};
+      const tmp = require('node:fs').mkdtempSync(path.join(require('node:os').tmpdir(), 'lc-parts-'));
+      const seen = { atLoad: loaded() };
+      const c = new Cache(tmp + '/log');
+      c.set('n', 1);
+      c.set('s', 'text');
+      seen.primitives = loaded();
+      c.set('o', { a: [1, 'two'] });
+      seen.object = [loaded(), c.get('o')];
+      for (let i = 0; i < 20; i++) c.set('t' + i, 'x'.repeat(100));
+      for (let i = 0; i < 20; i++) c.delete('t' + i);
+      seen.compact = [c.compact().items, loaded()];
+      seen.check = [c.check(), loaded()];
+      c.close();
+      // Without a SQLite binding (none is installed here before Node 22.5) the part throws the index's own error class.
+      let sqlite;
+      try { const s = new Cache(tmp + '/sqlite', { engine: 'sqlite' }); s.set('k', { v: 1 }); sqlite = s.get('k').v === 1; s.close(); } catch (e) { sqlite = e instanceof SqliteMissingError || String(e); }
+      seen.sqlite = [sqlite, loaded()];
+      require('node:fs').rmSync(tmp, { recursive: true, force: true });
+      console.log(JSON.stringify(seen));
+    `.replace(/require\(/g, flag === '--input-type=module' ? 'process.getBuiltinModule(' : 'require(');
+    const r = runNode([flag, '-e', code], { cwd: got().project });
+    assert.equal(r.status, 0, explain(r));
+    const index = ['index.cjs'];
+    assert.deepEqual(JSON.parse(r.stdout), {
+      atLoad: index,
+      primitives: index,
+      object: [[...index, 'lazy-cbor.cjs'], { a: [1, 'two'] }],
+      compact: [3, [...index, 'lazy-cbor.cjs', 'lazy-lockfile.cjs']],
+      check: [[], ['index.cjs', 'lazy-cbor.cjs', 'lazy-check.cjs', 'lazy-lockfile.cjs']],
+      sqlite: [true, ['index.cjs', 'lazy-cbor.cjs', 'lazy-check.cjs', 'lazy-lockfile.cjs', 'lazy-sqlite.cjs']],
+    }, flag);
   }
 });
 

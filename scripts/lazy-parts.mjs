@@ -1,0 +1,131 @@
+// Node's build of the index (dist/index.cjs, which dist/index.js re-exports) is split: the parts of the engine that
+// most processes never use, or use only after a while, are built into files of their own, dist/lazy-<part>.cjs,
+// that the index `require`s at the first call that needs one. Loading the package then compiles and runs only the
+// rest (docs/benchmarks.md, "Cold start"). The sources do not know about the split: a part is a module whose
+// exports the rest of the index only calls (functions), and the build puts a stand-in in its place in the index:
+//
+//   export function encodeCbor(...args) { return load().encodeCbor(...args); }   // load() requires the part once
+//
+// A part's own imports of modules the index holds are not bundled a second time: the part is built as a function of
+// those modules' namespaces (`module.exports = (__core) => { ... }`), and the stand-in passes the index's own, so a
+// part and the index share one instance of every module (one error class, one clock, one settings table).
+//
+// A new function the index imports from a part goes into that part's `names` (until it does, esbuild stops with "No
+// matching export" for it); a part cannot export a class or a value the index uses, since a stand-in only forwards calls.
+//
+// Bundlers are not given this build (package.json's "module" condition points them at dist/bundler/, one file per
+// entry), but it bundles as it is too: each part is loaded by a plain `require` of a relative path.
+import { build } from 'esbuild';
+import { readFile } from 'node:fs/promises';
+import { relative, resolve, sep } from 'node:path';
+
+/** The parts: the module split off, the file it becomes (beside the index), and what the index calls in it. */
+export const LAZY_PARTS = [
+  // cbor-x (~55 kB, and its tables built at load): the first value that is not a string, number or bytes.
+  { module: 'src/format/cbor.ts', file: 'lazy-cbor.cjs', names: ['encodeCbor', 'decodeCbor'] },
+  // proper-lockfile with graceful-fs, retry and signal-exit: compaction's structural steps and check({ fix }).
+  { module: 'src/shard/lockfile.cts', file: 'lazy-lockfile.cjs', names: ['properLockfile'] },
+  // The SQLite engine and its binding: `engine: 'sqlite'` only.
+  { module: 'src/engine/sqlite-engine.ts', file: 'lazy-sqlite.cjs', names: ['openSqliteEngine'] },
+  // check(): the log engine's consistency check and repair.
+  { module: 'src/engine/log-check.ts', file: 'lazy-check.cjs', names: ['checkShard'] },
+];
+
+const ROOT = process.cwd();
+const keyOf = (file) => relative(ROOT, file).split(sep).join('/');
+const PART_BY_KEY = new Map(LAZY_PARTS.map((p) => [p.module, p]));
+
+/**
+ * CommonJS builds: esbuild turns each `import fs from 'node:fs'` (or `* as fs`) of the sources into its own
+ * `__toESM(require("node:fs"))`, a copy of the module's ~100 properties: thirty-odd copies, enough garbage to cost a
+ * scavenge while the package loads. For a built-in, the module itself is what both forms give, so they are read as
+ * `const fs = require('node:fs')` (Node caches built-ins: each is one lookup). Named imports already are.
+ */
+const BUILTIN_IMPORT = /^import (?:\* as )?(\w+) from '(node:[a-z_/]+)';$/gm;
+export const builtinsAsRequire = {
+  name: 'builtins-as-require',
+  setup(b) {
+    b.onLoad({ filter: /[/\\]src[/\\].*\.ts$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const contents = source.replace(BUILTIN_IMPORT, "const $1 = require('$2');");
+      return contents === source ? undefined : { contents, loader: 'ts' };
+    });
+  },
+};
+
+/** The index's stand-ins for the parts; `uses` (per part) lists the index's modules the part imports. */
+function standIns(uses) {
+  return {
+    name: 'lazy-part-stand-ins',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/lazy-[\w-]+\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+      b.onLoad({ filter: /\.c?ts$/ }, (args) => {
+        const part = PART_BY_KEY.get(keyOf(args.path));
+        if (!part) return undefined;
+        const core = uses.get(part) ?? [];
+        const contents = [
+          ...core.map((k, i) => `import * as m${i} from ${JSON.stringify(resolve(ROOT, k))};`),
+          'let part;',
+          `const load = () => (part ??= require(${JSON.stringify(`./${part.file}`)})({ ${core.map((k, i) => `${JSON.stringify(k)}: m${i}`).join(', ')} }));`,
+          ...part.names.map((n) => `export function ${n}(...args) { return load().${n}(...args); }`),
+        ].join('\n');
+        return { contents, loader: 'js', resolveDir: ROOT };
+      });
+    },
+  };
+}
+
+/** Builds one part into dist/, its imports of the index's modules (`core`, keys) read from `__core`; returns them. */
+async function buildPart(common, plugins, part, core) {
+  const used = new Set();
+  const fromCore = {
+    name: 'from-core',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.kind === 'entry-point' || args.pluginData === 'from-core') return undefined;
+        const r = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'from-core' });
+        if (r.errors.length > 0 || r.external || r.namespace !== 'file') return undefined;
+        const key = keyOf(r.path);
+        // Another part's module is the index's stand-in for it (in `core`); the part's own is bundled here.
+        if (key === part.module || !core.has(key)) return undefined;
+        used.add(key);
+        return { path: key, namespace: 'logcache-core' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'logcache-core' }, (args) => ({ contents: `module.exports = __core[${JSON.stringify(args.path)}];`, loader: 'js' }));
+    },
+  };
+  const result = await build({
+    ...common, entryPoints: [part.module], format: 'cjs', outfile: `dist/${part.file}`, plugins: [fromCore, ...plugins],
+    banner: { js: `"use strict";\n// Loaded by index.cjs at first use (scripts/lazy-parts.mjs).\nmodule.exports = (__core) => {\nconst module = { exports: {} }, exports = module.exports;` },
+    footer: { js: 'return module.exports;\n};' },
+  });
+  return { result, used: [...used].sort() };
+}
+
+/** The modules a build of the index holds, the parts' stand-ins included. */
+const coreModules = (result) => new Set(Object.keys(result.metafile.inputs));
+const sameSet = (a, b) => a.size === b.size && [...a].every((k) => b.has(k));
+
+/**
+ * Builds dist/index.cjs (from `entry`) and its lazily loaded parts; returns every esbuild result (for the notices).
+ * The index's module set decides what a part imports from it; the parts' imports can only add modules to the
+ * index (their namespaces are imported whole), so the two are built in turn until the set stops changing.
+ */
+export async function buildSplitIndex(common, plugins, entry, outfile) {
+  const index = (uses, write) => build({ ...common, entryPoints: [entry], format: 'cjs', outfile, write, plugins: [standIns(uses), ...plugins] });
+  let core = coreModules(await index(new Map(), false));
+  for (let round = 0; round < 4; round++) {
+    const uses = new Map();
+    const results = [];
+    for (const part of LAZY_PARTS) {
+      const { result, used } = await buildPart(common, plugins, part, core);
+      uses.set(part, used);
+      results.push(result);
+    }
+    const built = await index(uses, true);
+    const now = coreModules(built);
+    if (sameSet(now, core)) return [built, ...results];
+    core = now;
+  }
+  throw new Error('the index and its lazily loaded parts did not settle on one split');
+}
