@@ -546,7 +546,8 @@ export class LogEngine implements CacheEngine {
   transact<T>(fn: () => T, deadline: number, group?: TxnGroup): T {
     if (this.#txnDepth > 0) return fn();
     const sh = this.shard;
-    sh.beginTxn(deadline, group?.id ?? null);
+    // A Cache transaction's window opens at its first read or write; a group's windows open now, in shard order.
+    sh.beginTxn(deadline, group?.id ?? null, group === undefined);
     this.#txnDepth++;
     const files = (this.#txnFiles = { remove: [], written: [] });
     let result: T;

@@ -57,6 +57,8 @@ export class Shard {
   readonly reports: readonly CorruptionReport[];
 
   readonly #c: ShardCore;
+  /** The window of a lazy beginTxn, opened at the first read or write. */
+  #lazyBegin: { deadline: number } | null = null;
   readonly #segments: Segments;
   readonly #replay: Replay;
   readonly #window: TxnWindow;
@@ -147,6 +149,7 @@ export class Shard {
    * progress: it renews our windows' leases. A window of a committed group met here is completed (group-commit.ts).
    */
   sync(): void {
+    if (this.#lazyBegin !== null) this.#begin();
     if (this.#window.open) renewLeases();
     this.#replay.sync();
     if (this.state.txnGroup !== null) completeCommittedGroup(this.#c);
@@ -161,6 +164,7 @@ export class Shard {
   append(op: number, input: Omit<RecordInput, 'writer' | 'seq'>, deadline = Date.now() + this.#c.waitTimeoutMs, wantItems = false): Outcome {
     const c = this.#c;
     const window = this.#window;
+    if (this.#lazyBegin !== null) this.#begin();
     if (window.buffering) return window.buffer(op, input, wantItems);
     if (this.state.txnOwner !== 0 && this.state.txnOwner !== this.writer && op !== OP_ABORT) window.waitClosed(deadline);
     // Our own window, left open by an ABORT (or a group's TXN) that could not be written: close it first.
@@ -209,9 +213,20 @@ export class Shard {
     this.sync();
   }
 
-  /** Opens a transaction window (waits for any other one to close). Commands until commit/abort are buffered. */
-  beginTxn(deadline: number, group: Buffer | null = null): void {
-    this.#window.begin(deadline, group);
+  /**
+   * Opens a transaction window (waits for any other one to close). Commands until commit/abort are buffered. `lazy`:
+   * the window opens at the transaction's first read or write of this shard (its BEGIN logged then), so a
+   * transaction that fails before touching the shard (an argument refused) leaves the log as it was.
+   */
+  beginTxn(deadline: number, group: Buffer | null = null, lazy = false): void {
+    if (lazy) this.#lazyBegin = { deadline };
+    else this.#window.begin(deadline, group);
+  }
+
+  #begin(): void {
+    const { deadline } = this.#lazyBegin!;
+    this.#lazyBegin = null;
+    this.#window.begin(deadline);
   }
 
   /** The open transaction's TXN record (a group's intent holds it); see TxnWindow.record. */
@@ -220,17 +235,19 @@ export class Shard {
   }
 
   get inTxn(): boolean {
-    return this.#window.open;
+    return this.#window.open || this.#lazyBegin !== null;
   }
 
   /** Commits the buffered commands as one TXN record (`grouped`: see TxnWindow.commit). */
   commitTxn(grouped = false): void {
-    this.#window.commit(grouped);
+    if (this.#lazyBegin !== null) this.#lazyBegin = null; // never touched the shard: nothing to commit
+    else this.#window.commit(grouped);
   }
 
   /** Drops the buffered commands: closes the window and rebuilds the state they changed. */
   abortTxn(): void {
-    this.#window.abort();
+    if (this.#lazyBegin !== null) this.#lazyBegin = null; // never touched the shard: nothing logged
+    else this.#window.abort();
   }
 
   /** Appends a seal and replays past it. */
