@@ -18,6 +18,7 @@ import { SWITCH_CALL_BYTES } from './base-switch.js';
 
 /** (Re)builds the state from the newest base and the segments after it. */
 export function load(c: ShardCore): void {
+  c.loads++;
   c.reloadWanted = false;
   const txn = c.window.beforeLoad();
   c.mustReload = false;

@@ -81,7 +81,7 @@ export class Replay {
         } catch (err) {
           throw new IOError(`stat segment in ${c.dir}`, err);
         }
-        const want = Math.min(size - seg.pos, Math.max(this.#tailChunk, frameBytesAt(rbuf, 0, n)));
+        const want = Math.min(size - seg.pos, Math.max(this.#tailChunk, frameBytesAt(rbuf, 0, n, seg.activeFile.salt.magic)));
         limited = want < size - seg.pos;
         buf = Buffer.allocUnsafe(want);
         n = c.io('read segment', () => readAt(c.fs, fd, buf, want, seg.pos));
@@ -89,7 +89,7 @@ export class Replay {
       const { consumed, sealed } = this.applyBuffer(buf, n, seg.active, seg.pos, seg.activeName, true, trusted);
       seg.pos += consumed;
       if (consumed > 0) this.#tailChunk = CHUNK_BYTES;
-      else if (limited) this.#tailChunk = grownChunk(this.#tailChunk, buf, n); // no progress: a larger chunk
+      else if (limited) this.#tailChunk = grownChunk(this.#tailChunk, buf, n, seg.activeFile.salt.magic); // no progress: a larger chunk
       if (sealed >= 0) {
         try {
           this.#nextSegment(sealed);

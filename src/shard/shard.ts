@@ -111,6 +111,12 @@ export class Shard {
     return this.#c.logBytes;
   }
 
+  /** Times the state was (re)built from the files: 1 after the open, more after each full reload (a failed switch to
+   * a new base, an I/O error, a process that lagged behind two compactions). */
+  get loads(): number {
+    return this.#c.loads;
+  }
+
   /** Whether dead bytes in the log exceed both compactMinBytes and the live bytes (compaction would pay). */
   get wantsCompaction(): boolean {
     if (this.compactMinBytes <= 0) return false;

@@ -184,6 +184,8 @@ test('the switch to a new base moves another handle to it in slices: old files c
   const files = s.openFiles();
   assert.ok(files.every((f) => (f.kind === KIND_BASE ? f.id === r.base : f.id > r.base)), JSON.stringify(files));
   assert.ok(files.some((f) => f.kind === KIND_BASE), 'the new base is open');
+  // Switched in slices (frames of the base cut by the slices' ends included), never rebuilt from the files.
+  assert.equal(s.loads, 1, 'the handle rebuilt its state instead of switching');
   for (let i = 5; i < 500; i++) assert.equal(b.get(`k${i}`), value(i, 2));
   assert.equal(b.get('k2'), value(2, 2));
   assert.equal(b.get('k3'), 'new');
