@@ -77,6 +77,8 @@ export class ShardCore {
   /** Times the state was (re)built from the files: the open, and each full reload since (a switch to a new base in
    * slices is not one). */
   loads = 0;
+  /** The base named by the seal that ended the last segment replayed (0: a seal other than "compaction done"). */
+  sealedBase = 0;
   /** Id of the newest base this process loaded or switched to (0: none). */
   baseId = 0;
 

@@ -197,6 +197,7 @@ export class Replay {
     const c = this.#c;
     const seg = c.segments;
     const sealedId = seg.activeId;
+    c.sealedBase = compactedBase;
     c.switching.sealed(sealedId);
     c.onSealed?.(sealedId);
     // Our frames written to the sealed segment but not applied landed after the seal: they are void everywhere.

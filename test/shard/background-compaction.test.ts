@@ -195,6 +195,41 @@ test('the switch to a new base moves another handle to it in slices: old files c
   assert.equal(b.size, 500); // 500 keys and n, less k4
 });
 
+test('the "compaction done" seal reaches every process when a roll-over sealed the segment first', async (t) => {
+  const dir = tmpdir(t, 'bg-done-void');
+  const w = new Cache(dir, { segmentBytes: 16 * 1024, compactMinBytes: 0 });
+  t.after(() => w.close());
+  for (let round = 0; round < 3; round++) for (let i = 0; i < 200; i++) w.set(`k${i}`, value(i, round));
+  const s = new Shard(dir, { segmentBytes: 16 * 1024, compactMinBytes: 0 });
+  t.after(() => s.close());
+  const newestLog = () => Math.max(...fs.readdirSync(dir).filter((n) => n.endsWith('.log')).map((n) => Number.parseInt(n, 10)));
+  // While the compacting process removes the old segments (its base written, its replay at the log's end), another
+  // one writes until its segment rolls over: the roll-over's seal ends the segment the DONE seal is appended to.
+  let rolled = 0;
+  const racing = {
+    ...fs,
+    unlinkSync: ((file: fs.PathLike) => {
+      fs.unlinkSync(file);
+      if (rolled === 0 && String(file).endsWith('.log')) {
+        const past = newestLog() + 1;
+        for (let i = 0; newestLog() < past; i++) w.set(`late${i}`, value(i, 9));
+        rolled = newestLog();
+      }
+    }) as typeof fs.unlinkSync,
+  };
+  const a = new Cache(dir, { segmentBytes: 16 * 1024, compactMinBytes: 0, fs: racing });
+  t.after(() => a.close());
+  const r = a.compact();
+  assert.ok(r.base > 0 && rolled > 0, 'the roll-over was staged');
+  for (let i = 0; i < 500; i++) s.sync();
+  await sleep(300);
+  s.sync();
+  const files = s.openFiles();
+  assert.ok(files.every((f) => (f.kind === KIND_BASE ? f.id === r.base : f.id > r.base)), `old files still held: ${JSON.stringify(files)}`);
+  assert.equal(s.loads, 1);
+  for (let i = 0; i < 200; i++) assert.equal(a.get(`k${i}`), value(i, 2));
+});
+
 test('a process that exits right after writing exits by itself and leaves no compactor', async (t) => {
   const dir = tmpdir(t, 'bg-exit');
   const w = run('exit-after-write', dir);
