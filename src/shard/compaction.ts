@@ -113,6 +113,7 @@ function writeBase(shard: Shard, id: number): number {
   const tmp = path.join(dir, tmpBaseName(process.pid, shard.writer, id));
   const fd = fs.openSync(tmp, 'w');
   let items = 0;
+  shard.readAhead(true);
   try {
     const salt = newSalt();
     let chunks: Buffer[] = [fileHeader(KIND_BASE, id, salt)];
@@ -164,6 +165,7 @@ function writeBase(shard: Shard, id: number): number {
     if (chunks.length) fs.writeSync(fd, Buffer.concat(chunks));
     fs.fsyncSync(fd);
   } finally {
+    shard.readAhead(false);
     fs.closeSync(fd);
   }
   try {

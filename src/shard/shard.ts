@@ -283,6 +283,11 @@ export class Shard {
     return this.#values.valueBytes(slot);
   }
 
+  /** Read-ahead for value reads on or off (a compaction's walk over every item: see Values.readAhead). */
+  readAhead(on: boolean): void {
+    this.#values.readAhead(on);
+  }
+
   /** Reads a frame at a known location and returns its value bytes, or null if it does not check out. */
   readFrameValue(file: number, offset: number, frameLength: number, valueOffset: number, valueLength: number): Buffer | null {
     return this.#values.readFrameValue(file, offset, frameLength, valueOffset, valueLength);
