@@ -92,6 +92,8 @@ export interface StallResult {
   disk_ratio_after: number;
   disk_bytes_after: number;
   samples: number;
+  /** Every sample: ms since the writer started, disk ÷ live, and the part of it in unlinked files still held open. */
+  timeline: [number, number, number][];
 }
 
 export interface StallSection {
@@ -284,10 +286,13 @@ async function runOne(ctx: WorkloadContext, contender: string, size: StallSize):
     let maxRatio = 0;
     let after = 0;
     let samples = 0;
+    const timeline: [number, number, number][] = [];
+    const t0 = Date.now();
     const sample = () => {
       if (writerDone) return;
-      const { bytes: b } = storeBytes(dir, withDescendants(pids));
+      const { bytes: b, held } = storeBytes(dir, withDescendants(pids));
       samples++;
+      timeline.push([Date.now() - t0, Math.round((b / live) * 100) / 100, Math.round((held / live) * 100) / 100]);
       if (idleAt === 0) maxRatio = Math.max(maxRatio, b / live);
       else after = b;
     };
@@ -303,7 +308,7 @@ async function runOne(ctx: WorkloadContext, contender: string, size: StallSize):
     const round = (x: number) => Math.round(x * 100) / 100;
     return {
       contender: who, size: size.name, keys: size.keys, value_bytes: size.valueBytes, live_bytes: live, writer: wr, reader: rr,
-      disk_ratio_max: round(maxRatio), disk_ratio_after: round(after / live), disk_bytes_after: after, samples,
+      disk_ratio_max: round(maxRatio), disk_ratio_after: round(after / live), disk_bytes_after: after, samples, timeline,
     };
   });
 }

@@ -102,7 +102,9 @@ export async function engineTurn<T>(ctx: WorkloadContext, workload: string, who:
   fs.rmSync(dir, { recursive: true, force: true });
   onProgress('opening');
   const r = await run(onProgress);
-  fs.rmSync(dir, { recursive: true, force: true });
+  // Retried: a compactor whose parent just exited may still add a file while the tree is removed (it exits at its
+  // next look at its parent).
+  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
   if (isSkipped(r)) process.stderr.write(`[${workload}] ${who}: skipped: ${r.skipped}\n`);
   return r;
 }

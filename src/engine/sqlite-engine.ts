@@ -625,6 +625,38 @@ class SqliteEngine implements CacheEngine {
     return { base: 1, items: this.count(), bytesBefore, bytesAfter: bytes() };
   }
 
+  /**
+   * undefined when a write would take the write lock at once (or this handle holds it); else a Promise that polls
+   * the lock with timers (the event loop runs meanwhile), resolves once it is free and rejects with Timeout past
+   * `deadline`. The write that follows may still meet a lock taken in between: it then waits busy_timeout, as
+   * diskcache's does.
+   */
+  waitWritable(deadline: number): Promise<void> | undefined {
+    if (this.#depth > 0 || this.#lockFree()) return undefined;
+    return (async () => {
+      for (let ms = 1; ; ms = Math.min(ms * 2, 16)) {
+        if (Date.now() > deadline) throw new Timeout();
+        await new Promise((r) => setTimeout(r, ms));
+        if (this.#lockFree()) return;
+      }
+    })();
+  }
+
+  /** One try of the write lock that does not wait (busy_timeout 0 for it): BEGIN IMMEDIATE, then ROLLBACK. */
+  #lockFree(): boolean {
+    this.#db.exec('PRAGMA busy_timeout = 0');
+    try {
+      this.#q('BEGIN IMMEDIATE').run();
+      this.#q('ROLLBACK').run();
+      return true;
+    } catch (err) {
+      if (isBusy(err)) return false;
+      throw err;
+    } finally {
+      this.#db.exec(`PRAGMA busy_timeout = ${Math.round(this.#timeoutMs)}`);
+    }
+  }
+
   close(): void {
     this.#db.close();
   }

@@ -84,7 +84,7 @@ export class BaseSwitch {
         return 'more';
       }
       if (n < want || want >= this.size - this.#pos) return 'failed'; // a frame cut by the end of the file
-      want = Math.min(this.size - this.#pos, Math.max(grownChunk(want, buf, n), frameBytesAt(buf, 0, n)));
+      want = Math.min(this.size - this.#pos, Math.max(grownChunk(want, buf, n, this.salt.magic), frameBytesAt(buf, 0, n, this.salt.magic)));
     }
   }
 
@@ -97,7 +97,7 @@ export class BaseSwitch {
         const f = readFrame(buf, p, len, this.#fv, this.salt);
         if (f.status !== FRAME_OK) {
           // Cut by the chunk's end: read whole next time. Anything else is damage: rebuild from the files instead.
-          return len - p < FRAME_HEADER_BYTES || frameBytesAt(buf, p, len) > len - p ? p : -1;
+          return len - p < FRAME_HEADER_BYTES || frameBytesAt(buf, p, len, this.salt.magic) > len - p ? p : -1;
         }
         if (f.op === OP_BASE) {
           this.#trailer = true;

@@ -4,7 +4,7 @@
  * loads). A chunk is CHUNK_BYTES, or larger only to hold one frame that is larger (a frame's body is capped at
  * MAX_BODY_BYTES, so a chunk is too).
  */
-import { FRAME_HEADER_BYTES, FRAME_MAGIC, MAX_BODY_BYTES } from '../format/frame.js';
+import { FRAME_HEADER_BYTES, MAX_BODY_BYTES } from '../format/frame.js';
 import { FILE_HEADER_BYTES } from '../format/segment.js';
 import type { FsLike, ShardCore } from './core.js';
 
@@ -13,16 +13,17 @@ export const CHUNK_BYTES = 4 * 1024 * 1024;
 /** The most a chunk grows to when a frame (or a damaged run) does not fit: one largest frame. */
 export const MAX_CHUNK_BYTES = FRAME_HEADER_BYTES + MAX_BODY_BYTES;
 
-/** Bytes the frame starting at `buf[p]` needs whole, when its header is readable and sane; else 0. */
-export function frameBytesAt(buf: Buffer, p: number, end: number): number {
-  if (end - p < FRAME_HEADER_BYTES || buf.readUInt32LE(p) !== FRAME_MAGIC) return 0;
+/** Bytes the frame starting at `buf[p]` needs whole, when its header is readable and sane; else 0. `magic`: the
+ * file's (format 2 salts it per file: frameBytesAt with another file's magic sees no frame at all). */
+export function frameBytesAt(buf: Buffer, p: number, end: number, magic: number): number {
+  if (end - p < FRAME_HEADER_BYTES || buf.readUInt32LE(p) !== magic) return 0;
   const length = buf.readUInt32LE(p + 8);
   return length > MAX_BODY_BYTES ? 0 : FRAME_HEADER_BYTES + length;
 }
 
 /** The next chunk size after one that made no progress: large enough for the frame at its start, else doubled. */
-export function grownChunk(current: number, buf: Buffer, end: number): number {
-  return Math.min(MAX_CHUNK_BYTES, Math.max(current * 2, frameBytesAt(buf, 0, end)));
+export function grownChunk(current: number, buf: Buffer, end: number, magic: number): number {
+  return Math.min(MAX_CHUNK_BYTES, Math.max(current * 2, frameBytesAt(buf, 0, end, magic)));
 }
 
 /** Reads `length` bytes at `position` into `buf` (looping over short reads); returns the bytes read (less at EOF). */
@@ -45,6 +46,7 @@ export function applyFile(c: ShardCore, fd: number, fileNo: number, start: numbe
   let lastOp = 0;
   let chunk = CHUNK_BYTES;
   let buf = Buffer.allocUnsafe(Math.min(chunk, Math.max(0, size - pos)));
+  const { magic } = c.segments.at(fileNo)!.salt;
   while (pos < size) {
     const want = Math.min(chunk, size - pos);
     if (buf.length < want) buf = Buffer.allocUnsafe(want);
@@ -54,7 +56,7 @@ export function applyFile(c: ShardCore, fd: number, fileNo: number, start: numbe
     lastOp = r.lastOp;
     c.onChunk?.();
     if (r.consumed === 0) {
-      chunk = grownChunk(chunk, buf, n); // one frame (or a damaged run) larger than the chunk
+      chunk = grownChunk(chunk, buf, n, magic); // one frame (or a damaged run) larger than the chunk
       continue;
     }
     chunk = CHUNK_BYTES;

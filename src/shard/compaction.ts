@@ -77,6 +77,9 @@ function compactLocked(shard: Shard, force: boolean, finishSwitch: boolean): Com
     }
     if (written === 0) return { base: 0, items: 0, bytesBefore, bytesAfter: bytesBefore };
     removeReplaced(shard, written);
+    // A background compactor reads no value again: its old files go now, not after its replay to the seal below
+    // (which covers every write made while the base was written).
+    if (!finishSwitch) shard.releaseReplaced(written);
     // Tell every process (this one too) to move to the base and let the old files go.
     shard.seal(SEAL_COMPACTION_DONE, written);
     if (finishSwitch) shard.finishSwitch();
@@ -110,6 +113,7 @@ function writeBase(shard: Shard, id: number): number {
   const tmp = path.join(dir, tmpBaseName(process.pid, shard.writer, id));
   const fd = fs.openSync(tmp, 'w');
   let items = 0;
+  shard.readAhead(true);
   try {
     const salt = newSalt();
     let chunks: Buffer[] = [fileHeader(KIND_BASE, id, salt)];
@@ -161,6 +165,7 @@ function writeBase(shard: Shard, id: number): number {
     if (chunks.length) fs.writeSync(fd, Buffer.concat(chunks));
     fs.fsyncSync(fd);
   } finally {
+    shard.readAhead(false);
     fs.closeSync(fd);
   }
   try {

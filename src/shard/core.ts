@@ -80,6 +80,11 @@ export class ShardCore {
   onSealed: ((segmentId: number) => void) | null = null;
   /** Called after each chunk of a long load or base write (a background compactor checks its parent there). */
   onChunk: (() => void) | null = null;
+  /** Times the state was (re)built from the files: the open, and each full reload since (a switch to a new base in
+   * slices is not one). */
+  loads = 0;
+  /** The base named by the seal that ended the last segment replayed (0: a seal other than "compaction done"). */
+  sealedBase = 0;
   /** Id of the newest base this process loaded or switched to (0: none). */
   baseId = 0;
 

@@ -18,6 +18,7 @@ import { SWITCH_CALL_BYTES } from './base-switch.js';
 
 /** (Re)builds the state from the newest base and the segments after it. */
 export function load(c: ShardCore): void {
+  c.loads++;
   c.reloadWanted = false;
   const txn = c.window.beforeLoad();
   c.mustReload = false;
@@ -30,43 +31,56 @@ export function load(c: ShardCore): void {
   c.window.afterLoad(txn);
 }
 
+/** Listings of the directory a load tries before it gives up: each retry means a compaction replaced the files it
+ * listed while it read them, so a bound well above what concurrent compactions can cause. */
+const LOAD_ATTEMPTS = 20;
+
 function loadLog(c: ShardCore): void {
   c.switching.reset();
-  for (let attempt = 0; ; attempt++) {
+  for (let attempt = 1; ; attempt++) {
     c.segments.closeAll();
     c.state.reset();
     c.values.cache.clear();
     c.logBytes = 0;
     const { bases, segments } = c.segments.list();
     let start = segments.length > 0 ? segments[0] : 1;
-    let loadedBase = false;
+    let loaded: BaseLoad = 'bad';
     c.baseId = 0;
     for (const b of bases.sort((x, y) => y - x)) {
-      if (loadBase(c, b)) {
+      loaded = loadBase(c, b);
+      if (loaded === 'bad') continue;
+      if (loaded === 'loaded') {
         c.baseId = b;
         start = b + 1;
-        loadedBase = true;
-        break;
       }
-    }
-    if (!loadedBase && bases.length > 0 && segments.length > 0 && segments[0] > 1) {
-      c.corruption.report('missing-base', baseName(bases[0]), 0, 0);
+      break;
     }
     try {
+      // A listed base that is gone was replaced by a newer compaction after the listing (which also removed the
+      // segments after it, or soon will): the listing is stale. Neither an older base nor the segments alone are the
+      // history then (the segments read would be partial): list again.
+      if (loaded === 'gone') throw Object.assign(new Error('a base was compacted away while loading'), { code: 'ENOENT' });
+      if (loaded === 'bad' && bases.length > 0 && segments.length > 0 && segments[0] > 1) {
+        // Every base is damaged (a gone one would have been listed again): reported, only after a stable listing.
+        c.corruption.report('missing-base', baseName(bases[0]), 0, 0);
+      }
       c.segments.openActive(start);
       c.replay.sync();
       c.state.kd.fit();
       return;
     } catch (err) {
-      // A compaction removed the segments we were about to read: start again from its base.
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && attempt < 5) continue;
+      // A compaction removed the files we were about to read: start again from its base.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && attempt < LOAD_ATTEMPTS) continue;
       throw err;
     }
   }
 }
 
-/** Loads base `id` into the (reset) state; false if it is unreadable (the caller tries an older one). */
-function loadBase(c: ShardCore, id: number): boolean {
+type BaseLoad = 'loaded' | 'gone' | 'bad';
+
+/** Loads base `id` into the (reset) state: 'gone' if it no longer exists (a newer compaction removed it), 'bad' if it
+ * is unreadable (the caller tries an older one). */
+function loadBase(c: ShardCore, id: number): BaseLoad {
   const name = baseName(id);
   let fd: number;
   try {
@@ -74,7 +88,7 @@ function loadBase(c: ShardCore, id: number): boolean {
   } catch (err) {
     // Gone (a newer compaction removed it): try the next. Any other error must not fall back to an older,
     // partial history: it fails the load.
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
     throw new IOError(`open ${name} in ${c.dir}`, err);
   }
   const header = Buffer.alloc(FILE_HEADER_BYTES);
@@ -92,11 +106,11 @@ function loadBase(c: ShardCore, id: number): boolean {
     c.corruption.report('bad-base', name, 0, size, bad ?? 'base has no trailer');
     c.state.reset();
     c.segments.closeAll();
-    return false;
+    return 'bad';
   }
   c.state.kd.rebuildFree();
   rebuildStoreOrder(c.state.kd);
-  return true;
+  return 'loaded';
 }
 
 /**

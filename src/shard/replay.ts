@@ -81,7 +81,7 @@ export class Replay {
         } catch (err) {
           throw new IOError(`stat segment in ${c.dir}`, err);
         }
-        const want = Math.min(size - seg.pos, Math.max(this.#tailChunk, frameBytesAt(rbuf, 0, n)));
+        const want = Math.min(size - seg.pos, Math.max(this.#tailChunk, frameBytesAt(rbuf, 0, n, seg.activeFile.salt.magic)));
         limited = want < size - seg.pos;
         buf = Buffer.allocUnsafe(want);
         n = c.io('read segment', () => readAt(c.fs, fd, buf, want, seg.pos));
@@ -94,7 +94,7 @@ export class Replay {
         continue;
       }
       if (consumed > 0) this.#tailChunk = CHUNK_BYTES;
-      else if (limited) this.#tailChunk = grownChunk(this.#tailChunk, buf, n); // no progress: a larger chunk
+      else if (limited) this.#tailChunk = grownChunk(this.#tailChunk, buf, n, seg.activeFile.salt.magic); // no progress: a larger chunk
       if (sealed >= 0) {
         try {
           this.#nextSegment(sealed);
@@ -203,6 +203,7 @@ export class Replay {
     const c = this.#c;
     const seg = c.segments;
     const sealedId = seg.activeId;
+    c.sealedBase = compactedBase;
     c.switching.sealed(sealedId);
     c.onSealed?.(sealedId);
     // Our frames written to the sealed segment but not applied landed after the seal: they are void everywhere.

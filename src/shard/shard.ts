@@ -12,7 +12,7 @@
 import { now as clockNow } from '../clock.js';
 import * as nodeFs from 'node:fs';
 import { randomBytes } from '../builtin.js';
-import { OP_ABORT, OP_BEGIN, OP_SEAL, RecordInput, SEAL_ROLLOVER, encodeRecord } from '../format/record.js';
+import { OP_ABORT, OP_BEGIN, OP_SEAL, RecordInput, SEAL_COMPACTION_DONE, SEAL_ROLLOVER, encodeRecord } from '../format/record.js';
 import { PLAIN_SALT } from '../format/frame.js';
 import { IOError } from '../errors.js';
 import { CorruptionReport, FsLike, Pending, ShardCore, SyncPolicy } from './core.js';
@@ -111,6 +111,12 @@ export class Shard {
   /** Bytes of frames applied since the load (base included): minus liveFrameBytes, what compaction reclaims. */
   get logBytes(): number {
     return this.#c.logBytes;
+  }
+
+  /** Times the state was (re)built from the files: 1 after the open, more after each full reload (a failed switch to
+   * a new base, an I/O error, a process that lagged behind two compactions). */
+  get loads(): number {
+    return this.#c.loads;
   }
 
   /** Whether dead bytes in the log exceed both compactMinBytes and the live bytes (compaction would pay). */
@@ -250,13 +256,28 @@ export class Shard {
     else this.#window.abort();
   }
 
-  /** Appends a seal and replays past it. */
+  /**
+   * Appends a seal and replays past it. A seal that lands after another one (a writer's roll-over sealed the segment
+   * first) is void: that does for any seal but the "compaction done" one, which every process must meet to let the
+   * old files go (else they would hold them, unlinked, until the next compaction's): it is appended again in the next
+   * segment until it is the one that ends a segment (or this process moved to a newer base meanwhile).
+   */
   seal(reason: number, baseId: number): void {
     const seg = this.#segments;
-    const sealed = seg.activeId;
-    const frame = encodeRecord(OP_SEAL, { writer: this.writer, seq: 0, time: clockNow(), num1: reason, num2: baseId });
-    this.#c.io('append seal', () => seg.appendRaw(frame));
-    while (seg.activeId === sealed) this.sync();
+    const c = this.#c;
+    for (let attempt = 0; attempt < 16; attempt++) {
+      const sealed = seg.activeId;
+      const frame = encodeRecord(OP_SEAL, { writer: this.writer, seq: 0, time: clockNow(), num1: reason, num2: baseId });
+      c.io('append seal', () => seg.appendRaw(frame));
+      while (seg.activeId === sealed) this.sync();
+      if (reason !== SEAL_COMPACTION_DONE || c.sealedBase === baseId || c.baseId > baseId) return;
+    }
+  }
+
+  /** Closes the files a compaction into `baseId` replaced, before this handle moved its items (a background compactor
+   * that reads no value again before it closes: their space goes while it replays on to its last seal). */
+  releaseReplaced(baseId: number): void {
+    for (const n of this.#segments.replacedBy(baseId)) this.#segments.release(n);
   }
 
   /** fsyncs the active segment if anything was written since the last flush. */
@@ -277,6 +298,11 @@ export class Shard {
    */
   valueBytes(slot: number): Buffer | null {
     return this.#values.valueBytes(slot);
+  }
+
+  /** Read-ahead for value reads on or off (a compaction's walk over every item: see Values.readAhead). */
+  readAhead(on: boolean): void {
+    this.#values.readAhead(on);
   }
 
   /** Reads a frame at a known location and returns its value bytes, or null if it does not check out. */

@@ -15,8 +15,6 @@ import { KeyvLogcache } from '../../src/integrations/keyv.js';
 import { Timeout } from '../../src/errors.js';
 import { tmpdir } from '../torture/harness.js';
 
-/** The SQLite engine waits inside its binding (busy timeout), synchronously: whenWritable is the log engine's. */
-const SKIP = process.env.LOGCACHE_ENGINE === 'sqlite' ? 'the SQLite engine has no asynchronous wait (its binding waits)' : false;
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'compaction-worker.ts');
 
 /** A process holding a transaction window open on `dir` until `release` exists. */
@@ -33,7 +31,7 @@ async function holdWindow(dir: string, release: string): Promise<{ exit: Promise
 }
 
 for (const kind of ['Cache', 'FanoutCache'] as const) {
-  test(`the Keyv store on a ${kind} waits out another process's transaction without blocking the event loop`, { skip: SKIP }, async (t) => {
+  test(`the Keyv store on a ${kind} waits out another process's transaction without blocking the event loop`, async (t) => {
     const dir = tmpdir(t, 'async-wait');
     const release = path.join(dir, '..', `${path.basename(dir)}.release`);
     t.after(() => fs.rmSync(release, { force: true }));
@@ -58,7 +56,7 @@ for (const kind of ['Cache', 'FanoutCache'] as const) {
   });
 }
 
-test('Cache.whenWritable is undefined with no window open, and a Promise rejecting with Timeout past its timeout with one', { skip: SKIP }, async (t) => {
+test('Cache.whenWritable is undefined with no window open, and a Promise rejecting with Timeout past its timeout with one', async (t) => {
   const dir = tmpdir(t, 'async-wait-timeout');
   const release = path.join(dir, '..', `${path.basename(dir)}.release`);
   t.after(() => fs.rmSync(release, { force: true }));
