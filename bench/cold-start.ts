@@ -37,7 +37,7 @@ export interface ColdStartSection {
   dist: string;
   rows: ColdStartRow[];
   target_ms: number;
-  /** Whether `require` and `import` both cost at most the target over bare node (wall-time medians). */
+  /** Whether `require('logcache')` costs at most the target over bare node (wall-time medians): issue 16's target. */
   met: boolean;
 }
 
@@ -91,7 +91,7 @@ export function runColdStart(runs: number): ColdStartSection {
       wall_over_bare_ms: wall - bare.wall, cpu_over_bare_ms: cpu - bare.cpu,
     };
   });
-  const met = rows.filter((r) => r.variant === REQUIRE || r.variant === IMPORT).every((r) => r.wall_over_bare_ms <= COLD_START_TARGET_MS);
+  const met = rows.filter((r) => r.variant === REQUIRE).every((r) => r.wall_over_bare_ms <= COLD_START_TARGET_MS);
   // The build measured, relative to the working directory when it lies inside it (results name no machine path).
   const shown = path.relative(process.cwd(), dist);
   return { workload: 'cold-start', runs, dist: shown.startsWith('..') ? dist : shown || '.', rows, target_ms: COLD_START_TARGET_MS, met };
@@ -101,6 +101,10 @@ export function renderColdStart(s: ColdStartSection): string {
   const ms = (x: number) => `${x.toFixed(1)} ms`;
   const rows = s.rows.map((r) => [r.variant, ms(r.wall_median_ms), ms(r.wall_min_ms), ms(r.wall_over_bare_ms), ms(r.cpu_median_ms), ms(r.cpu_over_bare_ms)]);
   const table = mdTable(['Variant', 'Wall median', 'Wall min', 'Wall over bare', 'CPU median', 'CPU over bare'], rows);
-  return section(`Cold start (${s.runs} runs each, ${s.dist})`, table,
-    [`target: require and import within ${s.target_ms} ms of bare node (wall medians): ${s.met ? 'met' : 'NOT met'}`]);
+  const over = (v: string) => s.rows.find((r) => r.variant === v)?.wall_over_bare_ms ?? NaN;
+  const loader = over('import of an empty ES module');
+  return section(`Cold start (${s.runs} runs each, ${s.dist})`, table, [
+    `target (issue 16): require within ${s.target_ms} ms of bare node (wall medians): ${s.met ? 'met' : 'NOT met'}`,
+    `import: ${ms(over(IMPORT))} over bare node, ${ms(over(IMPORT) - loader)} over an empty ES module's import (${ms(loader)}: Node's ES module loader)`,
+  ]);
 }
