@@ -16,6 +16,8 @@ import type { Shard, SyncPolicy } from './shard.js';
 const IDLE_MS = 1000;
 /** Dead bytes ÷ live bytes above which an idle process compacts. */
 const IDLE_DEAD_FRACTION = 0.25;
+/** A background job asked for this long ago, with no turn of the event loop since: compact in the call instead. */
+const LOOP_STALL_MS = 2000;
 
 export class AutoCompaction {
   readonly background: boolean;
@@ -29,6 +31,9 @@ export class AutoCompaction {
   #lastWrite = 0;
   #idleTimer: NodeJS.Timeout | null = null;
   #warmed = false;
+  /** When the running background job was asked for, and whether the event loop has turned since. */
+  #askedAt = 0;
+  #turned = true;
 
   constructor(readonly shard: Shard, readonly sync: SyncPolicy, inlineOnly: boolean) {
     this.background = !inlineOnly && compactorEntry() !== null;
@@ -70,10 +75,21 @@ export class AutoCompaction {
       // every write would be kept until the job ends (hundreds of bytes a write: the writer's heap grew by ~150 MB
       // during one compaction of a million small items).
       if (this.#running === null) this.#start(false).catch(() => { /* recorded by #start */ });
+      else if (!this.#turned && Date.now() - this.#askedAt > LOOP_STALL_MS) {
+        // A loop that never yields (a bulk script): the job's answer can never be read, nor another job started,
+        // while the log grows without bound. Such a caller blocks anyway: compact in its call.
+        this.#running = null;
+        this.#turned = true;
+        this.#compactHere();
+      }
       return;
     }
+    this.#compactHere();
+  }
+
+  #compactHere(): void {
     try {
-      compact(sh);
+      compact(this.shard);
     } catch (err) {
       // The write that triggered it succeeded: an automatic compaction that fails (a full disk, say) is not its
       // error. compact() and check() still throw.
@@ -107,6 +123,9 @@ export class AutoCompaction {
     const p = compactInBackground({ dir: sh.dir, segmentBytes: sh.segmentBytes, sync: this.sync }, keepAlive);
     this.#running = p;
     this.#runningBase = sh.baseId;
+    this.#askedAt = Date.now();
+    this.#turned = false;
+    setImmediate(() => { this.#turned = true; }).unref();
     p.then(
       (r) => { if (r.base === 0) this.#retryLater(); },
       () => this.#retryLater(),
