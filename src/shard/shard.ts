@@ -253,7 +253,7 @@ export class Shard {
   /** Drops the buffered commands: closes the window and rebuilds the state they changed. */
   abortTxn(): void {
     if (this.#lazyBegin !== null) this.#lazyBegin = null; // never touched the shard: nothing logged
-    else this.#window.abort();
+    else if (this.#window.open) this.#window.abort(); // (not open: its BEGIN failed, a Timeout waiting for another)
   }
 
   /**

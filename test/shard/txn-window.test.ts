@@ -5,11 +5,14 @@
  * applies once, as one step, in every process and after a reopen; until it commits, no other handle sees it.
  */
 import { test } from 'node:test';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import assert from 'node:assert/strict';
 import { encodeKey } from '../../src/format/keys.js';
 import { OP_DELETE, OP_INCR, OP_SET } from '../../src/format/record.js';
 import { now } from '../../src/clock.js';
 import { Shard } from '../../src/shard/shard.js';
+import { Cache, Timeout } from '../../src/index.js';
 import { shardContents } from '../fixtures/records.js';
 import { tempDir } from '../fixtures/tmp.js';
 
@@ -75,4 +78,19 @@ test('until it commits, another handle sees none of the window\'s commands', (t)
   assert.deepEqual(shardContents(b), before);
   a.commitTxn();
   assert.equal(shardContents(b).length, 2);
+});
+
+test("a transaction whose window never opened (a Timeout waiting for another's) logs nothing", (t) => {
+  const dir = tempDir(t);
+  const a = new Cache(dir);
+  const b = new Cache(dir, { timeout: 0.1 });
+  t.after(() => { a.close(); b.close(); });
+  const logBytes = () => fs.readdirSync(dir).filter((f) => f.endsWith('.log')).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+  a.transact(() => {
+    a.set('x', 1);
+    const before = logBytes();
+    assert.throws(() => b.transact(() => b.get('y')), Timeout);
+    assert.equal(logBytes(), before);
+  });
+  assert.equal(b.get('x'), 1);
 });
