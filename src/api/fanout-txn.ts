@@ -12,7 +12,8 @@
  * 4. The intent is removed once every shard applied it.
  */
 import { IOError, LogcacheError, TransactionAborted } from '../errors.js';
-import { claimDecision, encodeIntent, intentPath, newGroupId, removeDecision } from '../shard/group-commit.js';
+import { claimDecision, encodeIntent, intentPath, removeDecision } from '../shard/group-commit.js';
+import { newWindowId } from '../shard/owner.js';
 import type { TxnGroup } from '../engine/log-engine.js';
 import * as path from 'node:path';
 
@@ -22,7 +23,7 @@ export interface GroupMember {
 }
 
 export function groupTransact<T>(members: readonly GroupMember[], fn: () => T): T {
-  const group: TxnGroup = { id: newGroupId(), parts: [] };
+  const group: TxnGroup = { id: newWindowId(), parts: [] };
   const run = (i: number): T => (i === members.length ? fn() : members[i].transactInGroup(() => run(i + 1), group));
   const result = run(0);
   const { parts } = group;

@@ -21,7 +21,6 @@ import { now as clockNow } from '../clock.js';
 import { OP_ABORT, OP_TXN, encodeRecord } from '../format/record.js';
 import type { FsLike, ShardCore } from './core.js';
 
-export const GROUP_ID_BYTES = 16;
 const INTENT_MAGIC = Buffer.from('LCINTENT');
 const ABORT_MAGIC = Buffer.from('LCABORT!');
 /** An intent holds at most this many shards (a FanoutCache has far fewer). */
@@ -37,10 +36,6 @@ export interface GroupPart {
 }
 
 export type GroupDecision = { kind: 'commit'; parts: GroupPart[] } | { kind: 'abort' };
-
-export function newGroupId(): Buffer {
-  return randomBytes(GROUP_ID_BYTES);
-}
 
 /** Where the intent of group `id` lives, for a shard in `shardDir`. */
 export function intentPath(shardDir: string, id: Buffer): string {

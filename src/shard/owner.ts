@@ -12,6 +12,7 @@
  * wait for a window is bounded by the waiter's timeout.
  */
 import * as fs from 'node:fs';
+import { randomBytes } from '../builtin.js';
 import { processAlive } from './liveness.js';
 
 /** Default lease of a window (ms): how long the owner may go without a call before others may close its window. */
@@ -81,6 +82,14 @@ export function encodeIdentity(id: OwnerIdentity): Buffer {
   return b;
 }
 
+/** Bytes of a window's id (a FanoutCache transaction's group id is its windows' id). */
+export const WINDOW_ID_BYTES = 16;
+
+/** A fresh window id: 16 random bytes. */
+export function newWindowId(): Buffer {
+  return randomBytes(WINDOW_ID_BYTES);
+}
+
 /** The byte after a single-shard window's id (a group's id has none: the layout older BEGINs of groups used). */
 const SINGLE_WINDOW = 0;
 
@@ -97,10 +106,11 @@ export function encodeWindow(owner: OwnerIdentity | null, id: Buffer | null, gro
 }
 
 /** The window id and group id a BEGIN's value (or a base trailer's window) states; null where it states none. */
-export function decodeWindowId(buf: Buffer, start: number, length: number, idBytes: number): { id: Buffer | null; group: Buffer | null } {
-  if (length < IDENTITY_BYTES + idBytes) return { id: null, group: null };
-  const id = Buffer.from(buf.subarray(start + IDENTITY_BYTES, start + IDENTITY_BYTES + idBytes));
-  const single = length > IDENTITY_BYTES + idBytes && buf[start + IDENTITY_BYTES + idBytes] === SINGLE_WINDOW;
+export function decodeWindowId(buf: Buffer, start: number, length: number): { id: Buffer | null; group: Buffer | null } {
+  const end = IDENTITY_BYTES + WINDOW_ID_BYTES;
+  if (length < end) return { id: null, group: null };
+  const id = Buffer.from(buf.subarray(start + IDENTITY_BYTES, start + end));
+  const single = length > end && buf[start + end] === SINGLE_WINDOW;
   return { id, group: single ? null : id };
 }
 

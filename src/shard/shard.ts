@@ -57,8 +57,8 @@ export class Shard {
   readonly reports: readonly CorruptionReport[];
 
   readonly #c: ShardCore;
-  /** The window of a lazy beginTxn, opened at the first read or write. */
-  #lazyBegin: { deadline: number } | null = null;
+  /** A lazy beginTxn's deadline: its window opens at the first read or write. */
+  #lazyBegin: number | null = null;
   readonly #segments: Segments;
   readonly #replay: Replay;
   readonly #window: TxnWindow;
@@ -225,12 +225,12 @@ export class Shard {
    * transaction that fails before touching the shard (an argument refused) leaves the log as it was.
    */
   beginTxn(deadline: number, group: Buffer | null = null, lazy = false): void {
-    if (lazy) this.#lazyBegin = { deadline };
+    if (lazy) this.#lazyBegin = deadline;
     else this.#window.begin(deadline, group);
   }
 
   #begin(): void {
-    const { deadline } = this.#lazyBegin!;
+    const deadline = this.#lazyBegin!;
     this.#lazyBegin = null;
     this.#window.begin(deadline);
   }

@@ -16,7 +16,6 @@ import { KeyDir, NEVER, NIL, ValueFile } from './keydir.js';
 import { QUEUE_START, QueueIndex } from './queues.js';
 import { FRAME_HEADER_BYTES } from '../format/frame.js';
 import { DEFAULT_LEASE_MS, OwnerIdentity, decodeIdentity, decodeWindowId } from './owner.js';
-import { GROUP_ID_BYTES } from './group-commit.js';
 
 /** Where the frame being applied lies: local file number, its offset in the file and in the buffer. */
 export interface FrameLocation {
@@ -275,7 +274,7 @@ export class ShardState {
   /** The owner identity, and the group id after it, of a window (a BEGIN's value, or a base trailer's). */
   #windowFacts(buf: Buffer, start: number, length: number): void {
     this.txnIdentity = decodeIdentity(buf, start, length);
-    const { id, group } = decodeWindowId(buf, start, length, GROUP_ID_BYTES);
+    const { id, group } = decodeWindowId(buf, start, length);
     this.txnWindowId = id;
     this.txnGroup = group;
   }

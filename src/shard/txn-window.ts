@@ -11,8 +11,8 @@ import {
   walkTxnValue,
 } from '../format/record.js';
 import type { Pending, ShardCore } from './core.js';
-import { closeAbandoned, completeCommittedGroup, newGroupId } from './group-commit.js';
-import { LeaseHolder, encodeWindow, holdLease, releaseLease, renewLeases, selfIdentity, windowAbandoned } from './owner.js';
+import { closeAbandoned, completeCommittedGroup } from './group-commit.js';
+import { LeaseHolder, encodeWindow, newWindowId, holdLease, releaseLease, renewLeases, selfIdentity, windowAbandoned } from './owner.js';
 import { VALUE_CACHE_MAX_BYTES } from './values.js';
 import { load } from './reload.js';
 import type { FrameLocation, Outcome } from './state.js';
@@ -173,7 +173,7 @@ export class TxnWindow implements LeaseHolder {
     c.replay.sync();
     if (c.state.txnOwner !== 0 && c.state.txnOwner !== c.writer) this.waitClosed(deadline);
     const me = selfIdentity();
-    const id = group ?? newGroupId();
+    const id = group ?? newWindowId();
     c.append(OP_BEGIN, {
       time: clockNow(), num1: me.pid, num2: (Date.now() + c.txnLeaseMs) / 1000, value: encodeWindow(me, id, group !== null),
     }, deadline);

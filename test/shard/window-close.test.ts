@@ -15,9 +15,9 @@ import { TransactionAborted } from '../../src/errors.js';
 import { encodeKey } from '../../src/format/keys.js';
 import { OP_ABORT, OP_BEGIN, OP_SET, OP_TXN, encodeTxnValue } from '../../src/format/record.js';
 import { now } from '../../src/clock.js';
-import { claimDecision, encodeIntent, intentPath, newGroupId } from '../../src/shard/group-commit.js';
+import { claimDecision, encodeIntent, intentPath } from '../../src/shard/group-commit.js';
 import { NIL } from '../../src/shard/keydir.js';
-import { encodeWindow, selfIdentity } from '../../src/shard/owner.js';
+import { encodeWindow, newWindowId, selfIdentity } from '../../src/shard/owner.js';
 import { Shard, ShardOptions } from '../../src/shard/shard.js';
 import { FaultyFs } from '../torture/faulty-fs.js';
 import { Feeder, T0, shardContents } from '../fixtures/records.js';
@@ -51,8 +51,8 @@ test("a group's window completed from its intent after its owner moved on leaves
   const dir = path.join(tempDir(t), '000');
   const owner = open(t, dir);
   set(owner, 'x', 'before');
-  const first = newGroupId();
-  const second = newGroupId();
+  const first = newWindowId();
+  const second = newWindowId();
   owner.beginTxn(later(), first);
   set(owner, 'x', 'first');
   const record = owner.txnRecord();
@@ -76,7 +76,7 @@ test("a group's window completed from its intent after its owner moved on leaves
 
 test('an ABORT or TXN that names a window closes that window only; one that names none closes the open one', () => {
   const owner = 7;
-  const [first, second] = [newGroupId(), newGroupId()];
+  const [first, second] = [newWindowId(), newWindowId()];
   const begin = (f: Feeder, id: Buffer) => f.apply(OP_BEGIN, { writer: owner, num1: process.pid, num2: T0 + 10, value: encodeWindow(selfIdentity(), id, false) });
   const f = new Feeder();
   begin(f, first);
