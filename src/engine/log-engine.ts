@@ -49,6 +49,8 @@ interface StoreRecord {
 export class LogEngine implements CacheEngine {
   readonly shard: Shard;
   readonly #disk: Disk;
+  /** Whether the disk's fetch is Disk's own, which never keeps the bytes it is given. */
+  readonly #fetchCopies: boolean;
   readonly #settings: EngineSettings;
   readonly #keys: KeyEncoder;
   #sidecar: Sidecar | null = null;
@@ -69,6 +71,7 @@ export class LogEngine implements CacheEngine {
     this.#auto = new AutoCompaction(this.shard, options.sync ?? 'none', options.fs !== undefined);
     ({ disk: this.#disk, settings: this.#settings } = setup(this.storedSettings(), (name, value) => this.writeSetting(name, value)));
     this.#keys = new KeyEncoder(this.#disk);
+    this.#fetchCopies = this.#disk.fetch === Disk.prototype.fetch;
     this.#choosePolicy();
   }
 
@@ -136,7 +139,10 @@ export class LogEngine implements CacheEngine {
     try {
       if (file) return this.#fetchFile(mode, file, read);
       const bytes = this.shard.valueBytes(slot);
-      return bytes === null ? MISS : this.#disk.fetch(mode, null, bytes, read);
+      if (bytes === null) return MISS;
+      // The bytes may be a view of the shard's value cache (valid until its next insertion): Disk's own fetch copies
+      // or decodes them at once; a subclass's fetch might keep them, so it gets its own copy.
+      return this.#disk.fetch(mode, null, this.#fetchCopies ? bytes : Buffer.from(bytes), read);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return file ? GONE : MISS;
       throw err;

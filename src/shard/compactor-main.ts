@@ -5,9 +5,10 @@
  * synchronous, so no event is seen during it). A compaction cut short leaves nothing that is not safe.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { Shard } from './shard.js';
 import { compact } from './compaction.js';
-import type { CompactorReply, CompactorRequest } from './compactor.js';
+import { COMPACTOR_NICE, type CompactorReply, type CompactorRequest } from './compactor.js';
 
 /** The current parent pid from /proc (process.ppid is read once at start-up), else the start-up one. */
 function parentPid(): number {
@@ -20,6 +21,14 @@ function parentPid(): number {
 }
 
 const parent = parentPid();
+
+// Background work: below the parent's CPU priority (compactor.ts, COMPACTOR_NICE, says why).
+
+try {
+  os.setPriority(0, Math.min(19, os.getPriority(0) + COMPACTOR_NICE));
+} catch {
+  // Not permitted here (some sandboxes): the compactor runs at its parent's priority.
+}
 
 function exitIfOrphaned(): void {
   if (parentPid() !== parent) process.exit(0);

@@ -23,6 +23,15 @@ import { IOError } from '../errors.js';
 import type { CompactionResult } from './compaction.js';
 import type { SyncPolicy } from './shard.js';
 
+/**
+ * How much lower than its parent's the compactor's CPU priority is (nice steps). Compaction is background work:
+ * on a machine whose cores are busy, a compactor at its parent's priority takes its share of a core from the
+ * processes serving requests (each of their calls then waits behind it in the scheduler's queue: the stall bench's
+ * slowest calls were such waits), where at +10 the scheduler gives it about a tenth of a contended core. On an idle
+ * core it runs at full speed.
+ */
+export const COMPACTOR_NICE = 10;
+
 /** What the child needs to open the shard as its parent does. */
 export interface CompactorJob {
   dir: string;

@@ -150,7 +150,7 @@ export class Replay {
       lastOp = this.#applyFrame(buf, f, fileNo, fileOffset, name);
       p = f.next;
       if (c.rebuildAfterFrame) break; // the sync rebuilds before anything else applies
-      if (stopAtSeal && lastOp !== 0 && len - f.next < VALUE_CACHE_WINDOW_BYTES) c.values.cacheStored(buf, f, fileNo, trusted);
+      if (stopAtSeal && lastOp !== 0 && len - f.next < VALUE_CACHE_WINDOW_BYTES) c.values.cacheStored(buf, f, fileNo);
     }
     // The view must not keep a large read buffer (a whole base, a segment's tail) alive; the reused read buffer keeps
     // its DataView for the next replay.

@@ -294,7 +294,8 @@ export class Shard {
 
   /**
    * The value bytes of `slot` (inline value or value-file name), verified against the frame's CRC; null when the
-   * frame no longer checks out (reported, never returned).
+   * frame no longer checks out (reported, never returned). Possibly a view of the value cache, valid until the next
+   * replay or commit: use at once, or copy.
    */
   valueBytes(slot: number): Buffer | null {
     return this.#values.valueBytes(slot);

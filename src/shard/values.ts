@@ -70,7 +70,8 @@ export class Values {
 
   /**
    * The value bytes of `slot` (inline value or value-file name), verified against the frame's CRC; null when the
-   * frame no longer checks out (reported, never returned).
+   * frame no longer checks out (reported, never returned). They may be a view of the value cache, valid until the
+   * next value is cached (the next replay or transaction commit): use them at once, or copy them.
    */
   valueBytes(slot: number): Buffer | null {
     const kd = this.#c.state.kd;
@@ -91,7 +92,8 @@ export class Values {
     for (const s of out.removed) {
       if (s.valueFile) continue;
       try {
-        s.bytes = this.#valueAt(s.slot, s.version, s.file, s.offset, s.frameLength, s.valueOffset, s.valueLength);
+        const bytes = this.#valueAt(s.slot, s.version, s.file, s.offset, s.frameLength, s.valueOffset, s.valueLength);
+        s.bytes = bytes === null ? null : Buffer.from(bytes); // kept across later insertions into the value cache
       } catch (err) {
         // Never throw from inside a replay (the frames after this one would be applied twice).
         s.bytes = null;
@@ -120,16 +122,13 @@ export class Values {
   }
 
   /** Keeps a small value the replay just stored, so the next get needs no pread (frames never change once written). */
-  cacheStored(buf: Buffer, f: FrameView, fileNo: number, ownFrame: boolean): void {
+  cacheStored(buf: Buffer, f: FrameView, fileNo: number): void {
     const slot = this.#c.state.lastStored;
     if (slot < 0) return;
     const kd = this.#c.state.kd;
     const len = kd.valueLength[slot];
     if (len > VALUE_CACHE_MAX_BYTES || kd.files.has(slot) || kd.file[slot] !== fileNo) return;
     const start = f.body - FRAME_HEADER_BYTES + kd.valueOffset[slot];
-    // A copy of a read buffer (it may be large and must not stay alive for one small value); our own frame is
-    // already its own small buffer.
-    const view = buf.subarray(start, start + len);
-    this.cache.set(slot, kd.version[slot], ownFrame ? view : Buffer.from(view));
+    this.cache.set(slot, kd.version[slot], buf.subarray(start, start + len)); // copied into the cache's arena
   }
 }

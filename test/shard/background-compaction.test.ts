@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Cache } from '../../src/index.js';
-import { compactorPid } from '../../src/shard/compactor.js';
+import { COMPACTOR_NICE, compactorPid } from '../../src/shard/compactor.js';
 import { processAlive } from '../../src/shard/liveness.js';
 import { KIND_BASE } from '../../src/format/segment.js';
 import { Shard } from '../../src/shard/shard.js';
@@ -256,3 +256,16 @@ test('a process killed with SIGKILL during a compaction leaves no compactor', as
   }
 });
 
+
+test('the compactor runs COMPACTOR_NICE steps below its parent\'s CPU priority (capped at 19)', async (t) => {
+  const dir = tmpdir(t, 'bg-nice');
+  const cache = new Cache(dir, { compactMinBytes: 0 });
+  t.after(() => cache.close());
+  for (let i = 0; i < 2000; i++) cache.set(`k${i % 500}`, 'v'.repeat(100));
+  await cache.compactAsync();
+  const pid = compactorPid();
+  assert.ok(pid !== undefined, 'compactAsync ran in the compactor');
+  // /proc/<pid>/stat: field 19 is the nice value (fields counted after the parenthesised command name).
+  const nice = (p: number | string) => Number(fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+  assert.equal(nice(pid), Math.min(19, nice('self') + COMPACTOR_NICE));
+});
