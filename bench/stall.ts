@@ -85,6 +85,8 @@ export interface StallResult {
   keys: number;
   value_bytes: number;
   live_bytes: number;
+  /** The fill's sets (absent from results saved before it was timed). */
+  fill?: FillResult;
   writer: WriterResult;
   reader: ReaderResult;
   /** Disk ÷ live: the maximum over every sample while writing, and the last sample before the writer closed. */
@@ -123,16 +125,29 @@ const stampOf = (v: unknown): [number, number] | null =>
 
 const OPTS = { sizeLimit: SIZE_LIMIT };
 
-/** Child: fill every key once and close. */
-async function fill(p: StallParams, progress: Progress): Promise<{ wall_s: number } | StepSkipped> {
+export interface FillResult {
+  wall_s: number;
+  /** Every set of the fill, timed: the store grows from empty to every key (growth steps are here, not later). */
+  set: LatencySummary;
+}
+
+/** Child: fill every key once (each set timed; yielding every 1,000 like the writer) and close. */
+async function fill(p: StallParams, progress: Progress): Promise<FillResult | StepSkipped> {
   const cache = await openChecked(p.engine, p.dir, OPTS);
   if (typeof cache === 'string') return unavailable(cache);
   progress(`fill ${int(p.keys)} × ${p.valueBytes} B`);
   const t = clock();
+  const lat = new Latency();
   const buf = Buffer.alloc(p.valueBytes, 0x61);
-  for (let i = 0; i < p.keys; i++) cache.set(key(i), stamp(buf, i, 0));
+  for (let i = 0; i < p.keys; i++) {
+    stamp(buf, i, 0);
+    const s = clock();
+    cache.set(key(i), buf);
+    lat.add(Number(clock() - s));
+    if (i % 1000 === 999) await tick();
+  }
   cache.close();
-  return { wall_s: ms(clock() - t) / 1000 };
+  return { wall_s: ms(clock() - t) / 1000, set: lat.summary() };
 }
 
 /** Child: three overwrite passes, every set timed; idle; read back a sample; close. */
@@ -275,7 +290,7 @@ async function runOne(ctx: WorkloadContext, contender: string, size: StallSize):
     contender === 'python' ? peerStep<T>(ctx, name, p, onIdle) : ourStep<T>(ctx, contender, name, p, onIdle);
   const who = contender === 'python' ? 'python-diskcache' : contender;
   return engineTurn(ctx, 'stall', `${who} ${size.name}`, dir, async () => {
-    const f = await step<{ wall_s: number }>('fill').result;
+    const f = await step<FillResult>('fill').result;
     if (isSkipped(f)) return f;
     const live = keyBytes(size.keys) + size.keys * size.valueBytes;
     let idleAt = 0;
@@ -307,7 +322,7 @@ async function runOne(ctx: WorkloadContext, contender: string, size: StallSize):
     if (isSkipped(rr)) return rr;
     const round = (x: number) => Math.round(x * 100) / 100;
     return {
-      contender: who, size: size.name, keys: size.keys, value_bytes: size.valueBytes, live_bytes: live, writer: wr, reader: rr,
+      contender: who, size: size.name, keys: size.keys, value_bytes: size.valueBytes, live_bytes: live, fill: f, writer: wr, reader: rr,
       disk_ratio_max: round(maxRatio), disk_ratio_after: round(after / live), disk_bytes_after: after, samples, timeline,
     };
   });
@@ -331,6 +346,8 @@ const ok = (pass: boolean) => (pass ? 'pass' : 'MISS');
 
 export function renderStall(s: StallSection): string {
   const rows: [string, (r: StallResult) => string][] = [
+    ['fill (empty → N keys), set: worst / p99.9 / median', (r) => r.fill?.set
+      ? `${dur(r.fill.set.max_us)} / ${dur(r.fill.set.p999_us)} / ${dur(r.fill.set.median_us)}` : '–'],
     ['set: worst / p99.9 / median', (r) => `${dur(r.writer.set.max_us)} / ${dur(r.writer.set.p999_us)} / ${dur(r.writer.set.median_us)}`],
     ['set: calls > 1 ms / > 5 ms (of all)', (r) => `${int(r.writer.set.over_1ms)} / ${int(r.writer.set.over_5ms)} (${int(r.writer.set.count)})`],
     ['get: worst / p99.9 / median', (r) => `${dur(r.reader.get.max_us)} / ${dur(r.reader.get.p999_us)} / ${dur(r.reader.get.median_us)}`],

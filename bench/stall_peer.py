@@ -85,11 +85,17 @@ def progress(text):
 def fill(p):
     cache = open_cache(p)
     progress('fill %d x %d B' % (p['keys'], p['valueBytes']))
+    clock = time.perf_counter_ns
+    lat = Latency()
     t = time.perf_counter()
     for i in range(p['keys']):
-        cache.set('key:%d' % i, stamp(i, 0, p['valueBytes']))
+        k = 'key:%d' % i
+        v = stamp(i, 0, p['valueBytes'])
+        s = clock()
+        cache.set(k, v)
+        lat.add(clock() - s)
     cache.close()
-    return {'wall_s': round(time.perf_counter() - t, 3)}
+    return {'wall_s': round(time.perf_counter() - t, 3), 'set': lat.summary()}
 
 
 def writer(p):

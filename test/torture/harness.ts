@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { mulberry32, randomBytes } from '../fixtures/prng.js';
+import { removeDir } from '../fixtures/tmp.js';
 
 export const LONG = process.env.LOGCACHE_TORTURE === 'long';
 export const MODE = LONG ? 'long' : 'short';
@@ -66,7 +67,7 @@ export class Rng {
 export function tmpdir(t: { after(fn: () => void): void }, prefix: string, parent = os.tmpdir()): string {
   const dir = fs.mkdtempSync(path.join(parent, `lc-torture-${prefix}-`));
   // LOGCACHE_TORTURE_KEEP=1 keeps the directories (to look at a failure).
-  if (!process.env.LOGCACHE_TORTURE_KEEP) t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  if (!process.env.LOGCACHE_TORTURE_KEEP) t.after(() => removeDir(dir));
   return dir;
 }
 
