@@ -65,7 +65,13 @@ export const builtinsAsRequire = {
   },
 };
 
-/** The index's stand-ins for the parts; `uses` (per part) lists the index's modules the part imports. */
+/**
+ * The index's stand-ins for the parts; `uses` (per part) lists the index's modules the part imports, each with the
+ * names the part reads from it (or null: the part uses the module object itself). The part is given only those, as
+ * getters (so a binding the index changes later reads as it is then) made when the part is loaded: a module object
+ * (`import * as`) would be built with a getter per export while the index loads (~240 getters for the parts, ~1 ms of
+ * the load with the 8 kB of text they took).
+ */
 function standIns(uses) {
   return {
     name: 'lazy-part-stand-ins',
@@ -75,10 +81,14 @@ function standIns(uses) {
         const part = PART_BY_KEY.get(keyOf(args.path));
         if (!part) return undefined;
         const core = uses.get(part) ?? [];
+        const from = (key) => JSON.stringify(resolve(ROOT, key));
+        const given = core.map(({ key, names }, i) => `${JSON.stringify(key)}: ${names === null ? `m${i}` : `{ ${names.map((n, j) => `get ${n}() { return m${i}_${j}; }`).join(', ')} }`}`);
         const contents = [
-          ...core.map((k, i) => `import * as m${i} from ${JSON.stringify(resolve(ROOT, k))};`),
+          ...core.map(({ key, names }, i) => (names === null
+            ? `import * as m${i} from ${from(key)};`
+            : `import { ${names.map((n, j) => `${n} as m${i}_${j}`).join(', ')} } from ${from(key)};`)),
           'let part;',
-          `const load = () => (part ??= require(${JSON.stringify(`./${part.file}`)})({ ${core.map((k, i) => `${JSON.stringify(k)}: m${i}`).join(', ')} }));`,
+          `const load = () => (part ??= require(${JSON.stringify(`./${part.file}`)})({ ${given.join(', ')} }));`,
           ...part.names.map((n) => `export function ${n}(...args) { return load().${n}(...args); }`),
         ].join('\n');
         return { contents, loader: 'js', resolveDir: ROOT };
@@ -87,7 +97,33 @@ function standIns(uses) {
   };
 }
 
-/** Builds one part into dist/, its imports of the index's modules (`core`, keys) read from `__core`; returns them. */
+/**
+ * The names a built part reads from each of the index's modules (`keys`), from its code: esbuild reads a module the
+ * part takes from `__core` through a CommonJS stub, `var require_x = __commonJS({"logcache-core:<key>"...})`, and
+ * `import_x = __toESM(require_x())`, then `import_x.name` for each use. Null for a module the part uses otherwise
+ * (the module object itself, say): it is then given whole.
+ */
+function namesRead(code, keys) {
+  const word = (w) => new RegExp(`(?<![\\w$])${w.replace(/\$/g, '\\$')}(?![\\w$])`, 'g');
+  const count = (re) => [...code.matchAll(re)].length;
+  const stubs = new Map([...code.matchAll(/\b(require_[\w$]+)=__commonJS\(\{"logcache-core:([^"]+)"/g)].map((m) => [m[2], m[1]]));
+  return keys.map((key) => {
+    const stub = stubs.get(key);
+    if (!stub) return { key, names: null };
+    const imports = [...code.matchAll(new RegExp(`\\b(import_[\\w$]+)=__toESM\\(${stub.replace(/\$/g, '\\$')}\\(\\)(?:,1)?\\)`, 'g'))].map((m) => m[1]);
+    if (count(word(stub)) !== 1 + imports.length) return { key, names: null };
+    const names = new Set();
+    for (const imp of imports) {
+      const reads = [...code.matchAll(new RegExp(`(?<![\\w$])${imp.replace(/\$/g, '\\$')}\\.([A-Za-z_$][\\w$]*)`, 'g'))].map((m) => m[1]);
+      if (count(word(imp)) !== 1 + reads.length) return { key, names: null };
+      for (const n of reads) names.add(n);
+    }
+    return { key, names: [...names].sort() };
+  });
+}
+
+/** Builds one part into dist/, its imports of the index's modules (`core`, keys) read from `__core`; returns them
+ * with the names the part reads (namesRead). */
 async function buildPart(common, plugins, part, core) {
   const used = new Set();
   const fromCore = {
@@ -107,12 +143,13 @@ async function buildPart(common, plugins, part, core) {
       b.onLoad({ filter: /.*/, namespace: 'logcache-core' }, (args) => ({ contents: `module.exports = __core[${JSON.stringify(args.path)}];`, loader: 'js' }));
     },
   };
+  const outfile = `dist/${part.file}`;
   const result = await build({
-    ...common, entryPoints: [part.module], format: 'cjs', outfile: `dist/${part.file}`, plugins: [fromCore, ...plugins],
+    ...common, entryPoints: [part.module], format: 'cjs', outfile, plugins: [fromCore, ...plugins],
     banner: { js: `"use strict";\n// Loaded by index.cjs at first use (scripts/lazy-parts.mjs).\nmodule.exports = (__core) => {\nconst module = { exports: {} }, exports = module.exports;` },
     footer: { js: 'return module.exports;\n};' },
   });
-  return { result, used: [...used].sort() };
+  return { result, used: namesRead(await readFile(outfile, 'utf8'), [...used].sort()) };
 }
 
 /**
