@@ -11,7 +11,9 @@
 // part and the index share one instance of every module (one error class, one clock, one settings table).
 //
 // A new function the index imports from a part goes into that part's `names` (until it does, esbuild stops with "No
-// matching export" for it); a part cannot export a class or a value the index uses, since a stand-in only forwards calls.
+// matching export" for it); a part cannot export a value the index uses, since a stand-in only forwards calls. A class
+// the index only constructs (`new`) can go into `classes`: its stand-in is a function whose `new` returns an instance
+// of the part's class. Never a class anyone tests with `instanceof`, extends or reads statics of (every public class).
 //
 // Bundlers are not given this build (package.json's "module" condition points them at dist/bundler/, one file per
 // entry), but it bundles as it is too: each part is loaded by a plain `require` of a relative path.
@@ -41,6 +43,8 @@ export const LAZY_PARTS = [
   { module: 'src/api/memoize.ts', file: 'lazy-memoize.cjs', names: ['memoize'] },
   { module: 'src/api/recipes.ts', file: 'lazy-recipes.cjs', names: ['throttle', 'barrier', 'memoizeStampede'] },
   { module: 'src/api/memoize-key.ts', file: 'lazy-memoize-key.cjs', names: ['argsToKey', 'canonicalArg', 'functionKeyName'] },
+  // The access-time sidecar: the least-recently-used and least-frequently-used eviction policies only.
+  { module: 'src/shard/sidecar.ts', file: 'lazy-sidecar.cjs', names: [], classes: ['Sidecar'] },
 ];
 
 const ROOT = process.cwd();
@@ -90,6 +94,7 @@ function standIns(uses) {
           'let part;',
           `const load = () => (part ??= require(${JSON.stringify(`./${part.file}`)})({ ${given.join(', ')} }));`,
           ...part.names.map((n) => `export function ${n}(...args) { return load().${n}(...args); }`),
+          ...(part.classes ?? []).map((n) => `export function ${n}(...args) { return new (load().${n})(...args); }`),
         ].join('\n');
         return { contents, loader: 'js', resolveDir: ROOT };
       });
@@ -174,6 +179,13 @@ async function shortenLocals(file) {
   await writeFile(file, code);
 }
 
+/**
+ * The largest index that loads without a step in its cost: V8 keeps a string over 128 KiB (the index's text, which
+ * Node reads whole) in its large-object space, and reading a 131,200-byte file then cost ~0.8 ms more than a
+ * 131,000-byte one here (same text, padded). The build warns above it: something else should then be split off.
+ */
+const INDEX_BYTES_MAX = 128 * 1024;
+
 /** The modules a build of the index holds, the parts' stand-ins included. */
 const coreModules = (result) => new Set(Object.keys(result.metafile.inputs));
 const sameSet = (a, b) => a.size === b.size && [...a].every((k) => b.has(k));
@@ -198,6 +210,8 @@ export async function buildSplitIndex(common, plugins, entry, outfile) {
     const now = coreModules(built);
     if (sameSet(now, core)) {
       await shortenLocals(outfile);
+      const bytes = (await readFile(outfile)).length;
+      if (bytes > INDEX_BYTES_MAX) console.warn(`${outfile} is ${bytes} bytes, over ${INDEX_BYTES_MAX}: loading the package costs ~1 ms more (see INDEX_BYTES_MAX)`);
       return [built, ...results];
     }
     core = now;
