@@ -147,10 +147,10 @@ test("Node's build loads its rarely used parts at their first use, and they shar
       atLoad: index,
       primitives: index,
       object: [[...index, 'lazy-cbor.cjs'], { a: [1, 'two'] }],
-      compact: [3, [...index, 'lazy-cbor.cjs', 'lazy-compaction.cjs', 'lazy-lockfile.cjs']],
-      check: [[], ['index.cjs', 'lazy-cbor.cjs', 'lazy-check.cjs', 'lazy-compaction.cjs', 'lazy-lockfile.cjs']],
-      memoize: [42, 42, 1, ['index.cjs', 'lazy-cbor.cjs', 'lazy-check.cjs', 'lazy-compaction.cjs', 'lazy-lockfile.cjs', 'lazy-memoize-key.cjs', 'lazy-memoize.cjs']],
-      sqlite: [true, ['index.cjs', 'lazy-cbor.cjs', 'lazy-check.cjs', 'lazy-compaction.cjs', 'lazy-lockfile.cjs', 'lazy-memoize-key.cjs', 'lazy-memoize.cjs', 'lazy-sqlite.cjs']],
+      compact: [3, [...index, 'lazy-base-walk.cjs', 'lazy-cbor.cjs', 'lazy-compaction.cjs', 'lazy-lockfile.cjs']],
+      check: [[], ['index.cjs', 'lazy-base-walk.cjs', 'lazy-cbor.cjs', 'lazy-check.cjs', 'lazy-compaction.cjs', 'lazy-lockfile.cjs']],
+      memoize: [42, 42, 1, ['index.cjs', 'lazy-base-walk.cjs', 'lazy-cbor.cjs', 'lazy-check.cjs', 'lazy-compaction.cjs', 'lazy-lockfile.cjs', 'lazy-memoize-key.cjs', 'lazy-memoize.cjs']],
+      sqlite: [true, ['index.cjs', 'lazy-base-walk.cjs', 'lazy-cbor.cjs', 'lazy-check.cjs', 'lazy-compaction.cjs', 'lazy-lockfile.cjs', 'lazy-memoize-key.cjs', 'lazy-memoize.cjs', 'lazy-sqlite.cjs']],
     }, flag);
   }
 });
