@@ -7,8 +7,9 @@
 //   export function encodeCbor(...args) { return load().encodeCbor(...args); }   // load() requires the part once
 //
 // A part's own imports of modules the index holds are not bundled a second time: the part is built as a function of
-// those modules' namespaces (`module.exports = (__core) => { ... }`), and the stand-in passes the index's own, so a
-// part and the index share one instance of every module (one error class, one clock, one settings table).
+// those modules (`module.exports = (__core) => { ... }`), and the stand-in passes the index's own bindings (the
+// names the part reads, as getters), so a part and the index share one instance of every module (one error class,
+// one clock, one settings table). A part's import of another part goes through the index's stand-in for it.
 //
 // A new function the index imports from a part goes into that part's `names` (until it does, esbuild stops with "No
 // matching export" for it); a part cannot export a value the index uses, since a stand-in only forwards calls. A class
@@ -161,8 +162,8 @@ async function buildPart(common, plugins, part, core) {
 
 /**
  * Renames the index's local variables and parameters to short names. Compiling the index is most of what loading
- * the package costs, and V8 pre-parses every function, called or not, in time that grows with the text: ~15% less
- * text, ~1 ms less. A transform of the finished file, not a build option: it renames only what is local to a
+ * the package costs, and V8 pre-parses every function, called or not, in time that grows with the text: 15% less
+ * text (155 → 132 kB when it was added), 0.4–0.9 ms less to compile here. A transform of the finished file, not a build option: it renames only what is local to a
  * function (esbuild leaves a script's top-level names alone), so classes, top-level functions and methods keep
  * their names in stack traces and in `.name`; a closure kept in a local (`const onData = () => ...`) shows a short
  * name instead. The parts are left as they are: all their code is local to the function they are built as.
