@@ -10,6 +10,8 @@
  * ES module loader, loaded at the first import): the part of the `import('logcache')` figure that is not the package.
  *
  * LOGCACHE_COLD_START_DIR=<folder holding index.cjs and index.js> measures another build (an older release, say).
+ * LOGCACHE_COLD_START_BASE=<folder> adds that build's `require` and `import` as rows of the same run, in turn with the
+ * others (a paired before/after: on a shared machine two runs minutes apart differ by more than most changes).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -46,17 +48,24 @@ const REPORT = ";const u = process.cpuUsage(); console.log(JSON.stringify([perfo
 const REQUIRE = "require('logcache')";
 const IMPORT = "import('logcache')";
 
-function variants(dist: string, empty: string): [string, string[]][] {
+const BASE_SUFFIX = ' (baseline build)';
+
+function variants(dist: string, empty: string, base: string | undefined): [string, string[]][] {
   const cjs = JSON.stringify(path.join(dist, 'index.cjs'));
   const esm = JSON.stringify(path.join(dist, 'index.js'));
   const firstUse = `const { Cache } = await import(${esm}); const fs = await import('node:fs'); const os = await import('node:os');
     const dir = fs.mkdtempSync(os.tmpdir() + '/logcache-cold-'); const c = new Cache(dir); c.set('k', { v: 1 }); c.get('k'); c.close();
     fs.rmSync(dir, { recursive: true })`;
+  const baseline: [string, string[]][] = base === undefined ? [] : [
+    [`${REQUIRE}${BASE_SUFFIX}`, ['-e', `require(${JSON.stringify(path.join(base, 'index.cjs'))})${REPORT}`]],
+    [`${IMPORT}${BASE_SUFFIX}`, ['--input-type=module', '-e', `await import(${JSON.stringify(path.join(base, 'index.js'))})${REPORT}`]],
+  ];
   return [
     ['bare node', ['-e', `0${REPORT}`]],
     ['import of an empty ES module', ['--input-type=module', '-e', `await import(${JSON.stringify(empty)})${REPORT}`]],
     [REQUIRE, ['-e', `require(${cjs})${REPORT}`]],
     [IMPORT, ['--input-type=module', '-e', `await import(${esm})${REPORT}`]],
+    ...baseline,
     ['import + open, set, get', ['--input-type=module', '-e', `${firstUse}${REPORT}`]],
   ];
 }
@@ -66,7 +75,8 @@ export function runColdStart(runs: number): ColdStartSection {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'logcache-cold-empty-'));
   const empty = path.join(scratch, 'empty.mjs');
   fs.writeFileSync(empty, 'export {};\n');
-  const list = variants(dist, empty);
+  const base = process.env['LOGCACHE_COLD_START_BASE'];
+  const list = variants(dist, empty, base === undefined ? undefined : path.resolve(base));
   const samples = list.map(() => ({ wall: [] as number[], cpu: [] as number[] }));
   // Every Node process reads NODE_EXTRA_CA_CERTS at start (~50 ms here, and as noisy): not the package's cost, and
   // not set for most users. The children run without it.
@@ -103,8 +113,13 @@ export function renderColdStart(s: ColdStartSection): string {
   const table = mdTable(['Variant', 'Wall median', 'Wall min', 'Wall over bare', 'CPU median', 'CPU over bare'], rows);
   const over = (v: string) => s.rows.find((r) => r.variant === v)?.wall_over_bare_ms ?? NaN;
   const loader = over('import of an empty ES module');
+  const cpuOver = (v: string) => s.rows.find((r) => r.variant === v)?.cpu_over_bare_ms ?? NaN;
+  const paired = s.rows.some((r) => r.variant.endsWith(BASE_SUFFIX))
+    ? [REQUIRE, IMPORT].map((v) => `${v} against the baseline build, same run: wall ${ms(over(v) - over(`${v}${BASE_SUFFIX}`))}, CPU ${ms(cpuOver(v) - cpuOver(`${v}${BASE_SUFFIX}`))}`)
+    : [];
   return section(`Cold start (${s.runs} runs each, ${s.dist})`, table, [
     `target (issue 16): require within ${s.target_ms} ms of bare node (wall medians): ${s.met ? 'met' : 'NOT met'}`,
     `import: ${ms(over(IMPORT))} over bare node, ${ms(over(IMPORT) - loader)} over an empty ES module's import (${ms(loader)}: Node's ES module loader)`,
+    ...paired,
   ]);
 }

@@ -1,14 +1,15 @@
 /**
- * diskcache's recipes, across processes: Averager, throttle, barrier and memoizeStampede here, and the locks
- * (Lock, RLock, BoundedSemaphore) in locks.ts. Each works on a Cache or a FanoutCache (anything with the small
+ * diskcache's recipes, across processes: throttle, barrier and memoizeStampede here, Averager in averager.ts and the
+ * locks (Lock, RLock, BoundedSemaphore) in locks.ts. Each works on a Cache or a FanoutCache (anything with the small
  * RecipeCache surface). Waiting is asynchronous, never spinning a core.
  */
 import { argsToKey, functionKeyName } from './memoize-key.js';
 import type { MemoizedFunction } from './memoize.js';
 import type { Key } from '../format/keys.js';
-import { POLL_MS, checkRecipe, holding } from './locks.js';
+import { POLL_MS, holding } from './locks.js';
 
 export { BoundedSemaphore, Lock, RLock } from './locks.js';
+export { Averager } from './averager.js';
 export type { AcquireOptions, LockGuard } from './locks.js';
 
 /** What the recipes need from a cache. */
@@ -31,34 +32,6 @@ export interface RecipeOptions {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** Marks a stampede guard key (diskcache appends ENOVAL to the key). */
 const GUARD = '\u0000stampede-guard';
-
-/** A running average stored as [total, count]. */
-export class Averager {
-  /** @throws TypeError naming `cache`, `key` or `opts`. */
-  constructor(readonly cache: RecipeCache, readonly key: Key, readonly opts: RecipeOptions = {}) {
-    checkRecipe(cache, key, opts);
-  }
-
-  /** Adds `value` to the average (atomically across processes). */
-  add(value: number): void {
-    this.cache.transact(() => {
-      const [total, count] = (this.cache.get(this.key, { default: [0, 0], retry: true }) as [number, number]);
-      this.cache.set(this.key, [total + value, count + 1], { ...this.opts, retry: true });
-    }, { retry: true });
-  }
-
-  /** The average, or null when nothing was added. */
-  get(): number | null {
-    const [total, count] = this.cache.get(this.key, { default: [0, 0], retry: true }) as [number, number];
-    return count === 0 ? null : total / count;
-  }
-
-  /** Removes the average and returns it (null when nothing was added). */
-  pop(): number | null {
-    const [total, count] = this.cache.pop(this.key, { default: [0, 0], retry: true }) as [number, number];
-    return count === 0 ? null : total / count;
-  }
-}
 
 export interface ThrottleOptions extends RecipeOptions {
   name?: string;

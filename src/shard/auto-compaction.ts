@@ -9,7 +9,8 @@
  */
 import { IOError } from '../errors.js';
 import { compact, type CompactionResult } from './compaction.js';
-import { compactInBackground, compactorEntry, warmCompactor } from './compactor.js';
+import { compactInBackground, warmCompactor } from './compactor.js';
+import { compactorEntry } from './compactor-entry.js';
 import type { Shard, SyncPolicy } from './shard.js';
 
 /** Idle time after the last write before the idle threshold applies (ms), and how often it is looked at. */

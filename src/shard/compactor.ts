@@ -16,10 +16,9 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { builtin } from '../builtin.js';
-import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { IOError } from '../errors.js';
+import { compactorEntry } from './compactor-entry.js';
 import type { CompactionResult } from './compaction.js';
 import type { SyncPolicy } from './shard.js';
 
@@ -70,45 +69,6 @@ let nextId = 1;
 const byDir = new Map<string, Pending>();
 /** Jobs asked for while no service ran: sent once one is started (from the event loop). */
 const queued: { id: number; job: CompactorJob }[] = [];
-
-/** Node flags that load code (a TypeScript loader when running from source): the child needs them too. */
-const LOADER_FLAGS = ['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C'];
-
-let entryCache: { file: string; execArgv: string[] } | null | undefined;
-
-/**
- * The child's entry file beside this module (dist/esm/compactor-main.js, dist/cjs/compactor-main.cjs, or the
- * TypeScript source), or null when there is none (this module was bundled into a single file): compaction then
- * runs inside the writing process, as before background compaction existed.
- */
-export function compactorEntry(): { file: string; execArgv: string[] } | null {
-  if (entryCache !== undefined) return entryCache;
-  entryCache = null;
-  for (const name of ['compactor-main.js', 'compactor-main.cjs', 'compactor-main.ts']) {
-    let file: string;
-    try {
-      // import.meta.url in ESM; the CommonJS build has no import.meta, and __filename instead.
-      const here = (import.meta as { url?: unknown }).url;
-      file = typeof here === 'string' ? fileURLToPath(new URL(`./${name}`, here)) : path.join(path.dirname(__filename), name);
-    } catch {
-      continue;
-    }
-    if (!nodeFs.existsSync(file)) continue;
-    const execArgv: string[] = [];
-    if (name.endsWith('.ts')) {
-      const argv = process.execArgv;
-      for (let i = 0; i < argv.length; i++) {
-        const a = argv[i]!;
-        if (LOADER_FLAGS.includes(a) && i + 1 < argv.length) execArgv.push(a, argv[++i]!);
-        else if (LOADER_FLAGS.some((f) => a.startsWith(`${f}=`))) execArgv.push(a);
-      }
-      if (!execArgv.some((a) => a.includes('tsx'))) execArgv.push('--import', 'tsx');
-    }
-    entryCache = { file, execArgv };
-    break;
-  }
-  return entryCache;
-}
 
 /**
  * Starts the service soon (from the event loop) if it is not running: called once a shard's log is getting close to

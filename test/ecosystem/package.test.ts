@@ -116,7 +116,7 @@ test("Node's build loads its rarely used parts at their first use, and they shar
       const path = require('node:path');
       const dist = path.dirname(req.resolve('logcache'));
       const loaded = () => Object.keys(req.cache).filter((f) => path.dirname(f) === dist).map((f) => path.basename(f)).sort();
-      const { Cache, SqliteMissingError } = ${load};
+      const { Cache, SqliteMissingError, memoize } = ${load};
       const tmp = require('node:fs').mkdtempSync(path.join(require('node:os').tmpdir(), 'lc-parts-'));
       const seen = { atLoad: loaded() };
       const c = new Cache(tmp + '/log');
@@ -129,6 +129,9 @@ test("Node's build loads its rarely used parts at their first use, and they shar
       for (let i = 0; i < 20; i++) c.delete('t' + i);
       seen.compact = [c.compact().items, loaded()];
       seen.check = [c.check(), loaded()];
+      let calls = 0;
+      const twice = memoize(c)(function twice(x) { calls++; return 2 * x; });
+      seen.memoize = [twice(21), twice(21), calls, loaded()];
       c.close();
       // Without a SQLite binding (none is installed here before Node 22.5) the part throws the index's own error class.
       let sqlite;
@@ -144,9 +147,10 @@ test("Node's build loads its rarely used parts at their first use, and they shar
       atLoad: index,
       primitives: index,
       object: [[...index, 'lazy-cbor.cjs'], { a: [1, 'two'] }],
-      compact: [3, [...index, 'lazy-cbor.cjs', 'lazy-lockfile.cjs']],
-      check: [[], ['index.cjs', 'lazy-cbor.cjs', 'lazy-check.cjs', 'lazy-lockfile.cjs']],
-      sqlite: [true, ['index.cjs', 'lazy-cbor.cjs', 'lazy-check.cjs', 'lazy-lockfile.cjs', 'lazy-sqlite.cjs']],
+      compact: [3, [...index, 'lazy-base-walk.cjs', 'lazy-cbor.cjs', 'lazy-compaction.cjs', 'lazy-lockfile.cjs']],
+      check: [[], ['index.cjs', 'lazy-base-walk.cjs', 'lazy-cbor.cjs', 'lazy-check.cjs', 'lazy-compaction.cjs', 'lazy-lockfile.cjs']],
+      memoize: [42, 42, 1, ['index.cjs', 'lazy-base-walk.cjs', 'lazy-cbor.cjs', 'lazy-check.cjs', 'lazy-compaction.cjs', 'lazy-lockfile.cjs', 'lazy-memoize-key.cjs', 'lazy-memoize.cjs']],
+      sqlite: [true, ['index.cjs', 'lazy-base-walk.cjs', 'lazy-cbor.cjs', 'lazy-check.cjs', 'lazy-compaction.cjs', 'lazy-lockfile.cjs', 'lazy-memoize-key.cjs', 'lazy-memoize.cjs', 'lazy-sqlite.cjs']],
     }, flag);
   }
 });
