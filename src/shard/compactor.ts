@@ -26,8 +26,10 @@ import type { SyncPolicy } from './shard.js';
  * How much lower than its parent's the compactor's CPU priority is (nice steps). Compaction is background work:
  * on a machine whose cores are busy, a compactor at its parent's priority takes its share of a core from the
  * processes serving requests (each of their calls then waits behind it in the scheduler's queue: the stall bench's
- * slowest calls were such waits), where at +10 the scheduler gives it about a tenth of a contended core. On an idle
- * core it runs at full speed.
+ * slowest calls were such waits). At +10 the scheduler gives it about a tenth of a core it shares with a busy
+ * process (weights 110 and 1024); on an idle core it runs at full speed. The price: on a saturated machine a
+ * compactor falls behind its writers and the disk grows with the writes meanwhile (docs/engine.md, "Priority", has
+ * the trade-off measured at +0, +5 and +10).
  */
 export const COMPACTOR_NICE = 10;
 
