@@ -26,7 +26,7 @@
  */
 import { constants as bufferConstants } from 'node:buffer';
 import { copyBytes } from '../format/bytes.js';
-import { resized } from './slot-arrays.js';
+import { reservesAddressSpace, resized } from './slot-arrays.js';
 import { hashBytes as hashKeyed, keyHashReady } from './key-hash.js';
 
 /** The keydir's hash of `b[start, end)` under this process's key (drawn at the first call if no table drew it). */
@@ -43,11 +43,12 @@ const MIN_BUCKETS = 1024;
 const MOVE_PER_ADD = 64;
 const MIN_ARENA = 16 * 1024;
 
-/** Bytes of key arena reserved (address space only) beyond its size, up to Buffer's largest length. */
+/** Address space a key arena reserves to grow into in place (capped at Buffer's largest length). */
 const ARENA_RESERVE = 2 ** 32;
 
 /** A key arena of `size` bytes on a resizable buffer (a plain one where the platform refuses the reserve). */
 function newArena(size: number): Buffer {
+  if (!reservesAddressSpace()) return Buffer.allocUnsafe(size);
   try {
     const max = Math.min(bufferConstants.MAX_LENGTH, Math.max(ARENA_RESERVE, 2 * size));
     const buffer = new (ArrayBuffer as new (n: number, o: { maxByteLength: number }) => ArrayBuffer)(size, { maxByteLength: max });

@@ -5,9 +5,12 @@
  * what is used, so growing is one resize (no copy): doubling 16 arrays from 512 Ki to 1 Mi slots by copying took
  * 171 ms in one call (81 MB to zero and 40 MB to copy), a stall proportional to the keys that every set landing on
  * the boundary paid. The pages come from the OS as they are first written. Beyond the reservation (or where the
- * platform refuses one: a 32-bit process, an address-space limit) an array is copied into a new one that reserves
- * twice its size.
+ * platform refuses one: a 32-bit process) an array is copied into a new one that reserves twice its size. A process
+ * with a limit on its address space (`ulimit -v`, read from /proc/self/limits) reserves nothing and grows by copying,
+ * as before: reservations that fit under such a limit would take from what V8's heap may grow into.
  */
+
+import * as nodeFs from 'node:fs';
 
 type SlotArray = Float64Array | Uint32Array | Int32Array | Uint8Array;
 type SlotArrayClass = new (b: ArrayBuffer | number) => SlotArray;
@@ -19,6 +22,23 @@ interface Resizable {
 
 /** Slots each array reserves address space for (2^26: 512 MiB of address space for a Float64Array). */
 export const RESERVE_SLOTS = 2 ** 26;
+
+let reserving: boolean | undefined;
+
+/** Whether this process reserves address space for growth: not when its address space is limited (Linux). */
+export function reservesAddressSpace(): boolean {
+  if (reserving === undefined) {
+    let limits = '';
+    try {
+      limits = nodeFs.readFileSync('/proc/self/limits', 'latin1');
+    } catch {
+      // No /proc (not Linux): no such limit to read; a refused reservation still falls back below.
+    }
+    const line = /^Max address space\s+(\S+)/m.exec(limits);
+    reserving = line === null || line[1] === 'unlimited';
+  }
+  return reserving;
+}
 
 /** A new array of `a`'s type with `capacity` elements, holding `a`'s first ones (none when `keep` is false). */
 export function resized<T extends SlotArray>(a: T, capacity: number, keep = true): T {
@@ -35,6 +55,7 @@ export function resized<T extends SlotArray>(a: T, capacity: number, keep = true
 }
 
 function allocate(Type: SlotArrayClass, capacity: number, bytesPerElement: number): SlotArray {
+  if (!reservesAddressSpace()) return new Type(capacity);
   try {
     const buffer = new (ArrayBuffer as new (n: number, o: { maxByteLength: number }) => ArrayBuffer)(
       capacity * bytesPerElement, { maxByteLength: Math.max(2 * capacity, RESERVE_SLOTS) * bytesPerElement });
