@@ -23,7 +23,6 @@ function parentPid(): number {
 const parent = parentPid();
 
 // Background work: below the parent's CPU priority (compactor.ts, COMPACTOR_NICE, says why).
-
 try {
   os.setPriority(0, Math.min(19, os.getPriority(0) + COMPACTOR_NICE));
 } catch {

@@ -26,7 +26,8 @@
  */
 import { constants as bufferConstants } from 'node:buffer';
 import { copyBytes } from '../format/bytes.js';
-import { reservesAddressSpace, resized } from './slot-arrays.js';
+import { reservedBuffer, resized } from './slot-arrays.js';
+import { EMPTY, place, removeAt } from './probe.js';
 import { hashBytes as hashKeyed, keyHashReady } from './key-hash.js';
 
 /** The keydir's hash of `b[start, end)` under this process's key (drawn at the first call if no table drew it). */
@@ -35,7 +36,6 @@ export function hashBytes(b: Uint8Array, start: number, end: number): number {
   return hashKeyed(b, start, end);
 }
 
-const EMPTY = 0;
 /** A deleted entry of the old table during a move (never in the current table). */
 const TOMB = -1;
 const MIN_BUCKETS = 1024;
@@ -46,24 +46,10 @@ const MIN_ARENA = 16 * 1024;
 /** Address space a key arena reserves to grow into in place (capped at Buffer's largest length). */
 const ARENA_RESERVE = 2 ** 32;
 
-/** A key arena of `size` bytes on a resizable buffer (a plain one where the platform refuses the reserve). */
+/** A key arena of `size` bytes on a resizable buffer (a plain one where none is reserved). */
 function newArena(size: number): Buffer {
-  if (!reservesAddressSpace()) return Buffer.allocUnsafe(size);
-  try {
-    const max = Math.min(bufferConstants.MAX_LENGTH, Math.max(ARENA_RESERVE, 2 * size));
-    const buffer = new (ArrayBuffer as new (n: number, o: { maxByteLength: number }) => ArrayBuffer)(size, { maxByteLength: max });
-    return Buffer.from(buffer, 0, size);
-  } catch {
-    return Buffer.allocUnsafe(size);
-  }
-}
-
-/** Stores the pair (entry, hash) in the first empty bucket of its probe run. */
-function place(buckets: Int32Array, mask: number, entry: number, hash: number): void {
-  let i = hash & mask;
-  while (buckets[2 * i] !== EMPTY) i = (i + 1) & mask;
-  buckets[2 * i] = entry;
-  buckets[2 * i + 1] = hash;
+  const buffer = reservedBuffer(size, Math.min(bufferConstants.MAX_LENGTH, Math.max(ARENA_RESERVE, 2 * size)));
+  return buffer === null ? Buffer.allocUnsafe(size) : Buffer.from(buffer, 0, size);
 }
 
 export class KeyTable {
@@ -167,17 +153,7 @@ export class KeyTable {
       if (buckets[2 * i] === EMPTY) return false;
       i = (i + 1) & mask;
     }
-    // Backward-shift deletion: move later members of the run into the hole when their home allows it.
-    for (let j = (i + 1) & mask; buckets[2 * j] !== EMPTY; j = (j + 1) & mask) {
-      const home = buckets[2 * j + 1] & mask;
-      // j may move to i if its home is not in the cyclic range (i, j].
-      if (((j - home) & mask) >= ((j - i) & mask)) {
-        buckets[2 * i] = buckets[2 * j];
-        buckets[2 * i + 1] = buckets[2 * j + 1];
-        i = j;
-      }
-    }
-    buckets[2 * i] = EMPTY;
+    removeAt(buckets, mask, i);
     return true;
   }
 

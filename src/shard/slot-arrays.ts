@@ -55,12 +55,19 @@ export function resized<T extends SlotArray>(a: T, capacity: number, keep = true
 }
 
 function allocate(Type: SlotArrayClass, capacity: number, bytesPerElement: number): SlotArray {
-  if (!reservesAddressSpace()) return new Type(capacity);
+  const buffer = reservedBuffer(capacity * bytesPerElement, Math.max(2 * capacity, RESERVE_SLOTS) * bytesPerElement);
+  return buffer === null ? new Type(capacity) : new Type(buffer);
+}
+
+/**
+ * A resizable ArrayBuffer of `bytes` that may grow in place to `maxBytes`, or null when this process reserves no
+ * address space (see reservesAddressSpace) or the platform refuses the reservation.
+ */
+export function reservedBuffer(bytes: number, maxBytes: number): ArrayBuffer | null {
+  if (!reservesAddressSpace()) return null;
   try {
-    const buffer = new (ArrayBuffer as new (n: number, o: { maxByteLength: number }) => ArrayBuffer)(
-      capacity * bytesPerElement, { maxByteLength: Math.max(2 * capacity, RESERVE_SLOTS) * bytesPerElement });
-    return new Type(buffer);
+    return new (ArrayBuffer as new (n: number, o: { maxByteLength: number }) => ArrayBuffer)(bytes, { maxByteLength: maxBytes });
   } catch {
-    return new Type(capacity);
+    return null;
   }
 }

@@ -14,12 +14,14 @@
  *            fit before the end starts again at 0 (the tail bytes are skipped). Positions are logical (bytes ever
  *            placed, skips included); a row's bytes are at `start mod arena length` and are overwritten once the
  *            logical end passes `start + arena length`, so every row older than that is evicted first.
- *   index    slot → row + 1 in Int32 pairs, linear probing, deletion by shifting the run back (no tombstones);
- *            a slot stored again points at its newest row, and evicting an older row of it leaves the index alone.
+ *   index    pairs (row + 1, hash of the slot) in an open-addressing table (probe.ts, as the key table's); a slot
+ *            stored again points at its newest row, and evicting an older row of it leaves the index alone.
  *
  * The bytes get() returns are a view of the arena, valid until the next set() or clear(): a caller that keeps
  * them past that (or hands them to code that might) copies them.
  */
+
+import { EMPTY, removeAt } from './probe.js';
 
 /** The arena's largest size, and its first. Values over a quarter of the largest are not cached. */
 export const ARENA_MAX_BYTES = 2 * 1024 * 1024;
@@ -32,7 +34,7 @@ export class ValueCache {
   readonly #length: Int32Array;
   #tail = 0;
   #count = 0;
-  /** The index: pairs (slot, row + 1); 0 in the second word is an empty bucket. */
+  /** The index: pairs (row + 1, hash of the slot); see probe.ts. */
   readonly #index: Int32Array;
   readonly #mask: number;
   #arena: Buffer = Buffer.alloc(0);
@@ -69,7 +71,7 @@ export class ValueCache {
   get(slot: number, version: number): Buffer | undefined {
     const row = this.#find(slot);
     if (row < 0 || this.#version[row] !== version) return undefined;
-    const at = this.#start[row] % this.#arena.length;
+    const at = this.#wrapped ? this.#start[row] % this.#arena.length : this.#start[row];
     return this.#arena.subarray(at, at + this.#length[row]);
   }
 
@@ -128,51 +130,41 @@ export class ValueCache {
 
   #evictOldest(): void {
     const row = this.#tail;
-    const slot = this.#slot[row];
-    if (this.#find(slot) === row) this.#indexDelete(slot);
+    const i = this.#bucketOf(this.#slot[row]);
+    if (this.#index[2 * i] === row + 1) {
+      removeAt(this.#index, this.#mask, i);
+      this.#slots--;
+    }
     this.#bytes -= this.#length[row];
     this.#tail = (row + 1) % this.capacity;
     this.#count--;
   }
 
-  #bucket(slot: number): number {
-    return Math.imul(slot, 0x9e3779b1) >>> 7 & this.#mask;
+  #hash(slot: number): number {
+    return Math.imul(slot, 0x9e3779b1) >> 7;
+  }
+
+  /** The bucket holding `slot`'s newest row, or the empty bucket that ends its probe run. */
+  #bucketOf(slot: number): number {
+    const ix = this.#index;
+    const h = this.#hash(slot);
+    let i = h & this.#mask;
+    for (; ix[2 * i] !== EMPTY; i = (i + 1) & this.#mask) {
+      if (ix[2 * i + 1] === h && this.#slot[ix[2 * i] - 1] === slot) break;
+    }
+    return i;
   }
 
   #find(slot: number): number {
-    const ix = this.#index;
-    for (let i = this.#bucket(slot); ; i = (i + 1) & this.#mask) {
-      const row1 = ix[2 * i + 1];
-      if (row1 === 0) return -1;
-      if (ix[2 * i] === slot) return row1 - 1;
-    }
+    return this.#index[2 * this.#bucketOf(slot)] - 1;
   }
 
   #indexSet(slot: number, row: number): void {
-    const ix = this.#index;
-    let i = this.#bucket(slot);
-    while (ix[2 * i + 1] !== 0 && ix[2 * i] !== slot) i = (i + 1) & this.#mask;
-    if (ix[2 * i + 1] === 0) this.#slots++;
-    ix[2 * i] = slot;
-    ix[2 * i + 1] = row + 1;
-  }
-
-  /** Removes `slot` (present) and shifts the rest of its probe run back so that no lookup stops early. */
-  #indexDelete(slot: number): void {
-    const ix = this.#index;
-    const mask = this.#mask;
-    let i = this.#bucket(slot);
-    while (ix[2 * i] !== slot || ix[2 * i + 1] === 0) i = (i + 1) & mask;
-    for (let j = (i + 1) & mask; ix[2 * j + 1] !== 0; j = (j + 1) & mask) {
-      const home = this.#bucket(ix[2 * j]);
-      // Move j's entry into the hole at i unless its home lies cyclically in (i, j].
-      if (((j - home) & mask) >= ((j - i) & mask)) {
-        ix[2 * i] = ix[2 * j];
-        ix[2 * i + 1] = ix[2 * j + 1];
-        i = j;
-      }
+    const i = this.#bucketOf(slot);
+    if (this.#index[2 * i] === EMPTY) {
+      this.#index[2 * i + 1] = this.#hash(slot);
+      this.#slots++;
     }
-    ix[2 * i + 1] = 0;
-    this.#slots--;
+    this.#index[2 * i] = row + 1;
   }
 }
