@@ -44,6 +44,8 @@ export function tmpBaseName(pid: number, writer: number, id: number): string {
 
 /** The lock of a structural step: proper-lockfile's directory is `<name>.lock`. */
 export const COMPACT_LOCK = 'compact';
+/** Held by the one background compactor that keeps the shard read and caught up between compactions (warm-shards.ts). */
+export const WARM_LOCK = 'warm';
 export const LOCK_DIR_SUFFIX = '.lock';
 
 /** Names the lock's holder: its pid, once it holds the lock. */

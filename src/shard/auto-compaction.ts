@@ -9,14 +9,11 @@
  */
 import { IOError } from '../errors.js';
 import { compact, type CompactionResult } from './compaction.js';
-import { compactInBackground, warmCompactor } from './compactor.js';
+import { compactInBackground, warmCompactor, type CompactorJob } from './compactor.js';
 import { compactorEntry } from './compactor-entry.js';
+import { IDLE_MS, compactionWanted } from './compaction-rule.js';
 import type { Shard, SyncPolicy } from './shard.js';
 
-/** Idle time after the last write before the idle threshold applies (ms), and how often it is looked at. */
-const IDLE_MS = 1000;
-/** Dead bytes ÷ live bytes above which an idle process compacts. */
-const IDLE_DEAD_FRACTION = 0.25;
 /** A background job asked for this long ago, with no turn of the event loop since: compact in the call instead. */
 const LOOP_STALL_MS = 2000;
 
@@ -31,7 +28,8 @@ export class AutoCompaction {
   #retryBase = -1;
   #lastWrite = 0;
   #idleTimer: NodeJS.Timeout | null = null;
-  #warmed = false;
+  /** The base this shard was on when the compactor was last told to keep it warm (-1: never). */
+  #warmedBase = -1;
   /** When the running background job was asked for, and whether the event loop has turned since. */
   #askedAt = 0;
   #turned = true;
@@ -62,10 +60,12 @@ export class AutoCompaction {
       this.#idleTimer.unref();
     }
     if (!sh.wantsCompaction) {
-      // Half way there: have the compactor process ready (started from the event loop, not in this call).
-      if (this.background && !this.#warmed && sh.logBytes - sh.state.kd.liveFrameBytes > sh.compactMinBytes / 2) {
-        this.#warmed = true;
-        warmCompactor();
+      // Half way there: have the compactor process ready (started from the event loop, not in this call) and reading
+      // this shard, so the job starts from a state already read. Once per base: the compactor closes a warm shard
+      // that stopped growing.
+      if (this.background && this.#warmedBase !== sh.baseId && sh.logBytes - sh.state.kd.liveFrameBytes > sh.compactMinBytes / 2) {
+        this.#warmedBase = sh.baseId;
+        warmCompactor(this.#job());
       }
       return;
     }
@@ -110,18 +110,22 @@ export class AutoCompaction {
       return; // the next call sees the error
     }
     const live = sh.state.kd.liveFrameBytes;
-    const dead = sh.logBytes - live;
-    if (dead > sh.compactMinBytes && dead > live * IDLE_DEAD_FRACTION && !this.#blocked()) {
+    if (compactionWanted(sh.logBytes, live, sh.compactMinBytes, true) && !this.#blocked()) {
       this.#start(false).catch(() => { /* recorded by #start */ });
-    } else if (dead <= sh.compactMinBytes) {
+    } else if (sh.logBytes - live <= sh.compactMinBytes) {
       this.close(); // nothing to do until the next write
     }
+  }
+
+  #job(): CompactorJob {
+    const sh = this.shard;
+    return { dir: sh.dir, segmentBytes: sh.segmentBytes, sync: this.sync, compactMinBytes: sh.compactMinBytes };
   }
 
   #start(keepAlive: boolean): Promise<CompactionResult> {
     if (this.#running && !keepAlive) return this.#running;
     const sh = this.shard;
-    const p = compactInBackground({ dir: sh.dir, segmentBytes: sh.segmentBytes, sync: this.sync }, keepAlive);
+    const p = compactInBackground(this.#job(), keepAlive);
     this.#running = p;
     this.#runningBase = sh.baseId;
     this.#askedAt = Date.now();

@@ -38,9 +38,13 @@ export interface CompactorJob {
   dir: string;
   segmentBytes: number;
   sync: SyncPolicy;
+  /** The parent's compactMinBytes: a warm shard compacts by the parent's rule (compaction-rule.ts). */
+  compactMinBytes: number;
 }
 
-export type CompactorRequest = { id: number; job: CompactorJob };
+/** A job to run and answer (`explicit`: compactAsync(), which must not be left to another compactor), or (`warm`) a
+ * shard to read and keep caught up, unanswered (warm-shards.ts). */
+export type CompactorRequest = { id: number; job: CompactorJob; warm?: boolean; explicit?: boolean };
 export type CompactorReply =
   | { id: number; type: 'done'; result: CompactionResult }
   | { id: number; type: 'error'; message: string; code?: string };
@@ -51,6 +55,8 @@ interface Pending {
   /** Sent again once already, to a fresh compactor, after the first one died under it. */
   retried: boolean;
   keepAlive: boolean;
+  /** Asked by compactAsync(): runs even where another compactor keeps the shard warm (warm-shards.ts). */
+  explicit: boolean;
   resolve: (r: CompactionResult) => void;
   reject: (e: unknown) => void;
   done: Promise<CompactionResult>;
@@ -71,13 +77,26 @@ let nextId = 1;
 const byDir = new Map<string, Pending>();
 /** Jobs asked for while no service ran: sent once one is started (from the event loop). */
 const queued: { id: number; job: CompactorJob }[] = [];
+/** Shards the compactor was told to keep warm, by directory: told again to a compactor started after one died. */
+const warmJobs = new Map<string, CompactorJob>();
 
 /**
- * Starts the service soon (from the event loop) if it is not running: called once a shard's log is getting close to
- * wanting a compaction, so a process that never compacts (a reader, a short CLI) never starts one.
+ * Has the compactor open `job`'s shard and keep it caught up, so that a job on it starts from a state already read
+ * (warm-shards.ts). Called once a shard's log is half way to wanting a compaction, so a process that never compacts
+ * (a reader, a short CLI) never starts a compactor; starts the service from the event loop if it is not running.
  */
-export function warmCompactor(): void {
-  if (!service && compactorEntry()) startLater();
+export function warmCompactor(job: CompactorJob): void {
+  if (!compactorEntry()) return;
+  job = { ...job, dir: path.resolve(job.dir) };
+  warmJobs.set(job.dir, job);
+  if (service) sendWarm(service, job);
+  else startLater();
+}
+
+function sendWarm(s: Service, job: CompactorJob): void {
+  try {
+    s.child.send({ id: 0, job, warm: true } satisfies CompactorRequest);
+  } catch { /* a dead channel: the exit handler starts another, which is told again */ }
 }
 
 function startService(): void {
@@ -108,6 +127,7 @@ function startService(): void {
     s.pending.clear();
     if (queued.length) startLater();
   });
+  for (const job of warmJobs.values()) sendWarm(s, job);
   for (const q of queued.splice(0)) send(s, q.id, q.job);
   refresh(s);
 }
@@ -124,7 +144,7 @@ function send(s: Service, id: number, job: CompactorJob): void {
   const p = byDir.get(path.resolve(job.dir));
   if (p) s.pending.set(id, p);
   try {
-    s.child.send({ id, job } satisfies CompactorRequest);
+    s.child.send({ id, job, explicit: p?.explicit ?? false } satisfies CompactorRequest);
   } catch (err) {
     s.pending.delete(id);
     if (p) settle(id, p, { id, type: 'error', message: String(err), code: 'EPIPE' });
@@ -150,11 +170,16 @@ function refresh(s: Service): void {
  */
 export function compactInBackground(job: CompactorJob, keepAlive: boolean): Promise<CompactionResult> {
   const dir = path.resolve(job.dir);
+  job = { ...job, dir };
   const current = byDir.get(dir);
   if (current) {
     if (keepAlive && !current.keepAlive) {
       current.keepAlive = true;
       if (service) refresh(service);
+    }
+    // An automatic job may be left to the compactor that keeps the shard warm: an awaited one then runs itself.
+    if (keepAlive && !current.explicit) {
+      return current.done.then((r) => (r.base === 0 && r.skipped === 'locked' ? compactInBackground(job, true) : r));
     }
     return current.done;
   }
@@ -162,7 +187,7 @@ export function compactInBackground(job: CompactorJob, keepAlive: boolean): Prom
   let resolve!: (r: CompactionResult) => void;
   let reject!: (e: unknown) => void;
   const done = new Promise<CompactionResult>((res, rej) => { resolve = res; reject = rej; });
-  const p: Pending = { dir, job, retried: false, keepAlive, resolve, reject, done };
+  const p: Pending = { dir, job, retried: false, keepAlive, explicit: keepAlive, resolve, reject, done };
   byDir.set(dir, p);
   const id = nextId++;
   if (service) {

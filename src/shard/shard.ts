@@ -9,6 +9,7 @@
  * replay.ts (the tail check and applying frames), reload.ts (rebuilding from base and segments), txn-window.ts
  * (the transaction window) and values.ts (value reads). What they share is core.ts's ShardCore.
  */
+import { compactionWanted } from './compaction-rule.js';
 import { now as clockNow } from '../clock.js';
 import * as nodeFs from 'node:fs';
 import { randomBytes } from '../builtin.js';
@@ -121,9 +122,7 @@ export class Shard {
 
   /** Whether dead bytes in the log exceed both compactMinBytes and the live bytes (compaction would pay). */
   get wantsCompaction(): boolean {
-    if (this.compactMinBytes <= 0) return false;
-    const dead = this.#c.logBytes - this.state.kd.liveFrameBytes;
-    return dead > this.compactMinBytes && dead > this.state.kd.liveFrameBytes;
+    return compactionWanted(this.#c.logBytes, this.state.kd.liveFrameBytes, this.compactMinBytes, false);
   }
 
   /** Id of the newest base this process loaded or switched to (0: none). */

@@ -1,0 +1,196 @@
+/**
+ * The shards a background compactor keeps open between jobs (compactor-main.ts), caught up with their logs while it
+ * is idle, and compacted by it when they want it. Without them, every job began by reading the whole store (its base
+ * and every segment after it) before writing a byte of the new base, and the old log stayed on disk, and the writes
+ * made meanwhile piled up, for that time too (docs/engine.md, "Disk during a compaction").
+ *
+ * One compactor on the machine keeps a given shard warm: the one holding the shard's `warm` lock (lock.ts; never
+ * waited for, taken over from a dead holder). Every writing process asks its own compactor to warm the shard when
+ * the shard is half way to wanting a compaction; the first to take the lock reads it, the others do nothing. The
+ * holder compacts when its warm shard wants it, by the same rule a writer applies (compaction-rule.ts), so the job
+ * runs where the state is already read; an automatic job asked of another compactor meanwhile is skipped as
+ * `locked` (the holder does it), while an explicit one (`compactAsync()`) runs there, cold.
+ *
+ * A warm shard is read again from the new base after each compaction it makes (while the base is still in the page
+ * cache) and after another process's (so the files it replaced are let go at once, not after a switch paced for a
+ * request path), and closed, with its lock released, once its log has not grown for IDLE_CLOSE_MS: its keydir, the
+ * size of its parents', is not kept for nothing.
+ */
+import { Shard } from './shard.js';
+import { compact, type CompactionResult } from './compaction.js';
+import { IDLE_MS, compactionWanted } from './compaction-rule.js';
+import { tryLock } from './lock.js';
+import { COMPACT_LOCK, WARM_LOCK } from '../format/files.js';
+import type { CompactorJob } from './compactor.js';
+
+/** How often a warm shard reads what was appended since (ms). */
+const CATCH_UP_MS = 250;
+/** A warm shard whose log has not grown for this long is closed (ms). */
+const IDLE_CLOSE_MS = 30_000;
+
+const SKIPPED: CompactionResult = { base: 0, items: 0, bytesBefore: 0, bytesAfter: 0, skipped: 'locked' };
+
+interface Warm {
+  job: CompactorJob;
+  /** Null while a job has it, or until it is read again after a compaction. */
+  shard: Shard | null;
+  release: () => void;
+  /** The base the shard was opened from: another one means another process compacted. */
+  base: number;
+  logBytes: number;
+  grewAt: number;
+  /** After a compaction that failed or found the lock taken: the log size, and the base, to wait for. */
+  retryAt: number;
+  retryBase: number;
+}
+
+export class WarmShards {
+  readonly #byDir = new Map<string, Warm>();
+  readonly #catchUpMs: number;
+  readonly #idleCloseMs: number;
+  #timer: NodeJS.Timeout | null = null;
+
+  /** @param onChunk called between chunks of a long load (the compactor checks its parent there). */
+  constructor(readonly onChunk: () => void, { catchUpMs = CATCH_UP_MS, idleCloseMs = IDLE_CLOSE_MS } = {}) {
+    this.#catchUpMs = catchUpMs;
+    this.#idleCloseMs = idleCloseMs;
+  }
+
+  /** Reads `job`'s shard and keeps it caught up, unless another compactor does (or this one already does). */
+  open(job: CompactorJob): void {
+    let w = this.#byDir.get(job.dir);
+    if (!w) {
+      const release = tryLock(job.dir, WARM_LOCK);
+      if (!release) return; // another compactor keeps it warm
+      w = { job, shard: null, release, base: 0, logBytes: 0, grewAt: Date.now(), retryAt: 0, retryBase: -1 };
+      this.#byDir.set(job.dir, w);
+    }
+    w.grewAt = Date.now();
+    if (!w.shard) this.#load(w);
+    this.#arm();
+  }
+
+  /**
+   * A job asked by a parent. On a warm shard here, it runs on it; if another compactor keeps the shard warm, an
+   * automatic job is left to it (`locked`), an `explicit` one runs here from a fresh read; a job that would find the
+   * compaction lock taken is answered before the store is read.
+   */
+  run(job: CompactorJob, explicit: boolean): CompactionResult {
+    this.open(job);
+    const w = this.#byDir.get(job.dir);
+    if (!w && !explicit) return SKIPPED;
+    if (!w?.shard && !lockFree(job.dir)) return SKIPPED;
+    return this.#compact(w, w?.shard ?? this.#openShard(job));
+  }
+
+  /** The warm shard of `job`, if one is open here (tests). */
+  peek(job: CompactorJob): Shard | null {
+    return this.#byDir.get(job.dir)?.shard ?? null;
+  }
+
+  /** Closes every warm shard and releases its lock. */
+  closeAll(): void {
+    for (const w of [...this.#byDir.values()]) this.#drop(w);
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  #compact(w: Warm | undefined, shard: Shard): CompactionResult {
+    if (w) w.shard = null;
+    let compacted = false;
+    try {
+      shard.sync();
+      const result = compact(shard, false, false);
+      compacted = result.base !== 0;
+      if (!compacted && w) this.#retryLater(w, shard);
+      return result;
+    } catch (err) {
+      if (w) this.#retryLater(w, shard);
+      throw err;
+    } finally {
+      if (!w || compacted || shard.closed) {
+        // After a compaction its items still point into the files the base replaced (released): read the shard
+        // again from the new base once the job's answer is sent.
+        shard.close();
+        if (w) setImmediate(() => { if (!w.shard && this.#byDir.get(w.job.dir) === w) this.#load(w); });
+      } else {
+        w.shard = shard;
+      }
+    }
+  }
+
+  #retryLater(w: Warm, shard: Shard): void {
+    w.retryAt = shard.logBytes + w.job.compactMinBytes;
+    w.retryBase = shard.baseId;
+  }
+
+  #openShard(job: CompactorJob): Shard {
+    return new Shard(job.dir, { segmentBytes: job.segmentBytes, sync: job.sync, compactMinBytes: 0, onChunk: this.onChunk });
+  }
+
+  #load(w: Warm): void {
+    try {
+      w.shard = this.#openShard(w.job);
+    } catch {
+      this.#drop(w); // a job opens it again (and reports what went wrong)
+      return;
+    }
+    w.base = w.shard.baseId;
+    w.logBytes = w.shard.logBytes;
+  }
+
+  #drop(w: Warm): void {
+    w.shard?.close();
+    w.shard = null;
+    if (this.#byDir.get(w.job.dir) === w) this.#byDir.delete(w.job.dir);
+    w.release();
+  }
+
+  #arm(): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => this.#tick(), this.#catchUpMs);
+  }
+
+  /** A tick: every warm shard reads what was appended since, and compacts if it wants to; one idle too long is closed. */
+  #tick(): void {
+    const now = Date.now();
+    for (const w of [...this.#byDir.values()]) {
+      const shard = w.shard;
+      if (!shard) continue;
+      try {
+        shard.sync();
+      } catch {
+        this.#drop(w);
+        continue;
+      }
+      if (shard.logBytes !== w.logBytes) {
+        w.logBytes = shard.logBytes;
+        w.grewAt = now;
+      }
+      if (now - w.grewAt > this.#idleCloseMs) {
+        this.#drop(w);
+      } else if (shard.baseId !== w.base) {
+        // Another process compacted: read the new base now rather than hold the old files through a paced switch.
+        shard.close();
+        w.shard = null;
+        this.#load(w);
+      } else if (compactionWanted(shard.logBytes, shard.state.kd.liveFrameBytes, w.job.compactMinBytes, now - w.grewAt >= IDLE_MS)
+        && !(w.retryBase === shard.baseId && shard.logBytes < w.retryAt)) {
+        try {
+          this.#compact(w, shard);
+        } catch { /* tried again once the log has grown by compactMinBytes */ }
+      }
+    }
+    if (this.#byDir.size === 0 && this.#timer) {
+      clearInterval(this.#timer);
+      this.#timer = null;
+    }
+  }
+}
+
+/** Whether the compaction lock of `dir` is free now (tried and released: a job that would find it taken reads nothing). */
+function lockFree(dir: string): boolean {
+  const release = tryLock(dir, COMPACT_LOCK);
+  release?.();
+  return release !== null;
+}

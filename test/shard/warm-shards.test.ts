@@ -1,0 +1,193 @@
+/**
+ * The compactor's warm shards (issue 14): one compactor on the machine keeps a shard read and caught up with the log
+ * while it is idle, and compacts it by the writers' rule, so a compaction starts from a state already read; after a
+ * compaction the shard is read again from the new base, after another process's too; one that stops growing is
+ * closed and its lock released.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { Cache } from '../../src/index.js';
+import { compactorPid } from '../../src/shard/compactor.js';
+import { KIND_BASE } from '../../src/format/segment.js';
+import { WarmShards } from '../../src/shard/warm-shards.js';
+import { tryLock } from '../../src/shard/lock.js';
+import { COMPACT_LOCK } from '../../src/format/files.js';
+import { tmpdir } from '../torture/harness.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const value = (i: number, round: number) => `${i}:${round}:`.padEnd(200, 'v');
+const bases = (dir: string) => fs.readdirSync(dir).filter((n) => n.endsWith('.base'));
+
+async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) assert.fail(`timed out waiting for: ${what}`);
+    await sleep(10);
+  }
+}
+
+type Opts = { catchUpMs?: number; idleCloseMs?: number; compactMinBytes?: number };
+
+function setup(t: { after(fn: () => void): void }, name: string, opts: Opts = {}) {
+  const dir = tmpdir(t, name);
+  const cache = new Cache(dir, { compactMinBytes: 0 });
+  const warm = new WarmShards(() => {}, { catchUpMs: 10, ...opts });
+  t.after(() => { warm.closeAll(); cache.close(); });
+  // compactMinBytes 0 (the default here): the warm shard never compacts by itself; jobs still run.
+  const job = { dir, segmentBytes: 64 * 1024 * 1024, sync: 'none' as const, compactMinBytes: opts.compactMinBytes ?? 0 };
+  return { dir, cache, warm, job };
+}
+
+function verify(t: { after(fn: () => void): void }, dir: string, round: number, deleted = -1) {
+  const fresh = new Cache(dir, { compactMinBytes: 0 });
+  t.after(() => fresh.close());
+  for (let i = 0; i < 300; i++) assert.equal(fresh.get(`k${i}`), i === deleted ? undefined : value(i, round), `k${i}`);
+  assert.deepEqual(fresh.check(), []);
+}
+
+test('a job on a warm shard runs on the shard already read, caught up with every write made since', async (t) => {
+  const { dir, cache, warm, job } = setup(t, 'warm-job');
+  for (let r = 0; r < 2; r++) for (let i = 0; i < 300; i++) cache.set(`k${i}`, value(i, r));
+  warm.open(job);
+  const shard = warm.peek(job);
+  assert.ok(shard, 'opened');
+  for (let i = 0; i < 300; i++) cache.set(`k${i}`, value(i, 2));
+  cache.delete('k7');
+  const before = shard.logBytes;
+  await until('the warm shard read the writes while idle', () => shard.logBytes > before);
+  const result = warm.run(job, false);
+  assert.ok(result.base > 0);
+  assert.equal(shard.loads, 1, 'the job ran on it: read once, then caught up, never rebuilt');
+  assert.ok(shard.closed, 'its items pointed into the replaced files: closed');
+  await until('a warm shard is read again from the new base', () => warm.peek(job) !== null);
+  const again = warm.peek(job)!;
+  assert.equal(again.baseId, result.base);
+  assert.ok(again.openFiles().every((f) => f.id > result.base || (f.kind === KIND_BASE && f.id === result.base)), 'holds nothing the base replaced');
+  verify(t, dir, 2, 7);
+});
+
+test('a job that compacts nothing leaves its shard warm', (t) => {
+  const { cache, warm, job } = setup(t, 'warm-nothing');
+  for (let i = 0; i < 50; i++) cache.set(`k${i}`, value(i, 0));
+  warm.open(job);
+  const shard = warm.peek(job);
+  assert.equal(warm.run(job, false).skipped, 'nothing to reclaim');
+  assert.equal(warm.peek(job), shard);
+});
+
+test('a warm shard compacts by itself once its log wants it (dead bytes past the live ones), with no job asked', async (t) => {
+  const { dir, cache, warm, job } = setup(t, 'warm-self', { compactMinBytes: 16 * 1024 });
+  for (let i = 0; i < 300; i++) cache.set(`k${i}`, value(i, 0));
+  warm.open(job);
+  await sleep(50);
+  assert.deepEqual(bases(dir), [], 'not yet: nothing dead');
+  for (let r = 1; r < 4; r++) for (let i = 0; i < 300; i++) cache.set(`k${i}`, value(i, r));
+  await until('a base written by the warm shard', () => bases(dir).length > 0);
+  verify(t, dir, 3);
+});
+
+test('an idle store compacts at a quarter dead: the idle rule, applied by the warm shard', async (t) => {
+  const { dir, cache, warm, job } = setup(t, 'warm-idle-rule', { compactMinBytes: 16 * 1024 });
+  for (let i = 0; i < 300; i++) cache.set(`k${i}`, value(i, 0));
+  for (let i = 0; i < 150; i++) cache.set(`k${i}`, value(i, 1)); // half dead: below the writers' threshold
+  warm.open(job);
+  await sleep(200);
+  assert.deepEqual(bases(dir), [], 'not while the store was just written');
+  await until('compacted once idle for a second', () => bases(dir).length > 0);
+});
+
+test('one compactor keeps a shard warm: a second one neither reads it nor runs an automatic job, but runs an explicit one', async (t) => {
+  const { dir, cache, warm, job } = setup(t, 'warm-one');
+  for (let r = 0; r < 3; r++) for (let i = 0; i < 300; i++) cache.set(`k${i}`, value(i, r));
+  warm.open(job);
+  assert.ok(warm.peek(job));
+  const other = new WarmShards(() => {}, { catchUpMs: 10 });
+  t.after(() => other.closeAll());
+  other.open(job);
+  assert.equal(other.peek(job), null, 'the warm lock is held by the first');
+  assert.equal(other.run(job, false).skipped, 'locked', 'an automatic job is left to the warm holder');
+  assert.deepEqual(bases(dir), []);
+  const r = other.run(job, true);
+  assert.ok(r.base > 0, 'an explicit job compacts there');
+  assert.equal(other.peek(job), null);
+  // Once the first lets go, the second can keep it warm.
+  warm.closeAll();
+  other.open(job);
+  assert.ok(other.peek(job));
+  verify(t, dir, 2);
+});
+
+test('a job that would find the compaction lock taken reads nothing', (t) => {
+  const { cache, job } = setup(t, 'warm-locked');
+  for (let r = 0; r < 3; r++) for (let i = 0; i < 300; i++) cache.set(`k${i}`, value(i, r));
+  assert.ok(cache.compact().base > 0); // a base: reading the store reads it in chunks, each one counted
+  for (let r = 3; r < 6; r++) for (let i = 0; i < 300; i++) cache.set(`k${i}`, value(i, r));
+  let chunks = 0;
+  const cold = new WarmShards(() => { chunks++; });
+  const holder = new WarmShards(() => {});
+  t.after(() => { cold.closeAll(); holder.closeAll(); });
+  holder.open(job); // the warm lock is elsewhere: an explicit job in `cold` would read the store
+  const release = tryLock(job.dir, COMPACT_LOCK)!;
+  assert.equal(cold.run(job, true).skipped, 'locked');
+  assert.equal(chunks, 0, 'the store was not read');
+  release();
+  assert.ok(cold.run(job, true).base > 0);
+  assert.ok(chunks > 0, 'a job that runs reads it (so the count above can see a read)');
+});
+
+test("another process's compaction: the warm shard is read again from its base, letting the replaced files go", async (t) => {
+  const { cache, warm, job } = setup(t, 'warm-foreign');
+  for (let r = 0; r < 3; r++) for (let i = 0; i < 300; i++) cache.set(`k${i}`, value(i, r));
+  warm.open(job);
+  const first = warm.peek(job)!;
+  const { base } = cache.compact();
+  assert.ok(base > 0);
+  await until('reopened from the new base', () => warm.peek(job) !== null && warm.peek(job) !== first);
+  assert.ok(first.closed);
+  const now = warm.peek(job)!;
+  assert.equal(now.baseId, base);
+  assert.ok(now.openFiles().every((f) => f.id > base || (f.kind === KIND_BASE && f.id === base)));
+});
+
+test('a warm shard whose log stops growing is closed and its lock released', async (t) => {
+  const { dir, cache, warm, job } = setup(t, 'warm-idle', { idleCloseMs: 150 });
+  cache.set('a', 'b');
+  warm.open(job);
+  const shard = warm.peek(job)!;
+  // Growing keeps it open past the idle time.
+  const end = Date.now() + 400;
+  while (Date.now() < end) {
+    cache.set('a', String(Date.now()));
+    await sleep(20);
+  }
+  assert.equal(warm.peek(job), shard, 'kept while it grows');
+  await until('closed once idle', () => warm.peek(job) === null, 5000);
+  assert.ok(shard.closed);
+  assert.ok(!fs.existsSync(`${dir}/warm.lock`), 'lock released');
+});
+
+test('a cache half way to wanting a compaction has its compactor read the shard before any job', async (t) => {
+  const dir = tmpdir(t, 'warm-wire');
+  const compactMinBytes = 1024 * 1024;
+  const cache = new Cache(dir, { compactMinBytes });
+  t.after(() => cache.close());
+  // Dead bytes past half of compactMinBytes, but not past the live bytes: no compaction is asked for yet.
+  for (let r = 0; r < 4; r++) {
+    for (let i = 0; i < 1500; i++) cache.set(`k${i}`, value(i, r));
+    await sleep(0);
+  }
+  const segments = () => {
+    const pid = compactorPid();
+    if (pid === undefined) return [];
+    try {
+      return fs.readdirSync(`/proc/${pid}/fd`).map((fd) => { try { return fs.readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { return ''; } })
+        .filter((l) => l.startsWith(dir) && l.endsWith('.log'));
+    } catch {
+      return [];
+    }
+  };
+  await until("the compactor holds the shard's segment open", () => segments().length > 0);
+  assert.deepEqual(bases(dir), [], 'before any compaction');
+  assert.ok(fs.existsSync(`${dir}/warm.lock`));
+});
