@@ -28,7 +28,7 @@ export type { SwitchStatus } from './base-walk.js';
 export const SWITCH_CALL_BYTES = 32 * 1024;
 /** Bytes walked per timer tick while switching, and the tick's period (ms): an idle process finishes too. */
 export const SWITCH_TICK_BYTES = 256 * 1024;
-const SWITCH_TICK_MS = 4;
+const SWITCH_TICK_MS = 1;
 
 /**
  * The shard's room for switching (wired into ShardCore as `switching`): starts a BaseSwitch at a DONE seal, runs
