@@ -93,7 +93,7 @@ function compactLocked(shard: Shard, force: boolean, finishSwitch: boolean): Com
 
 /**
  * The bytes the base's items would take, from the key directory without reading a value: each item's ENTRY frame
- * (as writeBase encodes it) plus the file header. A frame's length in the log is no guide: an item from a
+ * (as writeEntries encodes it) plus the file header. A frame's length in the log is no guide: an item from a
  * segment has no meta prefix there, and items of one transaction share one frame.
  */
 function baseBytesEstimate(shard: Shard): number {

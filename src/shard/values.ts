@@ -32,8 +32,7 @@ export class Values {
 
   /** null: every value is one pread of its frame (requests). Else a compaction's window of read-ahead bytes. */
   #ahead: ReadAhead | null = null;
-  /** The frame #readFrame read last: its buffer and its offset there. */
-  #frameBuf: Buffer = Buffer.alloc(0);
+  /** Where the frame #readFrame returned last starts in the buffer it returned. */
   #framePos = 0;
   readonly #fv: FrameView = newFrameView();
 
@@ -110,9 +109,10 @@ export class Values {
 
   /** Reads a frame at a known location and returns its value bytes, or null if it does not check out. */
   readFrameValue(file: number, offset: number, frameLength: number, valueOffset: number, valueLength: number): Buffer | null {
-    if (!this.#readFrame(file, offset, frameLength)) return null;
+    const buf = this.#readFrame(file, offset, frameLength);
+    if (buf === null) return null;
     const start = this.#framePos + valueOffset;
-    return this.#frameBuf.subarray(start, start + valueLength);
+    return buf.subarray(start, start + valueLength);
   }
 
   /**
@@ -132,18 +132,19 @@ export class Values {
       copyBytes(dst, at, held);
       return true;
     }
-    if (!this.#readFrame(file, kd.offset[slot], kd.frameLength[slot])) return false;
+    const buf = this.#readFrame(file, kd.offset[slot], kd.frameLength[slot]);
+    if (buf === null) return false;
     const start = this.#framePos + kd.valueOffset[slot];
-    copyBytes(dst, at, this.#frameBuf, start, start + length);
+    copyBytes(dst, at, buf, start, start + length);
     return true;
   }
 
   /** Reads the frame at `offset` of local file `file` (from the read-ahead window, or one pread) and verifies it:
-   * true when it checks out, the frame then at #framePos of #frameBuf; else reported. */
-  #readFrame(file: number, offset: number, frameLength: number): boolean {
+   * the buffer holding it (at #framePos) when it checks out, else null (reported). */
+  #readFrame(file: number, offset: number, frameLength: number): Buffer | null {
     const c = this.#c;
     const f = c.segments.at(file);
-    if (!f) return false;
+    if (!f) return null;
     let pos = this.#aheadAt(file, f.fd, offset, frameLength);
     let buf: Buffer;
     let end: number;
@@ -157,11 +158,10 @@ export class Values {
     }
     if (readFrame(buf, pos, end, this.#fv, f.salt).status !== FRAME_OK) {
       c.corruption.report('checksum-on-read', f.name, offset, frameLength);
-      return false;
+      return null;
     }
-    this.#frameBuf = buf;
     this.#framePos = pos;
-    return true;
+    return buf;
   }
 
   /** Keeps a small value the replay just stored, so the next get needs no pread (frames never change once written). */
