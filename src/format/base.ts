@@ -38,13 +38,13 @@ export interface EntryMeta {
   slot: number;
 }
 
-/** An ENTRY value's meta prefix. */
-export function encodeEntryMeta(rowid: number, version: number, slot: number): Buffer {
-  const m = Buffer.allocUnsafe(ENTRY_META_BYTES);
-  m.writeDoubleLE(rowid, ROWID);
-  m.writeDoubleLE(version, VERSION);
-  m.writeUInt32LE(slot, SLOT);
-  return m;
+/** Writes an ENTRY value's meta prefix at `buf[at]` (through `dv`, a view of the whole buffer); returns the offset
+ * after it, where the item's value bytes go. */
+export function writeEntryMeta(dv: DataView, at: number, rowid: number, version: number, slot: number): number {
+  dv.setFloat64(at + ROWID, rowid, true);
+  dv.setFloat64(at + VERSION, version, true);
+  dv.setUint32(at + SLOT, slot, true);
+  return at + ENTRY_META_BYTES;
 }
 
 /** Reads the meta prefix of an ENTRY value at `buf[at]` (the caller checked it has ENTRY_META_BYTES) into `out`. */

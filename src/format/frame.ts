@@ -44,18 +44,22 @@ export function saltFrame(buf: Buffer, from: FrameSalt, to: FrameSalt): Buffer {
   return buf;
 }
 
-/** Allocates a frame with room for `bodyLength` body bytes; fill the body from FRAME_HEADER_BYTES, then sealFrame. */
-export function allocFrame(op: number, bodyLength: number): Buffer {
-  const buf = Buffer.allocUnsafe(FRAME_HEADER_BYTES + bodyLength);
-  buf.writeUInt32LE(FRAME_MAGIC, 0);
-  buf.writeUInt32LE(bodyLength, MAGIC_BYTES + CRC_BYTES);
-  buf[MAGIC_BYTES + CRC_BYTES + LENGTH_BYTES] = op;
+/**
+ * Writes the header of a frame at `at` in `buf` (magic of `salt`, length, op; the CRC comes with sealFrame), for a
+ * body of `bodyLength` bytes written from `at + FRAME_HEADER_BYTES`. The caller made room for the whole frame.
+ */
+export function startFrame(buf: Buffer, at: number, op: number, bodyLength: number, salt: FrameSalt = PLAIN_SALT): Buffer {
+  buf.writeUInt32LE(salt.magic >>> 0, at);
+  buf.writeUInt32LE(bodyLength, at + MAGIC_BYTES + CRC_BYTES);
+  buf[at + MAGIC_BYTES + CRC_BYTES + LENGTH_BYTES] = op;
   return buf;
 }
 
-/** Computes and stores the CRC once the body is written (PLAIN_SALT: saltFrame it for the file it goes to). */
-export function sealFrame(buf: Buffer): Buffer {
-  buf.writeUInt32LE(crc32c(buf, MAGIC_BYTES + CRC_BYTES), MAGIC_BYTES);
+/** Computes and stores the CRC of the frame at `at` once its body is written, masked with `salt` (the one its
+ * header was started with; PLAIN_SALT: saltFrame it for the file it goes to). */
+export function sealFrame(buf: Buffer, at = 0, salt: FrameSalt = PLAIN_SALT): Buffer {
+  const end = at + FRAME_HEADER_BYTES + buf.readUInt32LE(at + MAGIC_BYTES + CRC_BYTES);
+  buf.writeUInt32LE((crc32c(buf, at + MAGIC_BYTES + CRC_BYTES, end) ^ salt.mask) >>> 0, at + MAGIC_BYTES);
   return buf;
 }
 

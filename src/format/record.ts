@@ -8,7 +8,7 @@
  * `time` is the command's "now" (epoch seconds): every process judges expiry at replay with it, so a conditional
  * command has one outcome everywhere. What num1, num2, flags, mode and the three byte fields mean depends on op.
  */
-import { FRAME_HEADER_BYTES, allocFrame, sealFrame } from './frame.js';
+import { FRAME_HEADER_BYTES, FrameSalt, PLAIN_SALT, sealFrame, startFrame } from './frame.js';
 import { copyBytes } from './bytes.js';
 
 export const OP_SET = 1; // key, tag, value; num1 expireTime (HAS_EXPIRE), num2 file size
@@ -71,52 +71,78 @@ export interface RecordInput {
   value?: Uint8Array | readonly Uint8Array[] | null;
 }
 
-/** Body length of a record with these byte fields. */
-function bodyLength(r: RecordInput): number {
+/** The fixed fields of a record (what RECORD_FIXED_BYTES holds besides the three lengths). */
+export type RecordFields = Pick<RecordInput, 'writer' | 'seq' | 'time' | 'num1' | 'num2' | 'flags' | 'mode'>;
+
+/** Length of a record's value field (the sum of its parts). */
+function valueLength(value: RecordInput['value']): number {
+  if (!value) return 0;
+  if (value instanceof Uint8Array) return value.length;
   let v = 0;
-  if (r.value) {
-    if (r.value instanceof Uint8Array) v = r.value.length;
-    else for (const part of r.value) v += part.length;
-  }
-  return RECORD_FIXED_BYTES + (r.key?.length ?? 0) + (r.tag?.length ?? 0) + v;
+  for (const part of value) v += part.length;
+  return v;
 }
 
-/** Writes the record body at `at` in `buf`; returns the offset after it. */
-export function writeRecordBody(buf: Buffer, at: number, r: RecordInput): number {
-  const key = r.key ?? EMPTY;
-  const tag = r.tag ?? EMPTY;
-  // A DataView's setters are inlined by V8; Buffer's writeDoubleLE and friends are not.
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
-  dv.setUint32(at + WRITER, r.writer >>> 0, true);
-  dv.setUint32(at + SEQ, r.seq >>> 0, true);
+/** Body length of a record with these byte fields. */
+function bodyLength(r: RecordInput): number {
+  return RECORD_FIXED_BYTES + (r.key?.length ?? 0) + (r.tag?.length ?? 0) + valueLength(r.value);
+}
+
+/** Bytes of the whole frame (header + body) encodeRecord makes of `r`. */
+export function recordFrameBytes(r: RecordInput): number {
+  return FRAME_HEADER_BYTES + bodyLength(r);
+}
+
+/**
+ * Writes the fixed part of a record body at `at` (through `dv`, a view of the whole buffer), for byte fields of
+ * the given lengths; returns the offset of the key, where the key, tag and value bytes follow one another.
+ */
+export function writeRecordFields(dv: DataView, at: number, r: RecordFields, writer: number, seq: number, keyLength: number, tagLength: number, valueLength: number): number {
+  dv.setUint32(at + WRITER, writer >>> 0, true);
+  dv.setUint32(at + SEQ, seq >>> 0, true);
   dv.setFloat64(at + TIME, r.time, true);
   dv.setFloat64(at + NUM1, r.num1 ?? 0, true);
   dv.setFloat64(at + NUM2, r.num2 ?? 0, true);
   dv.setUint16(at + FLAGS, r.flags ?? 0, true);
-  buf[at + MODE] = r.mode ?? 0;
-  dv.setUint32(at + KEY_LEN, key.length, true);
-  dv.setUint32(at + TAG_LEN, tag.length, true);
-  let p = copyBytes(buf, at + RECORD_FIXED_BYTES, key);
+  dv.setUint8(at + MODE, r.mode ?? 0);
+  dv.setUint32(at + KEY_LEN, keyLength, true);
+  dv.setUint32(at + TAG_LEN, tagLength, true);
+  dv.setUint32(at + VAL_LEN, valueLength, true);
+  return at + RECORD_FIXED_BYTES;
+}
+
+/** Writes the record body at `at` in `buf` (`writer` and `seq` in place of the input's); returns the offset after it. */
+export function writeRecordBody(buf: Buffer, at: number, r: RecordInput, writer = r.writer, seq = r.seq): number {
+  const key = r.key ?? EMPTY;
+  const tag = r.tag ?? EMPTY;
+  // A DataView's setters are inlined by V8; Buffer's writeDoubleLE and friends are not.
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  let p = writeRecordFields(dv, at, r, writer, seq, key.length, tag.length, valueLength(r.value));
+  p = copyBytes(buf, p, key);
   p = copyBytes(buf, p, tag);
-  const valStart = p;
   if (r.value) {
     if (r.value instanceof Uint8Array) p = copyBytes(buf, p, r.value);
     else for (const part of r.value) p = copyBytes(buf, p, part);
   }
-  dv.setUint32(at + VAL_LEN, p - valStart, true);
   return p;
 }
 
 /**
- * Encodes a whole frame (header + record body) ready for one append. `writer` and `seq`, when given, override
+ * Encodes a whole frame (header + record body) at `at` in `buf`, which has recordFrameBytes(r) bytes of room there,
+ * salted with `salt` (the file's it goes to); returns the offset after it. `writer` and `seq`, when given, override
  * the input's (so a caller need not copy the input object to stamp them).
  */
+export function encodeRecordInto(buf: Buffer, at: number, op: number, r: RecordInput, writer = r.writer, seq = r.seq, salt: FrameSalt = PLAIN_SALT): number {
+  const end = writeRecordBody(buf, at + FRAME_HEADER_BYTES, r, writer, seq);
+  sealFrame(startFrame(buf, at, op, end - at - FRAME_HEADER_BYTES, salt), at, salt);
+  return end;
+}
+
+/** Encodes a whole frame (header + record body) ready for one append (PLAIN_SALT: segments.ts salts it for its file). */
 export function encodeRecord(op: number, r: RecordInput, writer = r.writer, seq = r.seq): Buffer {
-  const buf = allocFrame(op, bodyLength(r));
-  writeRecordBody(buf, FRAME_HEADER_BYTES, r);
-  buf.writeUInt32LE(writer >>> 0, FRAME_HEADER_BYTES + WRITER);
-  buf.writeUInt32LE(seq >>> 0, FRAME_HEADER_BYTES + SEQ);
-  return sealFrame(buf);
+  const buf = Buffer.allocUnsafe(recordFrameBytes(r));
+  encodeRecordInto(buf, 0, op, r, writer, seq);
+  return buf;
 }
 
 /** Field offsets of a record body inside a buffer; reused to avoid an allocation per record. */

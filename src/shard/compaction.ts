@@ -12,15 +12,17 @@
 import { now as clockNow } from '../clock.js';
 import * as path from 'node:path';
 import {
-  FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_TAG, OP_BASE, OP_ENTRY, OP_SETTING, RECORD_FIXED_BYTES, SEAL_COMPACTION_DONE,
-  SEAL_COMPACTION_START, encodeRecord,
+  FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_TAG, OP_BASE, OP_ENTRY, OP_SETTING, RECORD_FIXED_BYTES, RecordFields, RecordInput,
+  SEAL_COMPACTION_DONE, SEAL_COMPACTION_START, encodeRecordInto, recordFrameBytes, writeRecordFields,
 } from '../format/record.js';
-import { ENTRY_META_BYTES, encodeBaseTrailer, encodeEntryMeta } from '../format/base.js';
+import { ENTRY_META_BYTES, encodeBaseTrailer, writeEntryMeta } from '../format/base.js';
 import { FILE_HEADER_BYTES, KIND_BASE, fileHeader, newSalt } from '../format/segment.js';
 import { COMPACT_LOCK, baseName, logFilesBytes, parseLogFileName, tmpBaseName } from '../format/files.js';
 import { MODE_RAW_NUMBER } from '../format/disk.js';
-import { FRAME_HEADER_BYTES, PLAIN_SALT, saltFrame } from '../format/frame.js';
-import { NEVER } from './keydir.js';
+import { FRAME_HEADER_BYTES, FrameSalt, sealFrame, startFrame } from '../format/frame.js';
+import { copyBytes } from '../format/bytes.js';
+import { KeyDir, NEVER, NIL } from './keydir.js';
+import { FrameBatch } from './frame-batch.js';
 import { encodedOfKeyId } from '../format/keys.js';
 import { tryLock } from './lock.js';
 import { encodeWindow } from './owner.js';
@@ -91,24 +93,56 @@ function compactLocked(shard: Shard, force: boolean, finishSwitch: boolean): Com
 
 /**
  * The bytes the base's items would take, from the key directory without reading a value: each item's ENTRY frame
- * (as writeBase encodes it) plus the file header. A frame's length in the log is no guide: an item from a
+ * (as writeEntries encodes it) plus the file header. A frame's length in the log is no guide: an item from a
  * segment has no meta prefix there, and items of one transaction share one frame.
  */
 function baseBytesEstimate(shard: Shard): number {
   const kd = shard.state.kd;
+  const tags = new TagBytes();
   let bytes = FILE_HEADER_BYTES;
-  for (const slot of kd.slots()) {
-    const tag = kd.tags.get(slot);
-    const value = kd.mode[slot] === MODE_RAW_NUMBER && kd.numbers.has(slot) ? 8 : kd.valueLength[slot];
-    bytes += FRAME_HEADER_BYTES + RECORD_FIXED_BYTES + kd.keys.view(slot).length + (tag === undefined ? 0 : encodedOfKeyId(tag).length) + ENTRY_META_BYTES + value;
+  for (let slot = kd.insHead; slot !== NIL; slot = kd.insNext[slot]) {
+    bytes += entryFrameBytes(kd.keys.keyLength[slot], tags.of(kd, slot).length, entryValueLength(kd, slot));
   }
   return bytes;
 }
 
+/** An ENTRY frame's bytes for these field lengths. */
+function entryFrameBytes(keyLength: number, tagLength: number, valueLength: number): number {
+  return FRAME_HEADER_BYTES + RECORD_FIXED_BYTES + keyLength + tagLength + ENTRY_META_BYTES + valueLength;
+}
+
+/** Whether a base stores the item of `slot` as its number (MODE_RAW_NUMBER, 8 bytes) rather than its value bytes. */
+function storesNumber(kd: KeyDir, slot: number): boolean {
+  return kd.mode[slot] === MODE_RAW_NUMBER && kd.numbers.size > 0 && kd.numbers.has(slot);
+}
+
+/** The bytes a base stores of the item of `slot` after its meta. */
+function entryValueLength(kd: KeyDir, slot: number): number {
+  return storesNumber(kd, slot) ? 8 : kd.valueLength[slot];
+}
+
+/** Items' encoded tags, each tag encoded once (up to TAGS_KEPT of them). */
+class TagBytes {
+  readonly #encoded = new Map<string, Buffer>();
+
+  /** The encoded tag of the item of `slot` (empty when it has none). */
+  of(kd: KeyDir, slot: number): Buffer {
+    const tag = kd.tags.size > 0 ? kd.tags.get(slot) : undefined;
+    if (tag === undefined) return NO_TAG;
+    let b = this.#encoded.get(tag);
+    if (b === undefined) {
+      b = encodedOfKeyId(tag);
+      if (this.#encoded.size < TAGS_KEPT) this.#encoded.set(tag, b);
+    }
+    return b;
+  }
+}
+const NO_TAG = Buffer.alloc(0);
+const TAGS_KEPT = 4096;
+
 /** Writes `NNNNNNNNNN.base` for sealed segment `id` from the shard's current state. Returns the item count. */
 function writeBase(shard: Shard, id: number): number {
-  const { fs, dir, state } = shard;
-  const kd = state.kd;
+  const { fs, dir } = shard;
   // The pid lets check() tell a leftover of a dead compactor from a live one's work in progress.
   const tmp = path.join(dir, tmpBaseName(process.pid, shard.writer, id));
   const fd = fs.openSync(tmp, 'w');
@@ -116,53 +150,21 @@ function writeBase(shard: Shard, id: number): number {
   shard.readAhead(true);
   try {
     const salt = newSalt();
-    let chunks: Buffer[] = [fileHeader(KIND_BASE, id, salt)];
-    let chunkBytes = FILE_HEADER_BYTES;
-    const emit = (frame: Buffer) => {
-      chunks.push(saltFrame(frame, PLAIN_SALT, salt));
-      chunkBytes += frame.length;
-      if (chunkBytes >= WRITE_BATCH) {
-        shard.onChunk?.();
-        fs.writeSync(fd, Buffer.concat(chunks));
-        chunks = [];
-        chunkBytes = 0;
-      }
-    };
-    for (const slot of kd.slots()) {
-      let value: Buffer | null;
-      const number = kd.numbers.get(slot);
-      if (kd.mode[slot] === MODE_RAW_NUMBER && number !== undefined) {
-        value = Buffer.allocUnsafe(8);
-        value.writeDoubleLE(number);
-      } else value = shard.valueBytes(slot);
-      if (value === null) continue; // corrupt on disk: reported by valueBytes, dropped here
-      const m = encodeEntryMeta(kd.rowid[slot], kd.version[slot], slot);
-      const tag = kd.tags.get(slot);
-      const file = kd.files.get(slot);
-      const expire = kd.expire[slot];
-      let flags = 0;
-      if (expire !== NEVER) flags |= FLAG_HAS_EXPIRE;
-      if (tag !== undefined) flags |= FLAG_HAS_TAG;
-      if (file) flags |= FLAG_FILE;
-      emit(encodeRecord(OP_ENTRY, {
-        writer: shard.writer, seq: 0, time: kd.storeTime[slot], num1: expire === NEVER ? 0 : expire,
-        num2: file?.size ?? 0, flags, mode: kd.mode[slot], key: kd.keys.view(slot),
-        tag: tag === undefined ? null : encodedOfKeyId(tag), value: [m, value],
-      }));
-      items++;
-    }
+    const batch = new FrameBatch(fs, fd, WRITE_BATCH, shard.onChunk);
+    fileHeader(KIND_BASE, id, salt).copy(batch.buf, batch.reserve(FILE_HEADER_BYTES));
+    items = writeEntries(shard, batch, salt);
+    const state = shard.state;
+    const emit = (op: number, r: RecordInput) => encodeRecordInto(batch.buf, batch.reserve(recordFrameBytes(r)), op, r, r.writer, r.seq, salt);
     for (const [name, value] of state.settings) {
-      emit(encodeRecord(OP_SETTING, {
-        writer: shard.writer, seq: 0, time: 0, key: Buffer.from(name), value: Buffer.from(JSON.stringify(value)),
-      }));
+      emit(OP_SETTING, { writer: shard.writer, seq: 0, time: 0, key: Buffer.from(name), value: Buffer.from(JSON.stringify(value)) });
     }
     const hw = encodeBaseTrailer({
-      highWater: kd.highWater, txnOwner: state.txnOwner, txnPid: state.txnPid, txnLease: state.txnLease,
+      highWater: state.kd.highWater, txnOwner: state.txnOwner, txnPid: state.txnPid, txnLease: state.txnLease,
       window: state.txnOwner === 0 ? Buffer.alloc(0) : encodeWindow(state.txnIdentity, state.txnWindowId, state.txnGroup !== null),
     });
     // The trailer: a base without it is incomplete and never loaded.
-    emit(encodeRecord(OP_BASE, { writer: shard.writer, seq: 0, time: clockNow(), num1: state.seq, num2: state.rowidCounter, value: hw }));
-    if (chunks.length) fs.writeSync(fd, Buffer.concat(chunks));
+    emit(OP_BASE, { writer: shard.writer, seq: 0, time: clockNow(), num1: state.seq, num2: state.rowidCounter, value: hw });
+    batch.flush();
     fs.fsyncSync(fd);
   } finally {
     shard.readAhead(false);
@@ -176,6 +178,50 @@ function writeBase(shard: Shard, id: number): number {
     fs.unlinkSync(tmp);
   }
   fsyncDir(shard);
+  return items;
+}
+
+/** Encodes an ENTRY frame per live item, in insertion order, straight into the batch (key from the key arena, value
+ * copied from where it was read); returns the item count. An item whose value no longer checks out is dropped
+ * (reported by the read). */
+function writeEntries(shard: Shard, batch: FrameBatch, salt: FrameSalt): number {
+  const kd = shard.state.kd;
+  const keys = kd.keys;
+  const arena = keys.arena; // no key is added while the base is written
+  const tags = new TagBytes();
+  // One object for every item's fixed fields (no allocation per item).
+  const fields: RecordFields = { writer: shard.writer, seq: 0, time: 0, num1: 0, num2: 0, flags: 0, mode: 0 };
+  let items = 0;
+  for (let slot = kd.insHead; slot !== NIL; slot = kd.insNext[slot]) {
+    const keyStart = keys.keyStart[slot];
+    const keyLength = keys.keyLength[slot];
+    const tag = tags.of(kd, slot);
+    const number = storesNumber(kd, slot);
+    const valueLength = number ? 8 : kd.valueLength[slot];
+    const file = kd.files.size > 0 ? kd.files.get(slot) : undefined;
+    const expire = kd.expire[slot];
+    const bodyLength = entryFrameBytes(keyLength, tag.length, valueLength) - FRAME_HEADER_BYTES;
+    const at = batch.reserve(FRAME_HEADER_BYTES + bodyLength);
+    const buf = batch.buf;
+    const dv = batch.dv;
+    startFrame(buf, at, OP_ENTRY, bodyLength, salt);
+    fields.time = kd.storeTime[slot];
+    fields.num1 = expire === NEVER ? 0 : expire;
+    fields.num2 = file?.size ?? 0;
+    fields.flags = (expire === NEVER ? 0 : FLAG_HAS_EXPIRE) | (tag !== NO_TAG ? FLAG_HAS_TAG : 0) | (file ? FLAG_FILE : 0);
+    fields.mode = kd.mode[slot];
+    let p = writeRecordFields(dv, at + FRAME_HEADER_BYTES, fields, fields.writer, 0, keyLength, tag.length, ENTRY_META_BYTES + valueLength);
+    p = copyBytes(buf, p, arena, keyStart, keyStart + keyLength);
+    p = copyBytes(buf, p, tag);
+    p = writeEntryMeta(dv, p, kd.rowid[slot], kd.version[slot], slot);
+    if (number) dv.setFloat64(p, kd.numbers.get(slot)!, true);
+    else if (!shard.copyValue(slot, buf, p)) {
+      batch.unreserve(at); // corrupt on disk: reported by the read, dropped here
+      continue;
+    }
+    sealFrame(buf, at, salt);
+    items++;
+  }
   return items;
 }
 

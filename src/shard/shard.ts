@@ -300,6 +300,12 @@ export class Shard {
     return this.#values.valueBytes(slot);
   }
 
+  /** Copies the value bytes of `slot` (its keydir valueLength of them) into `dst` at `at`; false when its frame no
+   * longer checks out (reported). A compaction's walk over every item: no view per value. */
+  copyValue(slot: number, dst: Buffer, at: number): boolean {
+    return this.#values.copyValue(slot, dst, at);
+  }
+
   /** Read-ahead for value reads on or off (a compaction's walk over every item: see Values.readAhead). */
   readAhead(on: boolean): void {
     this.#values.readAhead(on);

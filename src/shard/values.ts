@@ -8,6 +8,7 @@ import { readAt } from './chunks.js';
 import type { Outcome } from './state.js';
 import { TXN_FILE } from './txn-window.js';
 import { ValueCache } from './value-cache.js';
+import { copyBytes } from '../format/bytes.js';
 
 const VALUE_CACHE_ENTRIES = 8192;
 /** Read-ahead (a compaction walking items whose frames lie one after another): bytes read at once, and how far past
@@ -31,6 +32,9 @@ export class Values {
 
   /** null: every value is one pread of its frame (requests). Else a compaction's window of read-ahead bytes. */
   #ahead: ReadAhead | null = null;
+  /** Where the frame #readFrame returned last starts in the buffer it returned. */
+  #framePos = 0;
+  readonly #fv: FrameView = newFrameView();
 
   constructor(core: ShardCore) {
     this.#c = core;
@@ -42,11 +46,12 @@ export class Values {
     this.#ahead = on ? { file: -1, start: 0, buf: Buffer.alloc(0) } : null;
   }
 
-  /** The frame at `offset` of open file `f` (number `file`) from the read-ahead window, reading the next window when
-   * the frame starts at or shortly past the window's end; null when it does not (a random order: one pread). */
-  #ahead1(file: number, fd: number, offset: number, frameLength: number): Buffer | null {
+  /** Where the frame at `offset` of open file `fd` (number `file`) lies in the read-ahead window (its offset in the
+   * window's buffer), reading the next window when the frame starts at or shortly past the window's end; -1 when it
+   * does not (a random order: one pread). */
+  #aheadAt(file: number, fd: number, offset: number, frameLength: number): number {
     const a = this.#ahead;
-    if (a === null || frameLength > READ_AHEAD_BYTES) return null;
+    if (a === null || frameLength > READ_AHEAD_BYTES) return -1;
     const end = a.start + a.buf.length;
     if (a.file !== file || offset < a.start || offset + frameLength > end) {
       if (a.file !== -1 && (a.file !== file || offset < end || offset >= end + READ_AHEAD_GAP)) {
@@ -54,7 +59,7 @@ export class Values {
         a.file = file;
         a.start = offset + frameLength;
         a.buf = Buffer.alloc(0);
-        return null;
+        return -1;
       }
       // A fresh buffer per window: a value returned from the last one may still be in use.
       const buf = Buffer.allocUnsafe(READ_AHEAD_BYTES);
@@ -63,9 +68,9 @@ export class Values {
       a.file = file;
       a.start = offset;
       a.buf = buf.subarray(0, n);
-      if (n < frameLength) return null;
+      if (n < frameLength) return -1;
     }
-    return a.buf.subarray(offset - a.start, offset - a.start + frameLength);
+    return offset - a.start;
   }
 
   /**
@@ -104,21 +109,59 @@ export class Values {
 
   /** Reads a frame at a known location and returns its value bytes, or null if it does not check out. */
   readFrameValue(file: number, offset: number, frameLength: number, valueOffset: number, valueLength: number): Buffer | null {
+    const buf = this.#readFrame(file, offset, frameLength);
+    if (buf === null) return null;
+    const start = this.#framePos + valueOffset;
+    return buf.subarray(start, start + valueLength);
+  }
+
+  /**
+   * Copies the value bytes of `slot` (kd.valueLength[slot] of them) into `dst` at `at`, verified as valueBytes
+   * verifies them; false when the frame no longer checks out (reported). For a walk over every item: no view is made
+   * of a value read ahead.
+   */
+  copyValue(slot: number, dst: Buffer, at: number): boolean {
+    const kd = this.#c.state.kd;
+    const file = kd.file[slot];
+    const length = kd.valueLength[slot];
+    const held = file === TXN_FILE ? this.#c.window.bufferedValue(slot, kd.version[slot]) : this.cache.get(slot, kd.version[slot]);
+    if (held === null) return false;
+    if (held !== undefined) {
+      // The keydir's length sized the room the caller made: anything else would misplace every byte after it.
+      if (held.length !== length) throw new Error(`slot ${slot} holds ${held.length} value bytes, not ${length}`);
+      copyBytes(dst, at, held);
+      return true;
+    }
+    const buf = this.#readFrame(file, kd.offset[slot], kd.frameLength[slot]);
+    if (buf === null) return false;
+    const start = this.#framePos + kd.valueOffset[slot];
+    copyBytes(dst, at, buf, start, start + length);
+    return true;
+  }
+
+  /** Reads the frame at `offset` of local file `file` (from the read-ahead window, or one pread) and verifies it:
+   * the buffer holding it (at #framePos) when it checks out, else null (reported). */
+  #readFrame(file: number, offset: number, frameLength: number): Buffer | null {
     const c = this.#c;
     const f = c.segments.at(file);
     if (!f) return null;
-    let buf = this.#ahead1(file, f.fd, offset, frameLength);
-    let n = frameLength;
-    if (buf === null) {
+    let pos = this.#aheadAt(file, f.fd, offset, frameLength);
+    let buf: Buffer;
+    let end: number;
+    if (pos >= 0) {
+      buf = this.#ahead!.buf;
+      end = pos + frameLength;
+    } else {
       const one = (buf = Buffer.allocUnsafe(frameLength));
-      n = c.io('read value', () => c.fs.readSync(f.fd, one, 0, frameLength, offset));
+      pos = 0;
+      end = c.io('read value', () => c.fs.readSync(f.fd, one, 0, frameLength, offset));
     }
-    const v = readFrame(buf, 0, n, newFrameView(), f.salt);
-    if (v.status !== FRAME_OK) {
+    if (readFrame(buf, pos, end, this.#fv, f.salt).status !== FRAME_OK) {
       c.corruption.report('checksum-on-read', f.name, offset, frameLength);
       return null;
     }
-    return buf.subarray(valueOffset, valueOffset + valueLength);
+    this.#framePos = pos;
+    return buf;
   }
 
   /** Keeps a small value the replay just stored, so the next get needs no pread (frames never change once written). */

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { crc32c } from '../../src/format/crc32c.js';
 import {
   CRC_BYTES, FRAME_CORRUPT, FRAME_HEADER_BYTES, FRAME_INCOMPLETE, FRAME_MAGIC, FRAME_OK, LENGTH_BYTES, MAGIC_BYTES,
-  MAX_BODY_BYTES, PLAIN_SALT, allocFrame, newFrameView, nextGoodFrame, readFrame, saltFrame, sealFrame,
+  MAX_BODY_BYTES, PLAIN_SALT, newFrameView, nextGoodFrame, readFrame, saltFrame, sealFrame, startFrame,
 } from '../../src/format/frame.js';
 import { mulberry32, randomBytes } from '../fixtures/prng.js';
 
@@ -17,7 +17,7 @@ const OP_AT = LENGTH_AT + LENGTH_BYTES;
 
 /** A sealed frame of `op` carrying `body`. */
 function frame(op: number, body: Uint8Array): Buffer {
-  const buf = allocFrame(op, body.length);
+  const buf = startFrame(Buffer.allocUnsafe(FRAME_HEADER_BYTES + body.length), 0, op, body.length);
   buf.set(body, FRAME_HEADER_BYTES);
   return sealFrame(buf);
 }
