@@ -88,6 +88,7 @@ export class Replay {
       } else buf = rbuf;
       const { consumed, sealed } = this.applyBuffer(buf, n, seg.active, seg.pos, seg.activeName, true, trusted);
       seg.pos += consumed;
+      if (buf !== rbuf && !trusted) c.onChunk?.(); // a chunk of a long catch-up (a compactor checks its parent here)
       if (c.rebuildAfterFrame) {
         c.rebuildAfterFrame = false;
         load(c);

@@ -50,7 +50,7 @@ export class WarmShards {
   readonly #idleCloseMs: number;
   #timer: NodeJS.Timeout | null = null;
 
-  /** @param onChunk called between chunks of a long load (the compactor checks its parent there). */
+  /** @param onChunk called at each tick and between chunks of a long read or write (the compactor checks its parent there). */
   constructor(readonly onChunk: () => void, { catchUpMs = CATCH_UP_MS, idleCloseMs = IDLE_CLOSE_MS } = {}) {
     this.#catchUpMs = catchUpMs;
     this.#idleCloseMs = idleCloseMs;
@@ -153,6 +153,7 @@ export class WarmShards {
 
   /** A tick: every warm shard reads what was appended since, and compacts if it wants to; one idle too long is closed. */
   #tick(): void {
+    this.onChunk(); // a compactor whose parent is gone exits here, before it reads or writes anything more
     const now = Date.now();
     for (const w of [...this.#byDir.values()]) {
       const shard = w.shard;
