@@ -15,7 +15,7 @@ import { processAlive } from '../shard/liveness.js';
 import { FRAME_KINDS } from '../shard/corruption.js';
 import type { Shard } from '../shard/shard.js';
 import { fileWarnings, scanFiles, tidyFiles, type CheckWarning } from './check.js';
-import { dropReplaced, spareInFlight } from '../shard/value-lifetime.js';
+import { dropReplaced, spareInFlight } from './check-in-flight.js';
 
 /**
  * A temporary file (`.tmp-<pid>-…`, `.tmp-base-<pid>-…`) or lock intent (`<name>.want-<pid>`) whose process no longer

@@ -621,7 +621,7 @@ export class LogEngine implements CacheEngine {
   }
 
   close(): void {
-    this.#auto.close();
+    this.#auto.dispose();
     this.#sidecar?.close();
     this.shard.close();
   }

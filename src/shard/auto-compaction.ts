@@ -9,7 +9,7 @@
  */
 import { IOError } from '../errors.js';
 import { compact, type CompactionResult } from './compaction.js';
-import { compactInBackground, warmCompactor, type CompactorJob } from './compactor.js';
+import { compactInBackground, releaseCompactor, useCompactor, warmCompactor, type CompactorJob } from './compactor.js';
 import { compactorEntry } from './compactor-entry.js';
 import { IDLE_MS, compactionWanted } from './compaction-rule.js';
 import type { Shard, SyncPolicy } from './shard.js';
@@ -28,6 +28,8 @@ export class AutoCompaction {
   #retryBase = -1;
   #lastWrite = 0;
   #idleTimer: NodeJS.Timeout | null = null;
+  /** Whether this handle asked the compactor for anything (its close then tells it: releaseCompactor). */
+  #usesCompactor = false;
   /** The base this shard was on when the compactor was last told to keep it warm (-1: never). */
   #warmedBase = -1;
   /** When the running background job was asked for, and whether the event loop has turned since. */
@@ -119,6 +121,10 @@ export class AutoCompaction {
 
   #job(): CompactorJob {
     const sh = this.shard;
+    if (!this.#usesCompactor) {
+      this.#usesCompactor = true;
+      useCompactor(sh.dir);
+    }
     return { dir: sh.dir, segmentBytes: sh.segmentBytes, sync: this.sync, compactMinBytes: sh.compactMinBytes };
   }
 
@@ -149,8 +155,16 @@ export class AutoCompaction {
     return r;
   }
 
+  /** Stops the idle timer (until the next write). */
   close(): void {
     if (this.#idleTimer) clearInterval(this.#idleTimer);
     this.#idleTimer = null;
+  }
+
+  /** The handle closes: no more timers, and the compactor is told once no handle of this process uses the shard. */
+  dispose(): void {
+    this.close();
+    if (this.#usesCompactor) releaseCompactor(this.shard.dir);
+    this.#usesCompactor = false;
   }
 }

@@ -51,6 +51,7 @@ function run({ id, job, explicit }: CompactorRequest): CompactorReply {
 process.on('disconnect', () => process.exit(0));
 process.on('message', (m: CompactorRequest) => {
   exitIfOrphaned();
+  if (m.cool) return warm.cool(m.job.dir);
   if (m.warm) {
     try {
       warm.open(m.job);

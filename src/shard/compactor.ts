@@ -42,9 +42,9 @@ export interface CompactorJob {
   compactMinBytes: number;
 }
 
-/** A job to run and answer (`explicit`: compactAsync(), which must not be left to another compactor), or (`warm`) a
- * shard to read and keep caught up, unanswered (warm-shards.ts). */
-export type CompactorRequest = { id: number; job: CompactorJob; warm?: boolean; explicit?: boolean };
+/** A job to run and answer (`explicit`: compactAsync(), which must not be left to another compactor), or, unanswered,
+ * a shard to read and keep caught up (`warm`) or to let go of (`cool`: this process closed its last handle on it). */
+export type CompactorRequest = { id: number; job: CompactorJob; warm?: boolean; explicit?: boolean; cool?: boolean };
 export type CompactorReply =
   | { id: number; type: 'done'; result: CompactionResult }
   | { id: number; type: 'error'; message: string; code?: string };
@@ -93,10 +93,34 @@ export function warmCompactor(job: CompactorJob): void {
   else startLater();
 }
 
-function sendWarm(s: Service, job: CompactorJob): void {
+function sendWarm(s: Service, job: CompactorJob, cool = false): void {
   try {
-    s.child.send({ id: 0, job, warm: true } satisfies CompactorRequest);
+    s.child.send({ id: 0, job, warm: !cool, cool } satisfies CompactorRequest);
   } catch { /* a dead channel: the exit handler starts another, which is told again */ }
+}
+
+/** Handles of this process that used the compactor, by directory. */
+const users = new Map<string, number>();
+
+/** A handle on `dir` uses the compactor (asks it to warm the shard, or for a job), until it calls releaseCompactor. */
+export function useCompactor(dir: string): void {
+  dir = path.resolve(dir);
+  users.set(dir, (users.get(dir) ?? 0) + 1);
+}
+
+/**
+ * A handle that used the compactor closed. Once no handle of this process on `dir` is open, the compactor lets go of
+ * its warm copy: it would otherwise go on reading, and compacting, a store this process no longer uses (one its user
+ * may be removing). Another writing process's compactor warms it again when it needs to.
+ */
+export function releaseCompactor(dir: string): void {
+  dir = path.resolve(dir);
+  const n = (users.get(dir) ?? 1) - 1;
+  if (n > 0) return void users.set(dir, n);
+  users.delete(dir);
+  const job = warmJobs.get(dir);
+  warmJobs.delete(dir);
+  if (service) sendWarm(service, job ?? { dir, segmentBytes: 0, sync: 'none', compactMinBytes: 0 }, true);
 }
 
 function startService(): void {

@@ -311,11 +311,6 @@ export class Shard {
     this.#values.readAhead(on);
   }
 
-  /** Reads a frame at a known location and returns its value bytes, or null if it does not check out. */
-  readFrameValue(file: number, offset: number, frameLength: number, valueOffset: number, valueLength: number): Buffer | null {
-    return this.#values.readFrameValue(file, offset, frameLength, valueOffset, valueLength);
-  }
-
   /** The open file behind a local file number (compaction and check read through it). */
   fileAt(file: number): { id: number; kind: number; name: string; fd: number } | undefined {
     return this.#segments.at(file);

@@ -128,7 +128,7 @@ export class Values {
     if (held === null) return false;
     if (held !== undefined) {
       // The keydir's length sized the room the caller made: anything else would misplace every byte after it.
-      if (held.length !== length) throw new Error(`slot ${slot} holds ${held.length} value bytes, not ${length}`);
+      if (held.length !== length) throw new RangeError(`slot ${slot}: value length`);
       copyBytes(dst, at, held);
       return true;
     }

@@ -83,6 +83,12 @@ export class WarmShards {
     return this.#compact(w, w?.shard ?? this.#openShard(job));
   }
 
+  /** Lets go of `dir`'s warm shard, if this compactor keeps it: closes it and releases its lock. */
+  cool(dir: string): void {
+    const w = this.#byDir.get(dir);
+    if (w) this.#drop(w);
+  }
+
   /** The warm shard of `job`, if one is open here (tests). */
   peek(job: CompactorJob): Shard | null {
     return this.#byDir.get(job.dir)?.shard ?? null;

@@ -150,6 +150,17 @@ test("another process's compaction: the warm shard is read again from its base, 
   assert.ok(now.openFiles().every((f) => f.id > base || (f.kind === KIND_BASE && f.id === base)));
 });
 
+test('cool(): the warm shard is closed and its lock released', (t) => {
+  const { dir, cache, warm, job } = setup(t, 'warm-cool');
+  cache.set('a', 'b');
+  warm.open(job);
+  const shard = warm.peek(job)!;
+  warm.cool(dir);
+  assert.ok(shard.closed);
+  assert.equal(warm.peek(job), null);
+  assert.ok(!fs.existsSync(`${dir}/warm.lock`));
+});
+
 test('a warm shard whose log stops growing is closed and its lock released', async (t) => {
   const { dir, cache, warm, job } = setup(t, 'warm-idle', { idleCloseMs: 150 });
   cache.set('a', 'b');
@@ -190,4 +201,27 @@ test('a cache half way to wanting a compaction has its compactor read the shard 
   await until("the compactor holds the shard's segment open", () => segments().length > 0);
   assert.deepEqual(bases(dir), [], 'before any compaction');
   assert.ok(fs.existsSync(`${dir}/warm.lock`));
+  // The process closes its last handle on the store: the compactor lets go of it (it would otherwise read on, and
+  // compact, a store its user may be removing).
+  cache.close();
+  await until('the compactor closed the shard', () => segments().length === 0);
+  await until('and released its lock', () => !fs.existsSync(`${dir}/warm.lock`));
+});
+
+test('a second handle in the same process keeps the warm copy until it closes too', async (t) => {
+  const dir = tmpdir(t, 'warm-two');
+  const compactMinBytes = 1024 * 1024;
+  const a = new Cache(dir, { compactMinBytes });
+  const b = new Cache(dir, { compactMinBytes });
+  t.after(() => { a.close(); b.close(); });
+  for (let r = 0; r < 4; r++) {
+    for (let i = 0; i < 1500; i++) (r % 2 ? a : b).set(`k${i}`, value(i, r));
+    await sleep(0);
+  }
+  await until('warm', () => fs.existsSync(`${dir}/warm.lock`));
+  a.close();
+  await sleep(300);
+  assert.ok(fs.existsSync(`${dir}/warm.lock`), 'b still uses it');
+  b.close();
+  await until('released once both closed', () => !fs.existsSync(`${dir}/warm.lock`));
 });
