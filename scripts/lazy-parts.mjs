@@ -36,7 +36,7 @@ export const LAZY_PARTS = [
   // compactor, check({ fix }).
   { module: 'src/shard/compaction.ts', file: 'lazy-compaction.cjs', names: ['compact', 'logDiskBytes'] },
   // The background compactor's client (its child process, its IPC): a shard's log close to wanting a compaction.
-  { module: 'src/shard/compactor.ts', file: 'lazy-compactor.cjs', names: ['warmCompactor', 'compactInBackground', 'compacting', 'compactorPid', 'useCompactor', 'releaseCompactor'] },
+  { module: 'src/shard/compactor.ts', file: 'lazy-compactor.cjs', names: ['warmCompactor', 'compactInBackground', 'compacting', 'compactorPid', 'useCompactor'] },
   // Group commit (a FanoutCache transaction over shards) and the repair of another process's abandoned window.
   { module: 'src/shard/group-commit.ts', file: 'lazy-group-commit.cjs', names: ['intentPath', 'encodeIntent', 'decodeIntent', 'readDecision', 'claimDecision', 'claimAbort', 'removeDecision', 'closeAbandoned', 'completeCommittedGroup'] },
   { module: 'src/api/fanout-txn.ts', file: 'lazy-fanout-txn.cjs', names: ['groupTransact'] },

@@ -24,7 +24,7 @@ import { NOOP, evictionPolicy, hitHook, statisticsHook } from './policy.js';
 import { compact } from '../shard/compaction.js';
 import { AutoCompaction } from '../shard/auto-compaction.js';
 import { checkShard } from './log-check.js';
-import { REREAD_ATTEMPTS, waitedPastGrace } from '../shard/value-lifetime.js';
+import { REREAD_MS, waitedPastGrace } from '../shard/value-lifetime.js';
 import { unsafeIncr, type CacheEngine, type CheckWarning, type CompactionResult, type EngineSettings, type EngineSetup, type Item, type Side } from './engine.js';
 
 /** A FanoutCache transaction gathering its shards' parts (src/api/fanout-txn.ts). */
@@ -118,7 +118,7 @@ export class LogEngine implements CacheEngine {
   #readLive(kb: Buffer, end: number, read: boolean): { slot: number; value: unknown } {
     let slot = this.#live(kb, end, clockNow());
     let value = slot === NIL ? MISS : this.#valueOrGone(slot, read);
-    for (let i = 0; value === GONE && i < REREAD_ATTEMPTS; i++) {
+    for (const until = value === GONE ? Date.now() + REREAD_MS : 0; value === GONE && Date.now() < until;) {
       const was = this.shard.state.kd.files.get(slot)?.name;
       this.shard.sync();
       slot = this.#live(kb, end, clockNow());

@@ -9,7 +9,7 @@
  */
 import { IOError } from '../errors.js';
 import { compact, type CompactionResult } from './compaction.js';
-import { compactInBackground, releaseCompactor, useCompactor, warmCompactor, type CompactorJob } from './compactor.js';
+import { compactInBackground, useCompactor, warmCompactor, type CompactorJob } from './compactor.js';
 import { compactorEntry } from './compactor-entry.js';
 import { IDLE_MS, compactionWanted } from './compaction-rule.js';
 import type { Shard, SyncPolicy } from './shard.js';
@@ -28,7 +28,7 @@ export class AutoCompaction {
   #retryBase = -1;
   #lastWrite = 0;
   #idleTimer: NodeJS.Timeout | null = null;
-  /** Whether this handle asked the compactor for anything (its close then tells it: releaseCompactor). */
+  /** Whether this handle asked the compactor for anything (its close then tells it: useCompactor). */
   #usesCompactor = false;
   /** The base this shard was on when the compactor was last told to keep it warm (-1: never). */
   #warmedBase = -1;
@@ -123,7 +123,7 @@ export class AutoCompaction {
     const sh = this.shard;
     if (!this.#usesCompactor) {
       this.#usesCompactor = true;
-      useCompactor(sh.dir);
+      useCompactor(sh.dir, true);
     }
     return { dir: sh.dir, segmentBytes: sh.segmentBytes, sync: this.sync, compactMinBytes: sh.compactMinBytes };
   }
@@ -164,7 +164,7 @@ export class AutoCompaction {
   /** The handle closes: no more timers, and the compactor is told once no handle of this process uses the shard. */
   dispose(): void {
     this.close();
-    if (this.#usesCompactor) releaseCompactor(this.shard.dir);
+    if (this.#usesCompactor) useCompactor(this.shard.dir, false);
     this.#usesCompactor = false;
   }
 }

@@ -102,20 +102,15 @@ function sendWarm(s: Service, job: CompactorJob, cool = false): void {
 /** Handles of this process that used the compactor, by directory. */
 const users = new Map<string, number>();
 
-/** A handle on `dir` uses the compactor (asks it to warm the shard, or for a job), until it calls releaseCompactor. */
-export function useCompactor(dir: string): void {
-  dir = path.resolve(dir);
-  users.set(dir, (users.get(dir) ?? 0) + 1);
-}
-
 /**
- * A handle that used the compactor closed. Once no handle of this process on `dir` is open, the compactor lets go of
- * its warm copy: it would otherwise go on reading, and compacting, a store this process no longer uses (one its user
- * may be removing). Another writing process's compactor warms it again when it needs to.
+ * A handle on `dir` starts (`use`) or stops using the compactor (it asked it to warm the shard, or for a job). Once no
+ * handle of this process on `dir` uses it, the compactor lets go of its warm copy: it would otherwise go on reading,
+ * and compacting, a store this process no longer uses (one its user may be removing). Another writing process's
+ * compactor warms it again when it needs to.
  */
-export function releaseCompactor(dir: string): void {
+export function useCompactor(dir: string, use: boolean): void {
   dir = path.resolve(dir);
-  const n = (users.get(dir) ?? 1) - 1;
+  const n = (users.get(dir) ?? 0) + (use ? 1 : -1);
   if (n > 0) return void users.set(dir, n);
   users.delete(dir);
   const job = warmJobs.get(dir);

@@ -13,8 +13,13 @@
 /** An unreferenced value file younger than this may belong to a write in flight. */
 export const IN_FLIGHT_GRACE_MS = 10 * 60_000;
 
-/** How many times a reader syncs and reads again when the value file it found is gone (each time a newer write replaced it). */
-export const REREAD_ATTEMPTS = 16;
+/**
+ * How long a reader goes on syncing and reading again while the value file it found is gone (ms). Each round that
+ * goes on found a newer write that replaced the file (a round that finds none answers at once), so a reader beside a
+ * writer that overwrites the key faster than the reader can open the file keeps up for this long rather than for a
+ * number of rounds (a slowed reader lost 16 rounds in a row under load, and missed the key).
+ */
+export const REREAD_MS = 1000;
 
 /** Whether a write that started at `startedMs` waited long enough that a concurrent check may have taken its file. */
 export function waitedPastGrace(startedMs: number, now = Date.now()): boolean {

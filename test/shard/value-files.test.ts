@@ -16,31 +16,50 @@ function tmpdir(t: { after(fn: () => void): void }): string {
 const BIG = 40_000;
 const big = (n: number) => Buffer.alloc(BIG, n % 251);
 
-test('a get racing an overwrite by another handle never misses the key (issue 13 item 7)', (t) => {
+/**
+ * A writer handle on `k` and a reader whose file-system layer runs the writer's overwrite right when the reader looks
+ * at the value file it found in its (just synced) state, whenever `overwriteAt(look)` says so: the overwrite deletes
+ * that file. `overwrites()` counts them.
+ */
+function racingReader(t: { after(fn: () => void): void }, overwriteAt: (look: number, overwrites: number) => boolean) {
   const dir = tmpdir(t);
   const writer = new Cache(dir);
   writer.set('k', big(0));
-  // The reader's file-system layer runs the other handle's overwrite right when the reader looks at the value file
-  // it found in its (just synced) state: the overwrite deletes that file.
   let overwrites = 0;
-  let stats = 0;
+  let looks = 0;
   const hooked: typeof fs = {
     ...fs,
-    statSync: ((p: fs.PathLike, o?: fs.StatSyncOptions) => {
-      // Every other look: the first of each get finds its file replaced, the look after the re-sync does not.
-      if (String(p).endsWith('.val') && stats++ % 2 === 0) writer.set('k', big(++overwrites));
-      return fs.statSync(p, o);
-    }) as typeof fs.statSync,
+    lstatSync: ((p: fs.PathLike, o?: fs.StatSyncOptions) => {
+      if (String(p).endsWith('.val') && overwriteAt(looks++, overwrites)) writer.set('k', big(++overwrites));
+      return fs.lstatSync(p, o);
+    }) as typeof fs.lstatSync,
   };
   const reader = new Cache(dir, { fs: hooked });
+  t.after(() => { reader.close(); writer.close(); });
+  return { reader, overwrites: () => overwrites };
+}
+
+test('a get racing an overwrite by another handle never misses the key (issue 13 item 7)', (t) => {
+  // Every other look: the first of each get finds its file replaced, the look after the re-sync does not.
+  const { reader, overwrites } = racingReader(t, (look) => look % 2 === 0);
   for (let i = 0; i < 5; i++) {
     const v = reader.get('k') as Buffer | undefined;
     assert.ok(v !== undefined, `get ${i} missed a key that always existed`);
     assert.equal(v.length, BIG);
-    assert.equal(v[0], overwrites % 251, 'the value of the overwrite that replaced the file');
+    assert.equal(v[0], overwrites() % 251, 'the value of the overwrite that replaced the file');
   }
-  reader.close();
-  writer.close();
+  assert.equal(overwrites(), 5, 'the race was staged at every get');
+});
+
+test('a get that loses the race to overwrites many times in a row still never misses: it reads again while newer writes keep replacing the file', (t) => {
+  // Every look, for the first LOSSES looks, finds the file replaced by a newer write (a reader slowed down beside a
+  // fast writer); then the writer stops. More losses than the 16 re-reads a get used to allow.
+  const LOSSES = 60;
+  const { reader, overwrites } = racingReader(t, (_, n) => n < LOSSES);
+  const v = reader.get('k') as Buffer | undefined;
+  assert.equal(overwrites(), LOSSES, 'the race was staged');
+  assert.ok(v !== undefined, 'a key that always existed was missed');
+  assert.equal(v[0], LOSSES % 251, 'the last overwrite');
 });
 
 test('gets from one process while another overwrites a value file key never miss (issue 13 item 7)', async (t) => {
