@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
 import { tryLock } from '../../src/shard/lock.js';
 import { selfIdentity } from '../../src/shard/owner.js';
 import { tmpdir } from '../torture/harness.js';
@@ -84,4 +85,31 @@ test('before the holder names itself, its intent file decides: another namespace
   const release = tryLock(dir, 'compact');
   assert.ok(release, 'a want file of a dead process of this namespace: taken over');
   release!();
+});
+
+test('a holder in a real container (its own pid namespace, its own /proc) keeps the lock, though its pid names no process here', async (t) => {
+  const probe = spawnSync('unshare', ['--fork', '--pid', '--mount-proc', 'true']);
+  if (probe.status !== 0) return t.skip('unshare --pid is not permitted here');
+  const dir = tmpdir(t, 'lock-container');
+  const script = `import { tryLock } from ${JSON.stringify(new URL('../../src/shard/lock.ts', import.meta.url).pathname)};
+    if (!tryLock(${JSON.stringify(dir)}, 'compact')) process.exit(3);
+    console.log('locked ' + process.pid); setInterval(() => {}, 1000);`;
+  // Inside, the holder gets a pid that names no process out here (ns_last_pid sets the namespace's next pid): judged
+  // by its pid alone, as lock files were before, it would look dead from here and its lock would be taken.
+  let holderPid = Number(fs.readFileSync('/proc/sys/kernel/pid_max', 'utf8')) - 1000;
+  while (fs.existsSync(`/proc/${holderPid}`)) holderPid--;
+  const node = [process.execPath, '--import', 'tsx', '--input-type=module', '-e', script].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const child = spawn('unshare', ['--fork', '--pid', '--mount-proc', '--kill-child=SIGKILL', 'sh', '-c',
+    `echo ${holderPid - 1} > /proc/sys/kernel/ns_last_pid; ${node}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.after(() => child.kill('SIGKILL'));
+  const line = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => { if (String(d).startsWith('locked')) resolve(String(d).trim()); });
+    child.on('exit', (code) => reject(new Error(`holder exited (${code})`)));
+  });
+  const [pid, , pidNs] = fs.readFileSync(path.join(dir, 'compact.owner'), 'utf8').split(' ').map(Number);
+  assert.equal(`locked ${pid}`, line, 'the holder wrote its pid as its namespace numbers it');
+  assert.equal(pid, holderPid);
+  assert.ok(!fs.existsSync(`/proc/${pid}`), 'a pid that names no process here');
+  assert.notEqual(pidNs, me.pidNs, 'and its own pid namespace');
+  assert.equal(tryLock(dir, 'compact'), null, 'not taken over from here');
 });
