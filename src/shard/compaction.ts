@@ -140,12 +140,26 @@ class TagBytes {
 const NO_TAG = Buffer.alloc(0);
 const TAGS_KEPT = 4096;
 
+/** The temporary base this process is writing, if any (abandonBaseInProgress removes it). */
+let baseInProgress: { fs: Shard['fs']; tmp: string } | null = null;
+
+/**
+ * Removes the temporary base this process is writing, if any: a background compactor that finds its parent gone
+ * exits at once, and would otherwise leave it for check() to report as a leftover of a dead process.
+ */
+export function abandonBaseInProgress(): void {
+  if (baseInProgress === null) return;
+  try { baseInProgress.fs.unlinkSync(baseInProgress.tmp); } catch { /* gone */ }
+  baseInProgress = null;
+}
+
 /** Writes `NNNNNNNNNN.base` for sealed segment `id` from the shard's current state. Returns the item count. */
 function writeBase(shard: Shard, id: number): number {
   const { fs, dir } = shard;
   // The pid lets check() tell a leftover of a dead compactor from a live one's work in progress.
   const tmp = path.join(dir, tmpBaseName(process.pid, shard.writer, id));
   const fd = fs.openSync(tmp, 'w');
+  baseInProgress = { fs, tmp };
   let items = 0;
   shard.readAhead(true);
   try {
@@ -176,6 +190,7 @@ function writeBase(shard: Shard, id: number): number {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   } finally {
     fs.unlinkSync(tmp);
+    baseInProgress = null;
   }
   fsyncDir(shard);
   return items;

@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { COMPACTOR_NICE, type CompactorReply, type CompactorRequest } from './compactor.js';
 import { WarmShards } from './warm-shards.js';
+import { abandonBaseInProgress } from './compaction.js';
 
 /** The current parent pid from /proc (process.ppid is read once at start-up), else the start-up one. */
 function parentPid(): number {
@@ -33,7 +34,10 @@ try {
 }
 
 function exitIfOrphaned(): void {
-  if (parentPid() !== parent) process.exit(0);
+  if (parentPid() !== parent) {
+    abandonBaseInProgress();
+    process.exit(0);
+  }
 }
 
 const warm = new WarmShards(exitIfOrphaned);

@@ -20,7 +20,8 @@ import { Shard } from './shard.js';
 import { compact, type CompactionResult } from './compaction.js';
 import { IDLE_MS, compactionWanted } from './compaction-rule.js';
 import { tryLock } from './lock.js';
-import { COMPACT_LOCK, WARM_LOCK } from '../format/files.js';
+import * as nodeFs from 'node:fs';
+import { COMPACT_LOCK, WARM_LOCK, hasLogFiles } from '../format/files.js';
 import type { CompactorJob } from './compactor.js';
 
 /** How often a warm shard reads what was appended since (ms). */
@@ -60,6 +61,7 @@ export class WarmShards {
   open(job: CompactorJob): void {
     let w = this.#byDir.get(job.dir);
     if (!w) {
+      if (!hasLogFiles(nodeFs, job.dir)) return; // no store there (removed): nothing to keep warm, nothing to create
       const release = tryLock(job.dir, WARM_LOCK);
       if (!release) return; // another compactor keeps it warm
       w = { job, shard: null, release, base: 0, logBytes: 0, grewAt: Date.now(), retryAt: 0, retryBase: -1 };
@@ -164,6 +166,12 @@ export class WarmShards {
     for (const w of [...this.#byDir.values()]) {
       const shard = w.shard;
       if (!shard) continue;
+      // A store removed under its copy (its user closed it and deleted the directory): a sync could create the next
+      // segment there again, in a directory being removed.
+      if (!hasLogFiles(nodeFs, w.job.dir)) {
+        this.#drop(w);
+        continue;
+      }
       try {
         shard.sync();
       } catch {

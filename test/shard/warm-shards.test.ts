@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { Cache } from '../../src/index.js';
 import { compactorPid } from '../../src/shard/compactor.js';
+import { Shard } from '../../src/shard/shard.js';
+import { abandonBaseInProgress, compact } from '../../src/shard/compaction.js';
 import { KIND_BASE } from '../../src/format/segment.js';
 import { WarmShards } from '../../src/shard/warm-shards.js';
 import { tryLock } from '../../src/shard/lock.js';
@@ -224,4 +226,45 @@ test('a second handle in the same process keeps the warm copy until it closes to
   assert.ok(fs.existsSync(`${dir}/warm.lock`), 'b still uses it');
   b.close();
   await until('released once both closed', () => !fs.existsSync(`${dir}/warm.lock`));
+});
+
+test('a copy whose store was removed under it is let go, and nothing is created in its place', async (t) => {
+  const { dir, cache, warm, job } = setup(t, 'warm-removed');
+  for (let i = 0; i < 300; i++) cache.set(`k${i}`, value(i, 0));
+  warm.open(job);
+  assert.ok(warm.peek(job));
+  cache.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  await until('the copy is let go', () => warm.peek(job) === null, 5000);
+  assert.ok(!fs.existsSync(dir), 'nothing recreated the directory');
+  warm.open(job);
+  assert.equal(warm.peek(job), null, 'and no store there is warmed');
+  assert.ok(!fs.existsSync(dir));
+});
+
+test("a compaction cut short by its compactor's exit leaves no temporary base: the compactor removes it first", (t) => {
+  const dir = tmpdir(t, 'warm-abandon');
+  const cache = new Cache(dir, { compactMinBytes: 0 });
+  for (let r = 0; r < 2; r++) for (let i = 0; i < 3000; i++) cache.set(`k${i}`, value(i, r).padEnd(1024, 'w'));
+  cache.close();
+  const tmpBases = () => fs.readdirSync(dir).filter((n) => n.startsWith('.tmp-base-'));
+  let abandoned = false;
+  // What the compactor does when it finds its parent gone between two chunks of the base (compactor-main.ts).
+  const shard = new Shard(dir, {
+    compactMinBytes: 0,
+    onChunk: () => {
+      if (tmpBases().length === 0) return;
+      abandonBaseInProgress();
+      abandoned = true;
+      throw new Error('exit');
+    },
+  });
+  assert.throws(() => compact(shard, false, false));
+  shard.close();
+  assert.ok(abandoned, 'the base was cut short while being written');
+  assert.deepEqual(tmpBases(), []);
+  const again = new Cache(dir, { compactMinBytes: 0 });
+  t.after(() => again.close());
+  for (let i = 0; i < 3000; i += 97) assert.equal(again.get(`k${i}`), value(i, 1).padEnd(1024, 'w'));
+  assert.deepEqual(again.check(), []);
 });
