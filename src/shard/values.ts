@@ -88,8 +88,13 @@ export class Values {
    * value cache, or a verified read of the frame.
    */
   #valueAt(slot: number, version: number, file: number, offset: number, frameLength: number, valueOffset: number, valueLength: number): Buffer | null {
-    if (file === TXN_FILE) return this.#c.window.bufferedValue(slot, version);
-    return this.cache.get(slot, version) ?? this.readFrameValue(file, offset, frameLength, valueOffset, valueLength);
+    return this.#held(slot, version, file) ?? this.readFrameValue(file, offset, frameLength, valueOffset, valueLength);
+  }
+
+  /** The value bytes of `slot` at `version` held in memory: our open transaction's buffer (null when it holds none),
+   * else the value cache (undefined when it holds none). */
+  #held(slot: number, version: number, file: number): Buffer | null | undefined {
+    return file === TXN_FILE ? this.#c.window.bufferedValue(slot, version) : this.cache.get(slot, version);
   }
 
   /** Reads the inline values of the items a command of ours removed, while their locations are still ours. */
@@ -124,7 +129,7 @@ export class Values {
     const kd = this.#c.state.kd;
     const file = kd.file[slot];
     const length = kd.valueLength[slot];
-    const held = file === TXN_FILE ? this.#c.window.bufferedValue(slot, kd.version[slot]) : this.cache.get(slot, kd.version[slot]);
+    const held = this.#held(slot, kd.version[slot], file);
     if (held === null) return false;
     if (held !== undefined) {
       // The keydir's length sized the room the caller made: anything else would misplace every byte after it.

@@ -120,7 +120,7 @@ export class WarmShards {
         // After a compaction its items still point into the files the base replaced (released): read the shard
         // again from the new base once the job's answer is sent.
         shard.close();
-        if (w) setImmediate(() => { if (!w.shard && this.#byDir.get(w.job.dir) === w) this.#load(w); });
+        if (w) setImmediate(() => this.#reload(w, shard));
       } else {
         w.shard = shard;
       }
@@ -145,6 +145,13 @@ export class WarmShards {
     }
     w.base = w.shard.baseId;
     w.logBytes = w.shard.logBytes;
+  }
+
+  /** Closes `old` and reads `w`'s shard afresh, unless it was let go or reopened meanwhile. */
+  #reload(w: Warm, old: Shard): void {
+    old.close();
+    if (w.shard === old) w.shard = null;
+    if (!w.shard && this.#byDir.get(w.job.dir) === w) this.#load(w);
   }
 
   #drop(w: Warm): void {
@@ -186,9 +193,7 @@ export class WarmShards {
         this.#drop(w);
       } else if (shard.baseId !== w.base) {
         // Another process compacted: read the new base now rather than hold the old files through a paced switch.
-        shard.close();
-        w.shard = null;
-        this.#load(w);
+        this.#reload(w, shard);
       } else if (compactionWanted(shard.logBytes, shard.state.kd.liveFrameBytes, w.job.compactMinBytes, now - w.grewAt >= IDLE_MS)
         && !(w.retryBase === shard.baseId && shard.logBytes < w.retryAt)) {
         try {
