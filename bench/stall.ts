@@ -3,8 +3,9 @@
  * values): one process fills the store; then a writer process overwrites every key three times (automatic
  * compaction on, each engine's default) while a reader process does `get` in a loop over 1,000 of the keys
  * (spread over the key space), yielding to its event loop every 1,000 calls as a server would. After its last
- * write the writer stays idle for IDLE_MS (event loop free) so background work can finish, then checks a sample
- * of values and closes. The parent samples disk bytes ÷ live bytes every SAMPLE_MS: the files under the
+ * write the writer stays idle (event loop free) so background work can finish, until the disk is under AFTER_RATIO ×
+ * live or for IDLE_MS per IDLE_BYTES of live data (at least IDLE_MS), then checks a sample of values and closes.
+ * Beside the engines runs the floor: logcache with automatic compaction off, same shape, no idle period. The parent samples disk bytes ÷ live bytes every SAMPLE_MS: the files under the
  * directory plus unlinked files any of the processes (or their children) still hold open. Each call is timed
  * (hrtime); the worst call, p99.9 and counts over 1 ms and 5 ms come from bench/lib/latency.ts. Peak RSS: sampled
  * every 256 calls (and after any call over 1 ms), with `steady` the writer's RSS halfway through its first pass
@@ -27,7 +28,13 @@ import type { EngineName, WorkloadContext } from './lib/types.js';
 import type { Progress } from './workload-worker.js';
 
 export const PASSES = 3;
+/** The writer's idle period after its last write ends once the disk has settled (under AFTER_RATIO × live), or after
+ * IDLE_MS per IDLE_BYTES of live data (at least IDLE_MS): a compaction of 1 GB takes longer than one of 100 MB. */
 const IDLE_MS = 10_000;
+const IDLE_BYTES = 100e6;
+/** The floor contender: logcache with automatic compaction off, same run, so a worst call can be told apart from
+ * what the machine does to any busy process (scheduler waits, page-cache writeback, collections). */
+export const FLOOR = 'log-floor';
 const SAMPLE_MS = 500;
 /** The issue's bound on disk ÷ live once compaction has caught up after the last write. */
 const AFTER_RATIO = 1.3;
@@ -58,7 +65,11 @@ interface StallParams {
   keys: number;
   valueBytes: number;
   stopFile: string;
+  /** Written by the parent once the disk has settled: the writer's idle period ends. */
+  settledFile: string;
   idleMs: number;
+  /** Automatic compaction off (the floor contender). */
+  noCompaction?: boolean;
 }
 
 export interface WriterResult {
@@ -94,8 +105,10 @@ export interface StallResult {
   /** Disk ÷ live: the maximum over every sample while writing, and the last sample before the writer closed. */
   disk_ratio_max: number;
   disk_ratio_after: number;
-  /** Seconds from the writer's last write to the first sample under AFTER_RATIO × live (null: not within IDLE_MS). */
+  /** Seconds from the writer's last write to the first sample under AFTER_RATIO × live (null: not within idle_cap_s). */
   settled_s?: number | null;
+  /** The longest the writer idled after its last write (0 for the floor, which has nothing to wait for). */
+  idle_cap_s?: number;
   disk_bytes_after: number;
   samples: number;
   /** Every sample: ms since the writer started, disk ÷ live, and the part of it in unlinked files still held open. */
@@ -104,7 +117,7 @@ export interface StallResult {
 
 export interface StallSection {
   workload: 'stall';
-  params: { passes: number; idle_ms: number; sample_ms: number; read_keys: number };
+  params: { passes: number; idle_ms: number; idle_bytes?: number; sample_ms: number; read_keys: number };
   results: StallResult[];
   skipped: { contender: string; size: string; skipped: string }[];
 }
@@ -128,6 +141,8 @@ const stampOf = (v: unknown): [number, number] | null =>
   Buffer.isBuffer(v) || v instanceof Uint8Array ? [Buffer.from(v.buffer, v.byteOffset, 8).readUInt32LE(0), Buffer.from(v.buffer, v.byteOffset, 8).readUInt32LE(4)] : null;
 
 const OPTS = { sizeLimit: SIZE_LIMIT };
+/** compactMinBytes 0 turns automatic compaction off (docs/api.md). */
+const optsOf = (p: StallParams) => (p.noCompaction ? { ...OPTS, compactMinBytes: 0 } : OPTS);
 
 export interface FillResult {
   wall_s: number;
@@ -137,7 +152,7 @@ export interface FillResult {
 
 /** Child: fill every key once (each set timed; yielding every 1,000 like the writer) and close. */
 async function fill(p: StallParams, progress: Progress): Promise<FillResult | StepSkipped> {
-  const cache = await openChecked(p.engine, p.dir, OPTS);
+  const cache = await openChecked(p.engine, p.dir, optsOf(p));
   if (typeof cache === 'string') return unavailable(cache);
   progress(`fill ${int(p.keys)} × ${p.valueBytes} B`);
   const t = clock();
@@ -157,7 +172,7 @@ async function fill(p: StallParams, progress: Progress): Promise<FillResult | St
 /** Child: three overwrite passes, every set timed; idle; read back a sample; close. */
 async function writer(p: StallParams, progress: Progress): Promise<WriterResult | StepSkipped> {
   const t0 = clock();
-  const cache = await openChecked(p.engine, p.dir, OPTS);
+  const cache = await openChecked(p.engine, p.dir, optsOf(p));
   if (typeof cache === 'string') return unavailable(cache);
   const open_ms = ms(clock() - t0);
   const lat = new Latency();
@@ -182,7 +197,7 @@ async function writer(p: StallParams, progress: Progress): Promise<WriterResult 
   const wall_s = ms(clock() - start) / 1000;
   progress('idle');
   const idleEnd = Date.now() + p.idleMs;
-  while (Date.now() < idleEnd) {
+  while (Date.now() < idleEnd && !fs.existsSync(p.settledFile)) {
     await sleep(100);
     peak = Math.max(peak, rss());
   }
@@ -198,7 +213,7 @@ async function writer(p: StallParams, progress: Progress): Promise<WriterResult 
 
 /** Child: get in a loop over READ_KEYS keys until the stop file appears. */
 async function reader(p: StallParams, progress: Progress): Promise<ReaderResult | StepSkipped> {
-  const cache = await openChecked(p.engine, p.dir, OPTS);
+  const cache = await openChecked(p.engine, p.dir, optsOf(p));
   if (typeof cache === 'string') return unavailable(cache);
   progress('reading');
   const keys = Array.from({ length: READ_KEYS }, (_, j) => Math.floor((j * p.keys) / READ_KEYS));
@@ -288,15 +303,24 @@ function peerStep<T>(ctx: WorkloadContext, step: string, p: StallParams, onIdle?
 async function runOne(ctx: WorkloadContext, contender: string, size: StallSize): Promise<StallResult | StepSkipped> {
   const dir = path.join(ctx.base, `stall-${contender}-${size.name}`);
   const stopFile = path.join(ctx.base, `stall-stop-${contender}-${size.name}`);
-  fs.rmSync(stopFile, { force: true });
-  const p: StallParams = { engine: contender === 'python' ? 'log' : (contender as EngineName), dir, keys: size.keys, valueBytes: size.valueBytes, stopFile, idleMs: IDLE_MS };
+  const settledFile = path.join(ctx.base, `stall-settled-${contender}-${size.name}`);
+  const unmark = () => {
+    fs.rmSync(stopFile, { force: true });
+    fs.rmSync(settledFile, { force: true });
+  };
+  unmark();
+  const live = keyBytes(size.keys) + size.keys * size.valueBytes;
+  const floor = contender === FLOOR;
+  const p: StallParams = {
+    engine: contender === 'python' || floor ? 'log' : (contender as EngineName), dir, keys: size.keys, valueBytes: size.valueBytes,
+    stopFile, settledFile, idleMs: floor ? 0 : Math.max(IDLE_MS, Math.round((IDLE_MS * live) / IDLE_BYTES)), noCompaction: floor,
+  };
   const step = <T>(name: string, onIdle?: () => void): Running<T> =>
     contender === 'python' ? peerStep<T>(ctx, name, p, onIdle) : ourStep<T>(ctx, contender, name, p, onIdle);
-  const who = contender === 'python' ? 'python-diskcache' : contender;
+  const who = contender === 'python' ? 'python-diskcache' : floor ? 'logcache, no compaction' : contender;
   return engineTurn(ctx, 'stall', `${who} ${size.name}`, dir, async () => {
     const f = await step<FillResult>('fill').result;
     if (isSkipped(f)) return f;
-    const live = keyBytes(size.keys) + size.keys * size.valueBytes;
     let idleAt = 0;
     const r = step<ReaderResult>('reader');
     const w = step<WriterResult>('writer', () => (idleAt = Date.now()));
@@ -316,7 +340,10 @@ async function runOne(ctx: WorkloadContext, contender: string, size: StallSize):
       if (idleAt === 0) maxRatio = Math.max(maxRatio, b / live);
       else {
         after = b;
-        if (settledAt === 0 && b < live * AFTER_RATIO) settledAt = Date.now();
+        if (settledAt === 0 && b < live * AFTER_RATIO) {
+          settledAt = Date.now();
+          fs.writeFileSync(settledFile, '');
+        }
       }
     };
     const timer = setInterval(sample, SAMPLE_MS);
@@ -325,20 +352,21 @@ async function runOne(ctx: WorkloadContext, contender: string, size: StallSize):
     clearInterval(timer);
     fs.writeFileSync(stopFile, '');
     const rr = await r.result;
-    fs.rmSync(stopFile, { force: true });
+    unmark();
     if (isSkipped(wr)) return wr;
     if (isSkipped(rr)) return rr;
     const round = (x: number) => Math.round(x * 100) / 100;
     return {
       contender: who, size: size.name, keys: size.keys, value_bytes: size.valueBytes, live_bytes: live, fill: f, writer: wr, reader: rr,
       disk_ratio_max: round(maxRatio), disk_ratio_after: round(after / live), disk_bytes_after: after,
-      settled_s: settledAt === 0 ? null : round((settledAt - idleAt) / 1000), samples, timeline,
+      settled_s: settledAt === 0 ? null : round((settledAt - idleAt) / 1000), idle_cap_s: p.idleMs / 1000, samples, timeline,
     };
   });
 }
 
+/** Per size: each engine, logcache with compaction off (the floor, when the log engine runs), python-diskcache. */
 export async function runStall(ctx: WorkloadContext, sizes: readonly StallSize[], peer: boolean): Promise<StallSection> {
-  const contenders: string[] = [...ctx.engines, ...(peer ? ['python'] : [])];
+  const contenders: string[] = [...ctx.engines, ...(ctx.engines.includes('log') ? [FLOOR] : []), ...(peer ? ['python'] : [])];
   const results: StallResult[] = [];
   const skipped: StallSection['skipped'] = [];
   for (const size of sizes) {
@@ -348,10 +376,11 @@ export async function runStall(ctx: WorkloadContext, sizes: readonly StallSize[]
       else results.push(r);
     }
   }
-  return { workload: 'stall', params: { passes: PASSES, idle_ms: IDLE_MS, sample_ms: SAMPLE_MS, read_keys: READ_KEYS }, results, skipped };
+  return { workload: 'stall', params: { passes: PASSES, idle_ms: IDLE_MS, idle_bytes: IDLE_BYTES, sample_ms: SAMPLE_MS, read_keys: READ_KEYS }, results, skipped };
 }
 
 const ok = (pass: boolean) => (pass ? 'pass' : 'MISS');
+const isFloor = (r: StallResult) => r.contender === 'logcache, no compaction';
 
 export function renderStall(s: StallSection): string {
   const rows: [string, (r: StallResult) => string][] = [
@@ -361,15 +390,16 @@ export function renderStall(s: StallSection): string {
     ['set: calls > 1 ms / > 5 ms (of all)', (r) => `${int(r.writer.set.over_1ms)} / ${int(r.writer.set.over_5ms)} (${int(r.writer.set.count)})`],
     ['get: worst / p99.9 / median', (r) => `${dur(r.reader.get.max_us)} / ${dur(r.reader.get.p999_us)} / ${dur(r.reader.get.median_us)}`],
     ['get: calls > 1 ms / > 5 ms (of all)', (r) => `${int(r.reader.get.over_1ms)} / ${int(r.reader.get.over_5ms)} (${int(r.reader.get.count)})`],
-    ['disk ÷ live: max while writing / after', (r) => `${r.disk_ratio_max.toFixed(2)} / ${r.disk_ratio_after.toFixed(2)}`],
-    [`disk < ${AFTER_RATIO}× live: seconds after the last write`, (r) => (r.settled_s == null ? `not within ${IDLE_MS / 1000} s` : `${r.settled_s.toFixed(1)} s`)],
+    ['disk ÷ live: max while writing / after', (r) => `${r.disk_ratio_max.toFixed(2)} / ${isFloor(r) ? '–' : r.disk_ratio_after.toFixed(2)}`],
+    [`disk < ${AFTER_RATIO}× live: seconds after the last write`, (r) => (isFloor(r) ? '–' : r.settled_s == null
+      ? `not within ${Math.round(r.idle_cap_s ?? IDLE_MS / 1000)} s` : `${r.settled_s.toFixed(1)} s`)],
     ['writer RSS: steady / peak (÷)', (r) => `${bytes(r.writer.steady_rss)} / ${bytes(r.writer.peak_rss)} (${(r.writer.peak_rss / r.writer.steady_rss).toFixed(2)})`],
     ['reader RSS: peak', (r) => bytes(r.reader.peak_rss)],
     ['writer: open / 3 passes wall', (r) => `${dur(r.writer.open_ms * 1000)} / ${r.writer.wall_s.toFixed(1)} s`],
     ['wrong values read (must be 0)', (r) => `${r.writer.wrong} + ${r.reader.wrong}`],
     ['targets: worst ≤ 10 ms, p99.9 ≤ 1 ms', (r) => ok(Math.max(r.writer.set.max_us ?? Infinity, r.reader.get.max_us ?? Infinity) <= 10_000
       && Math.max(r.writer.set.p999_us ?? Infinity, r.reader.get.p999_us ?? Infinity) <= 1000)],
-    [`targets: disk ≤ 2× always, < ${AFTER_RATIO}× after`, (r) => ok(r.disk_ratio_max <= 2 && r.disk_ratio_after < AFTER_RATIO)],
+    [`targets: disk ≤ 2× always, < ${AFTER_RATIO}× after`, (r) => isFloor(r) ? '– (nothing compacts)' : ok(r.disk_ratio_max <= 2 && r.disk_ratio_after < AFTER_RATIO)],
     ['target: writer peak RSS < 1.5× steady', (r) => ok(r.writer.peak_rss < 1.5 * r.writer.steady_rss)],
   ];
   const out: string[] = [];
@@ -380,5 +410,10 @@ export function renderStall(s: StallSection): string {
     out.push(section(title, mdTable(head, rows.map(([n, f]) => [n, ...rs.map(f)]))));
   }
   const notes = s.skipped.map((k) => `${k.contender} ${k.size} skipped: ${k.skipped}`);
+  if (s.results.some(isFloor)) {
+    notes.push('"logcache, no compaction" is the machine\'s floor in this run: the same writer and reader with automatic '
+      + 'compaction off. Its worst calls are what the machine does to any busy process (scheduler waits, page-cache '
+      + 'writeback, collections); compaction\'s own share of a worst call is what lies beyond them.');
+  }
   return [...out, ...notes.map((n) => `note: ${n}`)].join('\n\n');
 }

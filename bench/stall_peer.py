@@ -125,7 +125,7 @@ def writer(p):
     wall = (clock() - start) / 1e9
     progress('idle')
     end = time.time() + p['idleMs'] / 1000
-    while time.time() < end:
+    while time.time() < end and not os.path.exists(p['settledFile']):
         time.sleep(0.1)
         peak = max(peak, rss())
     wrong = 0

@@ -206,6 +206,7 @@ function writeEntries(shard: Shard, batch: FrameBatch, salt: FrameSalt): number 
   const tags = new TagBytes();
   // One object for every item's fixed fields (no allocation per item).
   const fields: RecordFields = { writer: shard.writer, seq: 0, time: 0, num1: 0, num2: 0, flags: 0, mode: 0 };
+  const onChunk = shard.onChunk; // every 64 items (a compactor checks its parent and paces itself there)
   let items = 0;
   for (let slot = kd.insHead; slot !== NIL; slot = kd.insNext[slot]) {
     const keyStart = keys.keyStart[slot];
@@ -235,7 +236,7 @@ function writeEntries(shard: Shard, batch: FrameBatch, salt: FrameSalt): number 
       continue;
     }
     sealFrame(buf, at, salt);
-    items++;
+    if ((++items & 63) === 0) onChunk?.();
   }
   return items;
 }

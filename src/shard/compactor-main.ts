@@ -1,8 +1,9 @@
 /**
  * The background compactor's process (started by compactor.ts). Takes jobs (CompactorRequest) over IPC, one at a
  * time, and answers each. It exits at once, doing nothing more, when its parent is gone: the IPC channel's
- * disconnect while idle, and a look at its parent pid between chunks of work (the work is synchronous, so no event is
- * seen during it). A compaction cut short leaves nothing that is not safe.
+ * disconnect while idle, and a look at its parent pid between pieces of work, once a millisecond (the work is
+ * synchronous, so no event is seen during it). Between them too, on a machine with no CPU to spare, it pauses
+ * briefly (pace.ts), so the processes serving requests get their CPU back within a millisecond. A compaction cut short leaves nothing that is not safe.
  *
  * It keeps a shard it was told about ("warm", sent when the shard is half way to wanting a compaction) open between
  * jobs and caught up with the log while idle (warm-shards.ts), so a job starts from a state already read instead of
@@ -13,6 +14,7 @@ import * as os from 'node:os';
 import { COMPACTOR_NICE, type CompactorReply, type CompactorRequest } from './compactor.js';
 import { WarmShards } from './warm-shards.js';
 import { abandonBaseInProgress } from './compaction.js';
+import { pacer } from './pace.js';
 
 /** The current parent pid from /proc (process.ppid is read once at start-up), else the start-up one. */
 function parentPid(): number {
@@ -40,7 +42,12 @@ function exitIfOrphaned(): void {
   }
 }
 
-const warm = new WarmShards(exitIfOrphaned);
+// Between pieces of work (every 64 frames read or written, each chunk, each warm tick): once a millisecond, a look at
+// the parent, and a pause when the machine has no CPU to spare (pace.ts says why).
+const pace = pacer();
+const warm = new WarmShards(() => {
+  if (pace.tick()) exitIfOrphaned();
+});
 
 function run({ id, job, explicit }: CompactorRequest): CompactorReply {
   try {

@@ -30,6 +30,8 @@ export class Replay {
   #readBuf = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   /** Bytes read at a time when a segment's tail is longer than the read buffer. */
   #tailChunk = CHUNK_BYTES;
+  /** Frames applied, for onChunk every 64 (a compactor checks its parent and paces itself there). */
+  #applied = 0;
 
   constructor(core: ShardCore) {
     this.#c = core;
@@ -150,6 +152,7 @@ export class Replay {
       }
       lastOp = this.#applyFrame(buf, f, fileNo, fileOffset, name);
       p = f.next;
+      if (c.onChunk !== null && (++this.#applied & 63) === 0) c.onChunk();
       if (c.rebuildAfterFrame) break; // the sync rebuilds before anything else applies
       if (stopAtSeal && lastOp !== 0 && len - f.next < VALUE_CACHE_WINDOW_BYTES) c.values.cacheStored(buf, f, fileNo);
     }

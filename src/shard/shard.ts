@@ -39,7 +39,8 @@ export interface ShardOptions {
   fs?: FsLike;
   /** Lease of this handle's transaction windows (ms, default 10 s): see owner.ts. */
   txnLeaseMs?: number;
-  /** Called after each chunk of a long load, catch-up or base write (a background compactor checks its parent there). */
+  /** Called every 64 frames applied or items written, and after each chunk of a long load, catch-up or base write (a
+   * background compactor checks its parent, and paces itself, there). */
   onChunk?: () => void;
 }
 

@@ -51,7 +51,8 @@ export class WarmShards {
   readonly #idleCloseMs: number;
   #timer: NodeJS.Timeout | null = null;
 
-  /** @param onChunk called at each tick and between chunks of a long read or write (the compactor checks its parent there). */
+  /** @param onChunk called at each tick and between pieces of a long read or write (the compactor checks its parent,
+   * and paces itself, there). */
   constructor(readonly onChunk: () => void, { catchUpMs = CATCH_UP_MS, idleCloseMs = IDLE_CLOSE_MS } = {}) {
     this.#catchUpMs = catchUpMs;
     this.#idleCloseMs = idleCloseMs;
