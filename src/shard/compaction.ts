@@ -23,6 +23,7 @@ import { FRAME_HEADER_BYTES, FrameSalt, sealFrame, startFrame } from '../format/
 import { copyBytes } from '../format/bytes.js';
 import { KeyDir, NEVER, NIL } from './keydir.js';
 import { FrameBatch } from './frame-batch.js';
+import { ValueCopier } from './value-copier.js';
 import { encodedOfKeyId } from '../format/keys.js';
 import { tryLock } from './lock.js';
 import { encodeWindow } from './owner.js';
@@ -161,7 +162,6 @@ function writeBase(shard: Shard, id: number): number {
   const fd = fs.openSync(tmp, 'w');
   baseInProgress = { fs, tmp };
   let items = 0;
-  shard.readAhead(true);
   try {
     const salt = newSalt();
     const batch = new FrameBatch(fs, fd, WRITE_BATCH, shard.onChunk);
@@ -181,7 +181,6 @@ function writeBase(shard: Shard, id: number): number {
     batch.flush();
     fs.fsyncSync(fd);
   } finally {
-    shard.readAhead(false);
     fs.closeSync(fd);
   }
   try {
@@ -206,6 +205,7 @@ function writeEntries(shard: Shard, batch: FrameBatch, salt: FrameSalt): number 
   const tags = new TagBytes();
   // One object for every item's fixed fields (no allocation per item).
   const fields: RecordFields = { writer: shard.writer, seq: 0, time: 0, num1: 0, num2: 0, flags: 0, mode: 0 };
+  const values = new ValueCopier(shard); // read ahead: one read per MiB of frames
   const onChunk = shard.onChunk; // every 64 items (a compactor checks its parent and paces itself there)
   let items = 0;
   for (let slot = kd.insHead; slot !== NIL; slot = kd.insNext[slot]) {
@@ -231,7 +231,7 @@ function writeEntries(shard: Shard, batch: FrameBatch, salt: FrameSalt): number 
     p = copyBytes(buf, p, tag);
     p = writeEntryMeta(dv, p, kd.rowid[slot], kd.version[slot], slot);
     if (number) dv.setFloat64(p, kd.numbers.get(slot)!, true);
-    else if (!shard.copyValue(slot, buf, p)) {
+    else if (!values.copy(slot, buf, p)) {
       batch.unreserve(at); // corrupt on disk: reported by the read, dropped here
       continue;
     }

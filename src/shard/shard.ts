@@ -21,7 +21,7 @@ import { load } from './reload.js';
 import { closeAbandoned, completeCommittedGroup } from './group-commit.js';
 import { renewLeases } from './owner.js';
 import { Replay } from './replay.js';
-import { Segments } from './segments.js';
+import { Segments, type OpenFile } from './segments.js';
 import { Outcome, ShardState } from './state.js';
 import { TxnWindow } from './txn-window.js';
 import { Values } from './values.js';
@@ -301,19 +301,8 @@ export class Shard {
     return this.#values.valueBytes(slot);
   }
 
-  /** Copies the value bytes of `slot` (its keydir valueLength of them) into `dst` at `at`; false when its frame no
-   * longer checks out (reported). A compaction's walk over every item: no view per value. */
-  copyValue(slot: number, dst: Buffer, at: number): boolean {
-    return this.#values.copyValue(slot, dst, at);
-  }
-
-  /** Read-ahead for value reads on or off (a compaction's walk over every item: see Values.readAhead). */
-  readAhead(on: boolean): void {
-    this.#values.readAhead(on);
-  }
-
   /** The open file behind a local file number (compaction and check read through it). */
-  fileAt(file: number): { id: number; kind: number; name: string; fd: number } | undefined {
+  fileAt(file: number): OpenFile | undefined {
     return this.#segments.at(file);
   }
 

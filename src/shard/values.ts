@@ -4,24 +4,11 @@
  */
 import { FRAME_HEADER_BYTES, FRAME_OK, FrameView, newFrameView, readFrame } from '../format/frame.js';
 import type { ShardCore } from './core.js';
-import { readAt } from './chunks.js';
 import type { Outcome } from './state.js';
 import { TXN_FILE } from './txn-window.js';
 import { ValueCache } from './value-cache.js';
-import { copyBytes } from '../format/bytes.js';
 
 const VALUE_CACHE_ENTRIES = 8192;
-/** Read-ahead (a compaction walking items whose frames lie one after another): bytes read at once, and how far past
- * the window's end the next frame may start and still count as sequential. */
-const READ_AHEAD_BYTES = 1024 * 1024;
-const READ_AHEAD_GAP = 64 * 1024;
-
-/** The bytes of one file read ahead: `buf` holds the file's bytes [start, start + buf.length). */
-interface ReadAhead {
-  file: number;
-  start: number;
-  buf: Buffer;
-}
 /** Values larger than this are not cached (the cache is bounded by entries and by this). */
 export const VALUE_CACHE_MAX_BYTES = 4096;
 
@@ -30,47 +17,12 @@ export class Values {
   /** Small values met by the replay or buffered by our transaction, by slot and version. */
   readonly cache = new ValueCache(VALUE_CACHE_ENTRIES);
 
-  /** null: every value is one pread of its frame (requests). Else a compaction's window of read-ahead bytes. */
-  #ahead: ReadAhead | null = null;
   /** Where the frame #readFrame returned last starts in the buffer it returned. */
   #framePos = 0;
   readonly #fv: FrameView = newFrameView();
 
   constructor(core: ShardCore) {
     this.#c = core;
-  }
-
-  /** Turns read-ahead on (for a walk over every item, where frames written one after another are read in that
-   * order: one read per MiB instead of one per item) or off. */
-  readAhead(on: boolean): void {
-    this.#ahead = on ? { file: -1, start: 0, buf: Buffer.alloc(0) } : null;
-  }
-
-  /** Where the frame at `offset` of open file `fd` (number `file`) lies in the read-ahead window (its offset in the
-   * window's buffer), reading the next window when the frame starts at or shortly past the window's end; -1 when it
-   * does not (a random order: one pread). */
-  #aheadAt(file: number, fd: number, offset: number, frameLength: number): number {
-    const a = this.#ahead;
-    if (a === null || frameLength > READ_AHEAD_BYTES) return -1;
-    const end = a.start + a.buf.length;
-    if (a.file !== file || offset < a.start || offset + frameLength > end) {
-      if (a.file !== -1 && (a.file !== file || offset < end || offset >= end + READ_AHEAD_GAP)) {
-        // Not sequential: remember where we are, so that a run of frames from here on is read ahead again.
-        a.file = file;
-        a.start = offset + frameLength;
-        a.buf = Buffer.alloc(0);
-        return -1;
-      }
-      // A fresh buffer per window: a value returned from the last one may still be in use.
-      const buf = Buffer.allocUnsafe(READ_AHEAD_BYTES);
-      const c = this.#c;
-      const n = c.io('read value', () => readAt(c.fs, fd, buf, READ_AHEAD_BYTES, offset));
-      a.file = file;
-      a.start = offset;
-      a.buf = buf.subarray(0, n);
-      if (n < frameLength) return -1;
-    }
-    return offset - a.start;
   }
 
   /**
@@ -120,52 +72,19 @@ export class Values {
     return buf.subarray(start, start + valueLength);
   }
 
-  /**
-   * Copies the value bytes of `slot` (kd.valueLength[slot] of them) into `dst` at `at`, verified as valueBytes
-   * verifies them; false when the frame no longer checks out (reported). For a walk over every item: no view is made
-   * of a value read ahead.
-   */
-  copyValue(slot: number, dst: Buffer, at: number): boolean {
-    const kd = this.#c.state.kd;
-    const file = kd.file[slot];
-    const length = kd.valueLength[slot];
-    const held = this.#held(slot, kd.version[slot], file);
-    if (held === null) return false;
-    if (held !== undefined) {
-      // The keydir's length sized the room the caller made: anything else would misplace every byte after it.
-      if (held.length !== length) throw new RangeError(`slot ${slot}: value length`);
-      copyBytes(dst, at, held);
-      return true;
-    }
-    const buf = this.#readFrame(file, kd.offset[slot], kd.frameLength[slot]);
-    if (buf === null) return false;
-    const start = this.#framePos + kd.valueOffset[slot];
-    copyBytes(dst, at, buf, start, start + length);
-    return true;
-  }
-
-  /** Reads the frame at `offset` of local file `file` (from the read-ahead window, or one pread) and verifies it:
-   * the buffer holding it (at #framePos) when it checks out, else null (reported). */
+  /** Reads the frame at `offset` of local file `file` (one pread) and verifies it: the buffer holding it (at
+   * #framePos) when it checks out, else null (reported). */
   #readFrame(file: number, offset: number, frameLength: number): Buffer | null {
     const c = this.#c;
     const f = c.segments.at(file);
     if (!f) return null;
-    let pos = this.#aheadAt(file, f.fd, offset, frameLength);
-    let buf: Buffer;
-    let end: number;
-    if (pos >= 0) {
-      buf = this.#ahead!.buf;
-      end = pos + frameLength;
-    } else {
-      const one = (buf = Buffer.allocUnsafe(frameLength));
-      pos = 0;
-      end = c.io('read value', () => c.fs.readSync(f.fd, one, 0, frameLength, offset));
-    }
-    if (readFrame(buf, pos, end, this.#fv, f.salt).status !== FRAME_OK) {
+    const buf = Buffer.allocUnsafe(frameLength);
+    const end = c.io('read value', () => c.fs.readSync(f.fd, buf, 0, frameLength, offset));
+    if (readFrame(buf, 0, end, this.#fv, f.salt).status !== FRAME_OK) {
       c.corruption.report('checksum-on-read', f.name, offset, frameLength);
       return null;
     }
-    this.#framePos = pos;
+    this.#framePos = 0;
     return buf;
   }
 

@@ -1,0 +1,70 @@
+/**
+ * Value bytes for a walk over every item in insertion order (a compaction writing its base): the items' frames lie
+ * one after another in the files they were stored in, so they are read a window of READ_AHEAD_BYTES at a time, one
+ * read per MiB instead of one per item, verified against their frame's CRC and copied straight to where the caller
+ * wants them (no Buffer per value). An item out of sequence, or whose frame does not check out in the window, is read
+ * as a request reads it (Shard.valueBytes: the value cache, or one verified pread, a bad frame reported there).
+ */
+import { FRAME_OK, newFrameView, readFrame } from '../format/frame.js';
+import { copyBytes } from '../format/bytes.js';
+import { readAt } from './chunks.js';
+import type { Shard } from './shard.js';
+
+/** Bytes read at once, and how far past the window's end the next frame may start and still count as sequential. */
+const READ_AHEAD_BYTES = 1024 * 1024;
+const READ_AHEAD_GAP = 64 * 1024;
+
+export class ValueCopier {
+  /** The window: bytes [start, start + buf.length) of local file `file` (-1: none read yet). */
+  #file = -1;
+  #start = 0;
+  #buf = Buffer.alloc(0);
+  readonly #fv = newFrameView();
+
+  constructor(readonly shard: Shard) {}
+
+  /** Copies the value bytes of `slot` (its keydir valueLength of them) into `dst` at `at`; false when its frame no
+   * longer checks out (reported). */
+  copy(slot: number, dst: Buffer, at: number): boolean {
+    const kd = this.shard.state.kd;
+    const file = kd.file[slot];
+    const frameLength = kd.frameLength[slot];
+    const length = kd.valueLength[slot];
+    const pos = this.#at(file, kd.offset[slot], frameLength);
+    if (pos >= 0 && readFrame(this.#buf, pos, pos + frameLength, this.#fv, this.shard.fileAt(file)!.salt).status === FRAME_OK) {
+      const start = pos + kd.valueOffset[slot];
+      copyBytes(dst, at, this.#buf, start, start + length);
+      return true;
+    }
+    const bytes = this.shard.valueBytes(slot);
+    if (bytes === null) return false;
+    // The keydir's length sized the room the caller made: anything else would misplace every byte after it.
+    if (bytes.length !== length) throw new RangeError(`slot ${slot}: value length`);
+    copyBytes(dst, at, bytes);
+    return true;
+  }
+
+  /** Where the frame at `offset` of local file `file` lies in the window, reading the next window when the frame
+   * starts at or shortly past the window's end; -1 when it does not (out of sequence, or a file not open). */
+  #at(file: number, offset: number, frameLength: number): number {
+    const f = this.shard.fileAt(file);
+    if (f === undefined || frameLength > READ_AHEAD_BYTES) return -1;
+    const end = this.#start + this.#buf.length;
+    if (this.#file !== file || offset < this.#start || offset + frameLength > end) {
+      if (this.#file !== -1 && (this.#file !== file || offset < end || offset >= end + READ_AHEAD_GAP)) {
+        // Not sequential: remember where we are, so that a run of frames from here on is read ahead again.
+        this.#file = file;
+        this.#start = offset + frameLength;
+        this.#buf = Buffer.alloc(0);
+        return -1;
+      }
+      const buf = Buffer.allocUnsafe(READ_AHEAD_BYTES);
+      const n = readAt(this.shard.fs, f.fd, buf, READ_AHEAD_BYTES, offset);
+      this.#file = file;
+      this.#start = offset;
+      this.#buf = buf.subarray(0, n);
+      if (n < frameLength) return -1;
+    }
+    return offset - this.#start;
+  }
+}
