@@ -9,6 +9,8 @@ import { FRAME_OK, newFrameView, readFrame } from '../format/frame.js';
 import { copyBytes } from '../format/bytes.js';
 import { readAt } from './chunks.js';
 import type { Shard } from './shard.js';
+import type { KeyDir } from './keydir.js';
+import type { OpenFile } from './segments.js';
 
 /** Bytes read at once, and how far past the window's end the next frame may start and still count as sequential. */
 const READ_AHEAD_BYTES = 1024 * 1024;
@@ -19,19 +21,25 @@ export class ValueCopier {
   #file = -1;
   #start = 0;
   #buf = Buffer.alloc(0);
+  /** The window's open file (its descriptor and salt). */
+  #open: OpenFile | undefined = undefined;
   readonly #fv = newFrameView();
+  /** No item is added, and nothing is reloaded, while a base is written: the keydir stays this one. */
+  readonly #kd: KeyDir;
 
-  constructor(readonly shard: Shard) {}
+  constructor(readonly shard: Shard) {
+    this.#kd = shard.state.kd;
+  }
 
   /** Copies the value bytes of `slot` (its keydir valueLength of them) into `dst` at `at`; false when its frame no
    * longer checks out (reported). */
   copy(slot: number, dst: Buffer, at: number): boolean {
-    const kd = this.shard.state.kd;
+    const kd = this.#kd;
     const file = kd.file[slot];
     const frameLength = kd.frameLength[slot];
     const length = kd.valueLength[slot];
     const pos = this.#at(file, kd.offset[slot], frameLength);
-    if (pos >= 0 && readFrame(this.#buf, pos, pos + frameLength, this.#fv, this.shard.fileAt(file)!.salt).status === FRAME_OK) {
+    if (pos >= 0 && readFrame(this.#buf, pos, pos + frameLength, this.#fv, this.#open!.salt).status === FRAME_OK) {
       const start = pos + kd.valueOffset[slot];
       copyBytes(dst, at, this.#buf, start, start + length);
       return true;
@@ -47,13 +55,15 @@ export class ValueCopier {
   /** Where the frame at `offset` of local file `file` lies in the window, reading the next window when the frame
    * starts at or shortly past the window's end; -1 when it does not (out of sequence, or a file not open). */
   #at(file: number, offset: number, frameLength: number): number {
-    const f = this.shard.fileAt(file);
-    if (f === undefined || frameLength > READ_AHEAD_BYTES) return -1;
+    if (frameLength > READ_AHEAD_BYTES) return -1;
     const end = this.#start + this.#buf.length;
     if (this.#file !== file || offset < this.#start || offset + frameLength > end) {
+      const f = this.shard.fileAt(file);
+      if (f === undefined) return -1;
       if (this.#file !== -1 && (this.#file !== file || offset < end || offset >= end + READ_AHEAD_GAP)) {
         // Not sequential: remember where we are, so that a run of frames from here on is read ahead again.
         this.#file = file;
+        this.#open = f;
         this.#start = offset + frameLength;
         this.#buf = Buffer.alloc(0);
         return -1;
@@ -61,6 +71,7 @@ export class ValueCopier {
       const buf = Buffer.allocUnsafe(READ_AHEAD_BYTES);
       const n = readAt(this.shard.fs, f.fd, buf, READ_AHEAD_BYTES, offset);
       this.#file = file;
+      this.#open = f;
       this.#start = offset;
       this.#buf = buf.subarray(0, n);
       if (n < frameLength) return -1;
