@@ -1,7 +1,8 @@
 /**
  * Cache: python-diskcache's Cache, the public face of one shard's engine. This file checks arguments (before
  * anything touches disk), holds the handle's settings and documents every method's semantics; the engine
- * (src/shard/log-engine.ts) does the work. Every process that opens the directory sees one linearizable history.
+ * (src/engine/log-engine.ts) does the work. What a write carries is checked in ./stored-value.ts; bigint counters
+ * step in ./bigint-counter.ts. Every process that opens the directory sees one linearizable history.
  */
 import './dispose.js';
 import * as fs from 'node:fs';

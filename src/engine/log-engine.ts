@@ -1,7 +1,9 @@
 /**
  * LogEngine: the Cache semantics of python-diskcache on one log-structured shard (../shard/shard.ts). Reads answer from
  * the keydir after one tail check; writes are one appended command whose outcome the replay decides, so every
- * process agrees (docs/engine.md).
+ * process agrees (docs/engine.md). This file holds the semantics (what each command checks, culls and returns, queues,
+ * transactions, maintenance); values are read in ./log-reads.ts, commands appended and value files deleted in
+ * ./log-writes.ts.
  */
 import { Disk, MODE_RAW_NUMBER, StoredValue } from '../format/disk.js';
 import { Key, sortEncodedKeys, encodeKey, keyIdOfEncoded } from '../format/keys.js';

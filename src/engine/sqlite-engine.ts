@@ -6,6 +6,7 @@
  * Statements are diskcache's (diskcache/core.py, 5.6), prepared once. Where diskcache and the log engine differ,
  * the log engine's semantics win (it is the reference); each such place says so. Keys and tags are the encoded
  * key bytes (format/keys.ts) as BLOBs with raw = 1; values are the Disk's mode/size/filename/value columns.
+ * The statements' text is in ./sqlite-statements.ts; the connection and its transactions in ./sqlite-session.ts.
  */
 import fs from 'node:fs';
 import path from 'node:path';
