@@ -1,15 +1,16 @@
 /**
  * Cache: python-diskcache's Cache, the public face of one shard's engine. This file checks arguments (before
  * anything touches disk), holds the handle's settings and documents every method's semantics; the engine
- * (src/shard/log-engine.ts) does the work. Every process that opens the directory sees one linearizable history.
+ * (src/engine/log-engine.ts) does the work. What a write carries is checked in ./stored-value.ts; bigint counters
+ * step in ./bigint-counter.ts. Every process that opens the directory sees one linearizable history.
  */
 import './dispose.js';
 import * as fs from 'node:fs';
 import { tmpdir } from '../builtin.js';
 import * as path from 'node:path';
-import { Disk, StoredValue } from '../format/disk.js';
-import { Key, keyId, typeName } from '../format/keys.js';
-import { ClosedError, KeyError, asIOError } from '../errors.js';
+import { Disk } from '../format/disk.js';
+import { Key, typeName } from '../format/keys.js';
+import { ClosedError, KeyError } from '../errors.js';
 import { now as clockNow } from '../clock.js';
 import type { ShardOptions, SyncPolicy } from '../shard/shard.js';
 import type { CacheEngine, Item } from '../engine/engine.js';
@@ -21,8 +22,10 @@ import { DEFAULT_SETTINGS, Settings, splitOptions, validateSetting } from './set
 import { memoize, MemoizeOptions, Memoizer } from './memoize.js';
 import {
   MAX_RECORD_BYTES, checkConstructorOptions, checkDirectory, checkExpire, checkHandleOptions, checkIncr, checkOptions,
-  checkPrefix, checkReadValue, checkSide, checkTag, checkTransactionLease, checkTxnFn, encodedSize, isStream, sizeBound, tooLarge, utf8Bound,
+  checkPrefix, checkReadValue, checkSide, checkTag, checkTransactionLease, checkTxnFn, isStream, tooLarge, utf8Bound,
 } from './arguments.js';
+import { checkKey, checkRecord, storeStream, storeValue } from './stored-value.js';
+import { incrBigInt } from './bigint-counter.js';
 import { retrying } from './retry.js';
 import type {
   AnyShape, BothFlags, CacheOptions, ExpireTimeFlag, GetOptions, IncrOptions, NoFlags, NoQueueItem, PeekItemOptions,
@@ -44,13 +47,6 @@ function shape(value: unknown, item: Item | undefined, expireTime: boolean | und
   const t = item === undefined ? null : item.tag;
   if (expireTime && tag) return [value, e, t];
   return expireTime ? [value, e] : [value, t];
-}
-
-/** A counter's value as a bigint: a bigint, or an integer number. @throws TypeError for anything else. */
-function asBigInt(v: unknown, what: string): bigint {
-  if (typeof v === 'bigint') return v;
-  if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
-  throw new TypeError(`${what} is not an integer number or bigint (a bigint counter needs one); got ${typeof v === 'number' ? v : typeName(v)}`);
 }
 
 export class Cache {
@@ -164,48 +160,6 @@ export class Cache {
     return retry ? Infinity : Date.now() + this.timeout * 1000;
   }
 
-  /**
-   * Validates a key (TypeError/RangeError naming it) before anything is written; a custom Disk decides its own keys.
-   * Returns an upper bound of its encoded size (exact but for strings, which are not encoded here).
-   */
-  #checkKey(key: Key): number {
-    let bytes: number;
-    if (this.disk.put !== Disk.prototype.put) bytes = this.disk.put(key).length;
-    else if (key instanceof Uint8Array) bytes = 1 + key.length; // always valid; not copied just to be measured
-    else {
-      const id = keyId(key);
-      bytes = typeof key === 'string' ? utf8Bound(key, 1) : id.length; // a non-text id is the encoding read as latin1
-    }
-    if (bytes > MAX_RECORD_BYTES) throw tooLarge('key', bytes);
-    return bytes;
-  }
-
-  /**
-   * Throws RangeError naming `name` when key, tag and `inline` value bytes cannot share one record. Cheap bounds
-   * first; the exact sizes only for a record near the limit. A value stored in a file adds only its name. A
-   * `prefix` (push) is carried as its UTF-8 bytes where other records carry the encoded key.
-   */
-  #checkRecord(name: string, key: Key, keyBound: number, tag: Key | null, inline: number, prefix = false): void {
-    if (keyBound + (tag === null ? 0 : sizeBound(tag)) + inline <= MAX_RECORD_BYTES) return;
-    const keyBytes = prefix ? Buffer.byteLength(key as string) : this.disk.put === Disk.prototype.put ? encodedSize(key) : this.disk.put(key).length;
-    const total = keyBytes + (tag === null ? 0 : encodedSize(tag)) + inline;
-    if (total > MAX_RECORD_BYTES) throw tooLarge(name, total);
-  }
-
-  /** The value as the record will carry it; RangeError naming `value` (before any write) when it cannot fit. */
-  #store(key: Key, keyBound: number, tag: Key | null, value: unknown, read: boolean, prefix = false): StoredValue {
-    if (tag !== null) this.#checkRecord('tag', key, keyBound, tag, 0, prefix);
-    let stored: StoredValue;
-    try {
-      stored = this.disk.store(value, read, prefix ? undefined : key);
-    } catch (err) {
-      throw asIOError(err, `write a value file in ${this.directory}`);
-    }
-    // Only an inline value can be too large, and an inline value has written nothing yet.
-    if (stored.inline !== null && stored.inline.length > 0) this.#checkRecord('value', key, keyBound, tag, stored.inline.length, prefix);
-    return stored;
-  }
-
   // ---- writes ---------------------------------------------------------------------------------------------------
 
   /**
@@ -219,23 +173,17 @@ export class Cache {
    */
   set(key: Key, value: unknown, opts: SetOptions = {}): true {
     const engine = this.#open();
-    const keyBound = this.#checkKey(key);
+    const keyBound = checkKey(this.disk, key);
     checkOptions(opts);
     const expire = checkExpire(opts.expire);
     const tag = checkTag(opts.tag);
     if (opts.read && isStream(value)) {
-      if (tag !== null) this.#checkRecord('tag', key, keyBound, tag, 0);
-      return this.#stream(value, key).then((stored) => (engine.set(key, stored, expire, tag, this.#deadline(opts.retry)), true)) as never;
+      if (tag !== null) checkRecord(this.disk, 'tag', key, keyBound, tag, 0);
+      return storeStream(this, value, key).then((stored) => (engine.set(key, stored, expire, tag, this.#deadline(opts.retry)), true)) as never;
     }
     if (opts.read) checkReadValue(value);
-    engine.set(key, this.#store(key, keyBound, tag, value, Boolean(opts.read)), expire, tag, this.#deadline(opts.retry));
+    engine.set(key, storeValue(this, key, keyBound, tag, value, Boolean(opts.read)), expire, tag, this.#deadline(opts.retry));
     return true;
-  }
-
-  #stream(value: unknown, key?: Key): Promise<StoredValue> {
-    return this.disk.storeStream(value as AsyncIterable<Uint8Array>, key).catch((err: unknown) => {
-      throw asIOError(err, `write a value file in ${this.directory}`);
-    });
   }
 
   /** diskcache's `cache[key] = value`: set with retry. */
@@ -249,22 +197,22 @@ export class Cache {
    */
   add(key: Key, value: unknown, opts: SetOptions = {}): boolean {
     const engine = this.#open();
-    const keyBound = this.#checkKey(key);
+    const keyBound = checkKey(this.disk, key);
     checkOptions(opts);
     const expire = checkExpire(opts.expire);
     const tag = checkTag(opts.tag);
     if (opts.read && isStream(value)) {
-      if (tag !== null) this.#checkRecord('tag', key, keyBound, tag, 0);
-      return this.#stream(value, key).then((stored) => engine.add(key, stored, expire, tag, this.#deadline(opts.retry))) as never;
+      if (tag !== null) checkRecord(this.disk, 'tag', key, keyBound, tag, 0);
+      return storeStream(this, value, key).then((stored) => engine.add(key, stored, expire, tag, this.#deadline(opts.retry))) as never;
     }
     if (opts.read) checkReadValue(value);
-    return engine.add(key, this.#store(key, keyBound, tag, value, Boolean(opts.read)), expire, tag, this.#deadline(opts.retry));
+    return engine.add(key, storeValue(this, key, keyBound, tag, value, Boolean(opts.read)), expire, tag, this.#deadline(opts.retry));
   }
 
   /** Sets a new expiry (seconds from now; null: never) on a live item. Returns false if missing or expired. */
   touch(key: Key, opts: { expire?: number | null; retry?: boolean } = {}): boolean {
     const engine = this.#open();
-    this.#checkKey(key);
+    checkKey(this.disk, key);
     checkOptions(opts);
     return engine.touch(key, checkExpire(opts.expire), this.#deadline(opts.retry));
   }
@@ -284,7 +232,7 @@ export class Cache {
   incr<T extends number | bigint = number>(key: Key, opts?: IncrOptions): T;
   incr(key: Key, opts: IncrOptions = {}): number | bigint {
     const engine = this.#open();
-    this.#checkKey(key);
+    checkKey(this.disk, key);
     checkOptions(opts);
     const delta = opts.delta ?? 1;
     const dflt = opts.default === undefined ? 0 : opts.default;
@@ -297,27 +245,7 @@ export class Cache {
         if (!(err instanceof TypeError)) throw err; // not a number: a bigint counter, or the TypeError again below
       }
     }
-    return this.#incrBigInt(engine, key, delta, dflt, deadline);
-  }
-
-  /**
-   * incr in bigint arithmetic: read, add and write back in one transaction (keeping expiry, tag and position). The
-   * checks run first outside it too, so a refused incr writes nothing (not even a transaction's begin and abort).
-   */
-  #incrBigInt(engine: CacheEngine, key: Key, delta: number | bigint, dflt: number | bigint | null, deadline: number): bigint {
-    const step = asBigInt(delta, 'delta');
-    const seen = engine.get(key, false, deadline);
-    if (seen === undefined && dflt === null) throw new KeyError(key);
-    asBigInt(seen === undefined ? dflt : seen.value, seen === undefined ? 'default' : `the value at key ${String(key)}`);
-    return engine.transact(() => {
-      const item = engine.get(key, false, deadline);
-      if (item === undefined && dflt === null) throw new KeyError(key);
-      const value = (item === undefined ? asBigInt(dflt, 'default') : asBigInt(item.value, `the value at key ${String(key)}`)) + step;
-      const expire = item?.expireTime == null ? null : item.expireTime - clockNow();
-      const tag = item === undefined ? null : (item.tag as Key | null);
-      engine.set(key, this.disk.store(value, false, key), expire, tag, deadline);
-      return value;
-    }, deadline);
+    return incrBigInt(engine, this.disk, key, delta, dflt, deadline);
   }
 
   /** incr with `-delta`. */
@@ -334,7 +262,7 @@ export class Cache {
    */
   delete(key: Key, opts: RetryOptions = {}): boolean {
     const engine = this.#open();
-    this.#checkKey(key);
+    checkKey(this.disk, key);
     checkOptions(opts);
     return engine.delete(key, this.#deadline(opts.retry));
   }
@@ -361,7 +289,7 @@ export class Cache {
   pop<T = unknown>(key: Key, opts?: PopOptions<T>): AnyShape<T | undefined>;
   pop(key: Key, opts: PopOptions = {}): unknown {
     const engine = this.#open();
-    this.#checkKey(key);
+    checkKey(this.disk, key);
     checkOptions(opts);
     const item = engine.pop(key, this.#deadline(opts.retry));
     return shape(item === undefined ? opts.default : item.value, item, opts.expireTime, opts.tag);
@@ -444,11 +372,11 @@ export class Cache {
     const bound = utf8Bound(raw, 0);
     if (bound > MAX_RECORD_BYTES) throw tooLarge('prefix', bound);
     if (opts.read && isStream(value)) {
-      if (tag !== null) this.#checkRecord('tag', raw, bound, tag, 0, true);
-      return this.#stream(value).then((stored) => engine.push(prefix, side, stored, expire, tag, deadline)) as never;
+      if (tag !== null) checkRecord(this.disk, 'tag', raw, bound, tag, 0, true);
+      return storeStream(this, value).then((stored) => engine.push(prefix, side, stored, expire, tag, deadline)) as never;
     }
     if (opts.read) checkReadValue(value);
-    return engine.push(prefix, side, this.#store(raw, bound, tag, value, Boolean(opts.read), true), expire, tag, deadline);
+    return engine.push(prefix, side, storeValue(this, raw, bound, tag, value, Boolean(opts.read), true), expire, tag, deadline);
   }
 
   /**

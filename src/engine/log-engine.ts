@@ -1,20 +1,20 @@
 /**
  * LogEngine: the Cache semantics of python-diskcache on one log-structured shard (../shard/shard.ts). Reads answer from
  * the keydir after one tail check; writes are one appended command whose outcome the replay decides, so every
- * process agrees (docs/engine.md).
+ * process agrees (docs/engine.md). This file holds the semantics (what each command checks, culls and returns, queues,
+ * transactions, maintenance); values are read in ./log-reads.ts, commands appended and value files deleted in
+ * ./log-writes.ts.
  */
-import * as path from 'node:path';
 import { Disk, MODE_RAW_NUMBER, StoredValue } from '../format/disk.js';
-import { Key, sortEncodedKeys, encodeKey, encodedOfKeyId, keyIdOfEncoded } from '../format/keys.js';
+import { Key, sortEncodedKeys, encodeKey, keyIdOfEncoded } from '../format/keys.js';
 import { KeyEncoder } from '../format/key-encoder.js';
-import { isValueFileName } from '../format/names.js';
 import {
-  FLAG_DEFAULT_NULL, FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_PREFIX, FLAG_HAS_TAG, FLAG_SIDE_FRONT, OP_ADD, OP_CLEAR,
-  OP_DELETE, OP_DELV, OP_INCR, OP_PUSH, OP_SET, OP_SETTING, OP_TOUCH, encodeTxnValue,
+  FLAG_DEFAULT_NULL, FLAG_HAS_EXPIRE, FLAG_HAS_PREFIX, FLAG_SIDE_FRONT, OP_ADD, OP_CLEAR, OP_DELETE, OP_INCR, OP_PUSH,
+  OP_SET, OP_SETTING, OP_TOUCH,
 } from '../format/record.js';
-import { CorruptionError, IOError, InTransactionError, KeyError, LogcacheError, Timeout, TransactionAborted } from '../errors.js';
+import { InTransactionError, KeyError, Timeout, TransactionAborted } from '../errors.js';
 import { now as clockNow } from '../clock.js';
-import { NEVER, NIL, ValueFile } from '../shard/keydir.js';
+import { NIL } from '../shard/keydir.js';
 import { QueueIndex } from '../shard/queues.js';
 import { Shard, ShardOptions } from '../shard/shard.js';
 import { ItemSnapshot, Outcome } from '../shard/state.js';
@@ -24,7 +24,8 @@ import { NOOP, evictionPolicy, hitHook, statisticsHook } from './policy.js';
 import { compact } from '../shard/compaction.js';
 import { AutoCompaction } from '../shard/auto-compaction.js';
 import { checkShard } from './log-check.js';
-import { REREAD_MS, waitedPastGrace } from '../shard/value-lifetime.js';
+import { LogReader, MISS } from './log-reads.js';
+import { LogWriter, storeRecord } from './log-writes.js';
 import { unsafeIncr, type CacheEngine, type CheckWarning, type CompactionResult, type EngineSettings, type EngineSetup, type Item, type Side } from './engine.js';
 
 /** A FanoutCache transaction gathering its shards' parts (src/api/fanout-txn.ts). */
@@ -35,27 +36,17 @@ export interface TxnGroup {
 
 /** Victims removed per batch by cull(), as diskcache. */
 const CULL_BATCH = 10;
-/** Items per conditional-delete record in bulk removals. */
-const REMOVE_BATCH = 1000;
-const MISS = Symbol('miss');
-/** The item's value file was gone when read: a newer write may have replaced it (see value-lifetime.ts). */
-const GONE = Symbol('gone');
-
-interface StoreRecord {
-  time: number; num1: number; num2: number; flags: number; mode: number; key: Buffer; tag: Buffer | null;
-  value: Uint8Array | null;
-}
 
 export class LogEngine implements CacheEngine {
   readonly shard: Shard;
   readonly #disk: Disk;
-  /** Whether the disk's fetch is Disk's own, which never keeps the bytes it is given. */
-  readonly #fetchCopies: boolean;
+  /** Reads values (./log-reads.ts). */
+  readonly #r: LogReader;
+  /** Appends commands, deletes value files (./log-writes.ts). */
+  readonly #w: LogWriter;
   readonly #settings: EngineSettings;
   readonly #keys: KeyEncoder;
   #sidecar: Sidecar | null = null;
-  /** In a transaction: value files to delete once it commits, and the files its commands wrote. */
-  #txnFiles: { remove: string[]; written: string[] } | null = null;
   readonly #auto: AutoCompaction;
   #victims = new VictimList();
   /** Chosen by #choosePolicy (at open, on reset): the victims' order, what a hit records, what statistics count. */
@@ -71,7 +62,8 @@ export class LogEngine implements CacheEngine {
     this.#auto = new AutoCompaction(this.shard, options.sync ?? 'none', options.fs !== undefined);
     ({ disk: this.#disk, settings: this.#settings } = setup(this.storedSettings(), (name, value) => this.writeSetting(name, value)));
     this.#keys = new KeyEncoder(this.#disk);
-    this.#fetchCopies = this.#disk.fetch === Disk.prototype.fetch;
+    this.#r = new LogReader(this.shard, this.#disk);
+    this.#w = new LogWriter(this.shard, this.#disk);
     this.#choosePolicy();
   }
 
@@ -101,204 +93,17 @@ export class LogEngine implements CacheEngine {
     this.#countStat = statisticsHook(Boolean(this.#settings.statistics), (hit) => this.#sidecarOpen().count(hit));
   }
 
-  /** A live slot for the encoded key `b[0, end)` at `now`, or NIL. */
-  #live(b: Buffer, end: number, now: number): number {
-    const kd = this.shard.state.kd;
-    const slot = kd.find(b, 0, end);
-    return slot !== NIL && kd.expireOf(slot) > now ? slot : NIL;
-  }
-
-  /** The value of a slot; MISS when its bytes or file are gone. */
-  #value(slot: number, read: boolean): unknown {
-    const v = this.#valueOrGone(slot, read);
-    return v === GONE ? MISS : v;
-  }
-
-  /** The value of a live key, read again after a sync while the value file it names turns out gone (replaced meanwhile). */
-  #readLive(kb: Buffer, end: number, read: boolean): { slot: number; value: unknown } {
-    let slot = this.#live(kb, end, clockNow());
-    let value = slot === NIL ? MISS : this.#valueOrGone(slot, read);
-    for (const until = value === GONE ? Date.now() + REREAD_MS : 0; value === GONE && Date.now() < until;) {
-      const was = this.shard.state.kd.files.get(slot)?.name;
-      this.shard.sync();
-      slot = this.#live(kb, end, clockNow());
-      if (slot === NIL || this.shard.state.kd.files.get(slot)?.name === was) return { slot, value: MISS };
-      value = this.#valueOrGone(slot, read);
-    }
-    return { slot, value: value === GONE ? MISS : value };
-  }
-
-  #valueOrGone(slot: number, read: boolean): unknown {
-    const kd = this.shard.state.kd;
-    const mode = kd.modeOf(slot);
-    if (mode === MODE_RAW_NUMBER) {
-      const n = kd.numberOf(slot);
-      if (n !== undefined) return n;
-    }
-    const file = kd.valueFileOf(slot);
-    try {
-      if (file) return this.#fetchFile(mode, file, read);
-      const bytes = this.shard.valueBytes(slot);
-      if (bytes === null) return MISS;
-      // The bytes may be a view of the shard's value cache (valid until its next insertion): Disk's own fetch copies
-      // or decodes them at once; a subclass's fetch might keep them, so it gets its own copy.
-      return this.#disk.fetch(mode, null, this.#fetchCopies ? bytes : Buffer.from(bytes), read);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return file ? GONE : MISS;
-      throw err;
-    }
-  }
-
-  /**
-   * A value file's value. A value file carries no checksum; its size is what the log vouches for, so a file of
-   * another size is damaged (cut short, or grown): MISS, as for a frame that fails its CRC (check() reports it,
-   * check({ fix: true }) deletes the item). A file that does not decode is damaged too: CorruptionError.
-   * ENOENT (the file is gone) goes to the caller, which treats it as a miss.
-   */
-  #fetchFile(mode: number, file: ValueFile, read: boolean): unknown {
-    // The name comes from disk: one not of the format's shape is damage (check() reports it), never a path.
-    if (!isValueFileName(file.name)) return MISS;
-    const full = path.join(this.#disk.directory, file.name);
-    let size: number;
-    try {
-      size = this.shard.fs.lstatSync(full).size; // a symbolic link is not the file the log vouches for
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw err;
-      throw new IOError(`stat value file ${file.name}`, err);
-    }
-    if (size !== file.size) return MISS;
-    try {
-      return this.#disk.fetch(mode, file.name, null, read);
-    } catch (err) {
-      if (typeof (err as NodeJS.ErrnoException).code === 'string') {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw err;
-        throw new IOError(`read value file ${file.name}`, err);
-      }
-      if (err instanceof LogcacheError) throw err;
-      throw new CorruptionError(file.name, 0, size, `value file does not decode: ${(err as Error)?.message ?? String(err)}`);
-    }
-  }
-
-  #item(slot: number, value: unknown): Item {
-    const kd = this.shard.state.kd;
-    const e = kd.expireOf(slot);
-    return { value, expireTime: e === NEVER ? null : e, tag: this.#tag(kd.tagOf(slot)) };
-  }
-
-  #tag(id: string | undefined): unknown {
-    return id === undefined ? null : this.#disk.get(encodedOfKeyId(id));
-  }
-
   /** Reads the value a command removed (pop, pull), then deletes its file. */
   #take(s: ItemSnapshot): Item | undefined {
     try {
-      let value: unknown;
-      if (s.number !== undefined && s.mode === MODE_RAW_NUMBER) value = s.number;
-      else if (s.valueFile) {
-        value = this.#fetchFile(s.mode, s.valueFile, false);
-        if (value === MISS) return undefined;
-      } else {
-        if (s.error !== undefined) throw s.error;
-        const bytes = s.bytes;
-        if (bytes === undefined || bytes === null) return undefined;
-        value = this.#disk.fetch(s.mode, null, bytes, false);
-      }
-      return { value, expireTime: s.expire === NEVER ? null : s.expire, tag: this.#tag(s.tag) };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
+      return this.#r.taken(s);
     } finally {
-      if (s.valueFile) this.#removeFile(s.valueFile.name);
+      if (s.valueFile) this.#w.removeFile(s.valueFile.name);
     }
-  }
-
-  /** Deletes the value files of items a command of ours replaced or removed. */
-  #removeFiles(out: Outcome): void {
-    for (const s of out.removed) if (s.valueFile) this.#removeFile(s.valueFile.name);
-  }
-
-  /** Deletes a value file nothing refers to any more; inside a transaction, once it commits (an abort keeps the
-   * item that owns it). */
-  #removeFile(name: string): void {
-    if (!isValueFileName(name)) return; // a name from disk not of the format's shape: never a path to delete
-    if (this.#txnFiles) this.#txnFiles.remove.push(name);
-    else this.#disk.remove(name);
   }
 
   #sidecarOpen(): Sidecar {
     return (this.#sidecar ??= new Sidecar(this.shard.dir, this.shard.fs));
-  }
-
-  #record(key: Buffer, stored: StoredValue, expire: number | null, tag: Key | null, now: number): StoreRecord {
-    let flags = 0;
-    if (expire !== null) flags |= FLAG_HAS_EXPIRE;
-    if (tag !== null) flags |= FLAG_HAS_TAG;
-    if (stored.filename !== null) flags |= FLAG_FILE;
-    return {
-      time: now, num1: expire === null ? 0 : now + expire, num2: stored.size, flags, mode: stored.mode, key,
-      tag: tag === null ? null : encodeKey(tag, 'tag'), value: stored.filename !== null ? Buffer.from(stored.filename) : stored.inline,
-    };
-  }
-
-  /** Appends a storing command; removes the value file this call wrote when it fails or does not apply. */
-  #store(op: number, rec: StoreRecord, stored: StoredValue, deadline: number): Outcome {
-    let out: Outcome;
-    const started = Date.now();
-    try {
-      out = this.shard.append(op, rec, deadline);
-    } catch (err) {
-      // A Timeout wrote nothing; after an I/O error the frame may be in the log (the write landed, a later fsync
-      // or read failed): keep the file then (check() reports it if it turns out an orphan, never a lost value).
-      if (stored.filename !== null && err instanceof Timeout) this.#disk.remove(stored.filename);
-      throw err;
-    }
-    if (!out.applied && stored.filename !== null) this.#disk.remove(stored.filename);
-    else if (stored.filename !== null) {
-      this.#txnFiles?.written.push(stored.filename);
-      if (waitedPastGrace(started) && !this.shard.inTxn) this.#confirmFile(out.key ?? rec.key, stored.filename, deadline);
-    }
-    this.#removeFiles(out);
-    return out;
-  }
-
-  /**
-   * After a write that waited longer than half the in-flight grace: a concurrent check({ fix: true }) may have taken
-   * its value file for an orphan. If so, the write is undone (a conditional delete of exactly that version) and fails.
-   */
-  #confirmFile(key: Buffer, name: string, deadline: number): void {
-    if (this.shard.fs.existsSync(path.join(this.#disk.directory, name))) return;
-    this.shard.sync();
-    const kd = this.shard.state.kd;
-    const slot = kd.find(key);
-    if (slot !== NIL && kd.files.get(slot)?.name === name) this.#delv([[key, kd.version[slot]]], deadline);
-    throw new IOError(`value file ${name} was removed while the write waited`, Object.assign(new Error('value file removed'), { code: 'ENOENT' }));
-  }
-
-  /** Conditional delete of items still at the versions seen. `want`: snapshots of every removed item. */
-  #delv(items: [Buffer, number][], deadline: number, want = false): Outcome {
-    const out = this.shard.append(OP_DELV, {
-      time: clockNow(), value: encodeTxnValue(items.map(([key, version]) => ({ key, version })), []),
-    }, deadline, want);
-    if (!want) this.#removeFiles(out);
-    return out;
-  }
-
-  #removeAll(items: [Buffer, number][], deadline: number): number {
-    let count = 0;
-    for (let i = 0; i < items.length; i += REMOVE_BATCH) {
-      try {
-        count += this.#delv(items.slice(i, i + REMOVE_BATCH), deadline).count ?? 0;
-      } catch (err) {
-        if (err instanceof Timeout) throw new Timeout(count);
-        throw err;
-      }
-    }
-    return count;
-  }
-
-  #entries(slots: Iterable<number>): [Buffer, number][] {
-    const kd = this.shard.state.kd;
-    return [...slots].map((s) => [kd.keyBytes(s), kd.versionOf(s)]);
   }
 
   // ---- reads ------------------------------------------------------------------------------------------------------
@@ -308,19 +113,19 @@ export class LogEngine implements CacheEngine {
     const kb = this.#keys.encode(key);
     const end = this.#keys.length;
     sh.sync();
-    const { slot, value } = this.#readLive(kb, end, read);
+    const { slot, value } = this.#r.readLive(kb, end, read);
     const now = clockNow();
     this.#countStat(value !== MISS);
     if (value === MISS) return undefined;
     this.#onHit(slot, now);
-    return this.#item(slot, value);
+    return this.#r.item(slot, value);
   }
 
   has(key: Key): boolean {
     const kb = this.#keys.encode(key);
     const end = this.#keys.length;
     this.shard.sync();
-    return this.#live(kb, end, clockNow()) !== NIL;
+    return this.#r.live(kb, end, clockNow()) !== NIL;
   }
 
   count(): number {
@@ -337,13 +142,13 @@ export class LogEngine implements CacheEngine {
 
   set(key: Key, stored: StoredValue, expire: number | null, tag: Key | null, deadline: number): void {
     const now = clockNow();
-    this.#store(OP_SET, this.#record(this.#disk.put(key), stored, expire, tag, now), stored, deadline);
+    this.#w.store(OP_SET, storeRecord(this.#disk.put(key), stored, expire, tag, now), stored, deadline);
     this.#cullAfterWrite();
   }
 
   add(key: Key, stored: StoredValue, expire: number | null, tag: Key | null, deadline: number): boolean {
     const now = clockNow();
-    const out = this.#store(OP_ADD, this.#record(this.#disk.put(key), stored, expire, tag, now), stored, deadline);
+    const out = this.#w.store(OP_ADD, storeRecord(this.#disk.put(key), stored, expire, tag, now), stored, deadline);
     if (out.applied) this.#cullAfterWrite();
     return out.applied;
   }
@@ -372,7 +177,7 @@ export class LogEngine implements CacheEngine {
     if (out.error === 'missing') throw new KeyError(key);
     if (out.error === 'type') throw new TypeError(`the value at key ${String(key)} is not a number`);
     if (out.error === 'unsafe') throw unsafeIncr(key);
-    this.#removeFiles(out);
+    this.#w.removeFiles(out);
     if (!existed) this.#cullAfterWrite();
     return out.value!;
   }
@@ -382,12 +187,12 @@ export class LogEngine implements CacheEngine {
     const keyBytes = this.#disk.put(key);
     // Live in the state we have: append the delete (its replay decides). Not live: look again after a sync; if
     // still missing, no write is needed.
-    if (this.#live(keyBytes, keyBytes.length, clockNow()) === NIL) {
+    if (this.#r.live(keyBytes, keyBytes.length, clockNow()) === NIL) {
       sh.sync();
-      if (this.#live(keyBytes, keyBytes.length, clockNow()) === NIL) return false;
+      if (this.#r.live(keyBytes, keyBytes.length, clockNow()) === NIL) return false;
     }
     const out = sh.append(OP_DELETE, { time: clockNow(), key: keyBytes }, deadline);
-    this.#removeFiles(out);
+    this.#w.removeFiles(out);
     this.#maybeCompact();
     return out.applied;
   }
@@ -396,15 +201,15 @@ export class LogEngine implements CacheEngine {
     const sh = this.shard;
     const keyBytes = this.#disk.put(key);
     sh.sync();
-    if (this.#live(keyBytes, keyBytes.length, clockNow()) === NIL) return undefined;
+    if (this.#r.live(keyBytes, keyBytes.length, clockNow()) === NIL) return undefined;
     const out = sh.append(OP_DELETE, { time: clockNow(), key: keyBytes }, deadline, true);
     return out.applied ? this.#take(out.removed[0]) : undefined;
   }
 
   push(prefix: string | null, side: Side, stored: StoredValue, expire: number | null, tag: Key | null, deadline: number): Key {
-    const rec = this.#record(prefix === null ? Buffer.alloc(0) : Buffer.from(prefix), stored, expire, tag, clockNow());
+    const rec = storeRecord(prefix === null ? Buffer.alloc(0) : Buffer.from(prefix), stored, expire, tag, clockNow());
     rec.flags |= (prefix !== null ? FLAG_HAS_PREFIX : 0) | (side === 'front' ? FLAG_SIDE_FRONT : 0);
-    const out = this.#store(OP_PUSH, rec, stored, deadline);
+    const out = this.#w.store(OP_PUSH, rec, stored, deadline);
     this.#cullAfterWrite();
     return this.#disk.get(out.key!);
   }
@@ -420,14 +225,14 @@ export class LogEngine implements CacheEngine {
       const slot = kd.find(keyBytes);
       const expired = kd.expireOf(slot) < clockNow();
       if (!remove && !expired) {
-        const value = this.#value(slot, false);
+        const value = this.#r.value(slot, false);
         if (value === MISS) {
-          this.#delv([[keyBytes, kd.versionOf(slot)]], deadline);
+          this.#w.delv([[keyBytes, kd.versionOf(slot)]], deadline);
           continue;
         }
-        return [this.#disk.get(keyBytes), this.#item(slot, value)];
+        return [this.#disk.get(keyBytes), this.#r.item(slot, value)];
       }
-      const out = this.#delv([[keyBytes, kd.versionOf(slot)]], deadline, !expired);
+      const out = this.#w.delv([[keyBytes, kd.versionOf(slot)]], deadline, !expired);
       if (expired || out.count === 0) continue; // expired heads are dropped; a lost race tries the next head
       const item = this.#take(out.removed[0]);
       if (item !== undefined) return [this.#disk.get(keyBytes), item];
@@ -442,12 +247,12 @@ export class LogEngine implements CacheEngine {
       const slot = kd.first(last);
       if (slot === NIL) return undefined;
       const keyBytes = kd.keyBytes(slot);
-      const value = kd.expireOf(slot) < clockNow() ? MISS : this.#value(slot, false);
+      const value = kd.expireOf(slot) < clockNow() ? MISS : this.#r.value(slot, false);
       if (value === MISS) {
-        this.#delv([[keyBytes, kd.versionOf(slot)]], deadline);
+        this.#w.delv([[keyBytes, kd.versionOf(slot)]], deadline);
         continue;
       }
-      return [this.#disk.get(keyBytes), this.#item(slot, value)];
+      return [this.#disk.get(keyBytes), this.#r.item(slot, value)];
     }
   }
 
@@ -463,13 +268,13 @@ export class LogEngine implements CacheEngine {
         if (e > 0 && e < now) slots.push(s);
       }
     }
-    return this.#removeAll(this.#entries(slots), deadline);
+    return this.#w.removeAll(this.#w.entries(slots), deadline);
   }
 
   evict(tag: Key, deadline: number): number {
     const tagId = keyIdOfEncoded(encodeKey(tag, 'tag'));
     this.shard.sync();
-    return this.#removeAll(this.#entries(this.shard.state.kd.tagged(tagId)), deadline);
+    return this.#w.removeAll(this.#w.entries(this.shard.state.kd.tagged(tagId)), deadline);
   }
 
   clear(deadline: number): number {
@@ -480,7 +285,7 @@ export class LogEngine implements CacheEngine {
       if (err instanceof Timeout) throw new Timeout(0);
       throw err;
     }
-    this.#removeFiles(out);
+    this.#w.removeFiles(out);
     return out.count ?? 0;
   }
 
@@ -490,7 +295,7 @@ export class LogEngine implements CacheEngine {
     while (this.volume() > this.#settings.sizeLimit) {
       const victims = this.#victimSlots(CULL_BATCH, new Set());
       if (victims.length === 0) break;
-      count += this.#removeAll(this.#entries(victims), deadline);
+      count += this.#w.removeAll(this.#w.entries(victims), deadline);
     }
     return count;
   }
@@ -517,7 +322,7 @@ export class LogEngine implements CacheEngine {
     }
     if (chosen.size === 0) return;
     try {
-      this.#delv(this.#entries(chosen), Date.now() + this.shard.waitTimeoutMs);
+      this.#w.delv(this.#w.entries(chosen), Date.now() + this.shard.waitTimeoutMs);
     } catch (err) {
       if (!(err instanceof Timeout)) throw err; // culling is best effort; the next write tries again
     }
@@ -555,20 +360,20 @@ export class LogEngine implements CacheEngine {
     // A Cache transaction's window opens at its first read or write; a group's windows open now, in shard order.
     sh.beginTxn(deadline, group?.id ?? null, group === undefined);
     this.#txnDepth++;
-    const files = (this.#txnFiles = { remove: [], written: [] });
+    const files = (this.#w.txnFiles = { remove: [], written: [] });
     let result: T;
     try {
       result = fn();
       if (result instanceof Promise) throw new TypeError('transact takes a synchronous function (it returned a Promise)');
     } catch (err) {
       this.#txnDepth--;
-      this.#txnFiles = null;
+      this.#w.txnFiles = null;
       sh.abortTxn();
       for (const name of files.written) this.#disk.remove(name); // values of commands that never happened
       throw err;
     }
     this.#txnDepth--;
-    this.#txnFiles = null;
+    this.#w.txnFiles = null;
     const commit = (grouped: boolean) => {
       // A failed commit may or may not have applied: keep every file (check() reports an orphan, never a lost
       // value). One that certainly did not apply leaves the files it wrote unreferenced: they go.

@@ -6,6 +6,7 @@
  * Statements are diskcache's (diskcache/core.py, 5.6), prepared once. Where diskcache and the log engine differ,
  * the log engine's semantics win (it is the reference); each such place says so. Keys and tags are the encoded
  * key bytes (format/keys.ts) as BLOBs with raw = 1; values are the Disk's mode/size/filename/value columns.
+ * The statements' text is in ./sqlite-statements.ts; the connection and its transactions in ./sqlite-session.ts.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,16 +16,20 @@ import { MODE_RAW_NUMBER } from '../format/disk.js';
 import type { Disk, StoredValue } from '../format/disk.js';
 import { Key, sortEncodedKeys, encodeKey } from '../format/keys.js';
 import { QUEUE_MAX, QUEUE_START, QueueIndex } from '../shard/queues.js';
-import type { VictimOrder } from '../shard/eviction.js';
 import { EVICTION_POLICY, NOOP, evictionPolicy, hitHook, isEvictionPolicyName, statisticsHook } from './policy.js';
 import {
   METADATA_KEYS, unsafeIncr, unsafeSum, type CacheEngine, type CheckWarning, type CompactionResult, type EngineSettings,
   type EngineSetup, type Item, type Side,
 } from './engine.js';
 import {
-  DBNAME, Database, Row, SETUP_RETRY_MS, Statement, checkFiles, isBusy, isConstraint, openCacheDb, retryBusy, settingFromSql,
-  settingKey, settingName, settingToSql,
+  DBNAME, Database, Row, SETUP_RETRY_MS, checkFiles, isConstraint, openCacheDb, settingFromSql, settingKey, settingName,
+  settingToSql,
 } from './sqlite-binding.js';
+import {
+  ACCESS_COUNT, ACCESS_TIME, DELETE_ROW, EXPIRED, FIRST_LAST, HAS_LIVE, HIT, INSERT, MISSED, QUEUE_ITEM, QUEUE_KEY,
+  SELECT_KEY, SELECT_LIVE, SELECT_VOLUME, UPDATE, orderIndex, victimsSelect,
+} from './sqlite-statements.js';
+import { SqliteSession } from './sqlite-session.js';
 
 export interface SqliteEngineOptions {
   timeout: number;
@@ -41,45 +46,6 @@ const DELETE_BATCH = 100;
 const CULL_BATCH = 10;
 const MISS = Symbol('miss');
 
-/** The column each victim order sorts by (diskcache's EVICTION_POLICY 'cull' statements and their indexes). */
-const ORDER_COLUMN: Readonly<Record<VictimOrder, string>> = { stored: 'store_time', accessTime: 'access_time', accessCount: 'access_count' };
-const orderIndex = (order: VictimOrder) => `CREATE INDEX IF NOT EXISTS Cache_${ORDER_COLUMN[order]} ON Cache (${ORDER_COLUMN[order]})`;
-const victimsSelect = (order: VictimOrder) => `SELECT rowid, filename FROM Cache ORDER BY ${ORDER_COLUMN[order]} LIMIT ?`;
-const ACCESS_TIME = 'UPDATE Cache SET access_time = ? WHERE rowid = ?';
-const ACCESS_COUNT = 'UPDATE Cache SET access_count = access_count + 1 WHERE rowid = ?';
-const HIT = "UPDATE Settings SET value = value + 1 WHERE key = 'hits'";
-const MISSED = "UPDATE Settings SET value = value + 1 WHERE key = 'misses'";
-
-const ITEM = 'rowid, key, expire_time, tag, mode, filename, value';
-const LIVE = 'key = ? AND raw = 1 AND (expire_time IS NULL OR expire_time > ?)';
-const SELECT_LIVE = `SELECT ${ITEM} FROM Cache WHERE ${LIVE}`;
-const HAS_LIVE = `SELECT rowid FROM Cache WHERE ${LIVE}`;
-const SELECT_KEY = 'SELECT rowid, filename, expire_time, mode, value FROM Cache WHERE key = ? AND raw = 1';
-const INSERT = 'INSERT INTO Cache( key, raw, store_time, expire_time, access_time, access_count, tag, size, mode,' +
-  ' filename, value) VALUES (?, 1, ?, ?, ?, 0, ?, ?, ?, ?, ?)';
-const UPDATE = 'UPDATE Cache SET store_time = ?, expire_time = ?, access_time = ?, access_count = 0, tag = ?, size = ?,' +
-  ' mode = ?, filename = ?, value = ? WHERE rowid = ?';
-const DELETE_ROW = 'DELETE FROM Cache WHERE rowid = ?';
-const EXPIRED = 'SELECT rowid, filename FROM Cache WHERE expire_time IS NOT NULL AND expire_time < ? ORDER BY expire_time LIMIT ?';
-const SELECT_VOLUME = "SELECT (SELECT page_count FROM pragma_page_count()) AS pages, value FROM Settings WHERE key = 'size'";
-
-/** Queue heads: the unprefixed queue is the INT keys in (0, QUEUE_MAX); a prefixed one is 'P-' + 15 digits. */
-function queueSelect(fields: string, prefixed: boolean, desc: boolean): string {
-  const digits = prefixed ? ' AND length(key) = ? AND substr(key, -15) NOT GLOB \'*[^0-9]*\'' : '';
-  const range = prefixed ? '? <= key AND key <= ?' : '? < key AND key < ?';
-  return `SELECT ${fields} FROM Cache WHERE ${range} AND raw = 1${digits} ORDER BY key ${desc ? 'DESC' : 'ASC'} LIMIT 1`;
-}
-/** [prefixed][from the back]: the statements, built once. */
-const queueSelects = (fields: string) => [false, true].map((p) => [false, true].map((d) => queueSelect(fields, p, d)));
-const QUEUE_KEY = queueSelects('key');
-const QUEUE_ITEM = queueSelects(ITEM);
-const FIRST_LAST = [false, true].map((last) => `SELECT ${ITEM} FROM Cache ORDER BY rowid ${last ? 'DESC' : 'ASC'} LIMIT 1`);
-
-/** SQLITE_BUSY past the deadline is diskcache's Timeout; everything else passes through. */
-function mapError(err: unknown): unknown {
-  return isBusy(err) ? new Timeout() : err;
-}
-
 function numberValue(n: number): StoredValue {
   const inline = Buffer.allocUnsafe(8);
   inline.writeDoubleLE(n, 0);
@@ -88,21 +54,15 @@ function numberValue(n: number): StoredValue {
 
 class SqliteEngine implements CacheEngine {
   readonly #dir: string;
-  readonly #db: Database;
+  /** The database, its statements and transactions (./sqlite-session.ts). */
+  readonly #s: SqliteSession;
   readonly #timeoutMs: number;
   readonly #pageSize: number;
-  readonly #stmts = new Map<string, Statement>();
   readonly #disk: Disk;
   readonly #settings: EngineSettings;
-  /** 1 while a transaction is open (ours or the caller's): nested writes join it. */
-  #depth = 0;
   #userTxn = false;
   /** A write inside transact() skipped its cull: transact culls once after the commit (as the log engine). */
   #cullPending = false;
-  /** Value files of replaced or removed items, deleted once the transaction commits (diskcache's cleanup). */
-  #cleanup: string[] = [];
-  /** Value files written for the open transaction, deleted if it rolls back. */
-  #written: string[] = [];
   #lastQueue: [string | null, unknown[]] | null = null;
   /** Chosen by #choosePolicy (at open, on reset): the victims' SELECT (null: never evicts), a hit's and a get's hooks. */
   #victims: string | null = null;
@@ -113,10 +73,11 @@ class SqliteEngine implements CacheEngine {
 
   constructor(directory: string, db: Database, timeoutMs: number, setup: EngineSetup) {
     this.#dir = path.resolve(directory);
-    this.#db = db;
+    this.#s = new SqliteSession(db, timeoutMs);
     this.#timeoutMs = timeoutMs;
-    this.#pageSize = this.#read('PRAGMA page_size')!.page_size as number;
+    this.#pageSize = this.#s.read('PRAGMA page_size')!.page_size as number;
     ({ disk: this.#disk, settings: this.#settings } = setup(this.storedSettings(), (name, value) => this.writeSetting(name, value)));
+    this.#s.disk = this.#disk;
     this.#choosePolicy();
   }
 
@@ -125,82 +86,14 @@ class SqliteEngine implements CacheEngine {
     const policy = evictionPolicy(this.#settings.evictionPolicy);
     this.#victims = policy.order === null ? null : victimsSelect(policy.order);
     this.#onHit = hitHook<[number]>(policy,
-      (rowid) => this.#q(ACCESS_TIME).run(clockNow(), rowid),
-      (rowid) => this.#q(ACCESS_COUNT).run(rowid));
-    this.#countStat = statisticsHook(Boolean(this.#settings.statistics), (hit) => this.#q(hit ? HIT : MISSED).run());
+      (rowid) => this.#s.q(ACCESS_TIME).run(clockNow(), rowid),
+      (rowid) => this.#s.q(ACCESS_COUNT).run(rowid));
+    this.#countStat = statisticsHook(Boolean(this.#settings.statistics), (hit) => this.#s.q(hit ? HIT : MISSED).run());
     this.#quietGet = this.#onHit === NOOP && this.#countStat === NOOP;
   }
 
   settingChanged(name: string): void {
     if (name === 'evictionPolicy' || name === 'statistics') this.#choosePolicy();
-  }
-
-  /** A prepared statement, prepared on first use. */
-  #q(sql: string): Statement {
-    let s = this.#stmts.get(sql);
-    if (s === undefined) this.#stmts.set(sql, (s = this.#db.prepare(sql)));
-    return s;
-  }
-
-  /** A one-row read; SQLITE_BUSY (rare in WAL mode) is a Timeout. */
-  #read(sql: string, ...params: unknown[]): Row | undefined {
-    try {
-      return this.#q(sql).get(...params);
-    } catch (err) {
-      throw mapError(err);
-    }
-  }
-
-  /** diskcache's _sql_retry: a statement outside a command retries a locked database for 60 s. */
-  #retry<T>(fn: () => T): T {
-    try {
-      return retryBusy(Date.now() + SETUP_RETRY_MS, fn);
-    } catch (err) {
-      throw mapError(err);
-    }
-  }
-
-  /**
-   * diskcache's _transact: BEGIN IMMEDIATE (retried until `deadline`, each attempt waiting busy_timeout), fn,
-   * COMMIT, then the replaced items' files go. A throw rolls back and deletes the files written for it. Inside
-   * an open transaction, fn just runs.
-   */
-  #run<T>(deadline: number, fn: () => T): T {
-    if (this.#depth > 0) return fn();
-    let result: T;
-    try {
-      retryBusy(deadline, () => this.#q('BEGIN IMMEDIATE').run());
-      this.#depth = 1;
-      result = fn();
-      if (result instanceof Promise) throw new TypeError('transact takes a synchronous function (it returned a Promise)');
-      this.#q('COMMIT').run();
-    } catch (err) {
-      if (this.#depth > 0) {
-        try { this.#q('ROLLBACK').run(); } catch { /* SQLite rolled back already (on SQLITE_FULL, say) */ }
-      }
-      this.#end(this.#written);
-      throw mapError(err);
-    }
-    this.#end(this.#cleanup);
-    return result;
-  }
-
-  /** After COMMIT: the replaced items' files go; after ROLLBACK: the files written for it. */
-  #end(remove: string[]): void {
-    this.#depth = 0;
-    this.#cleanup = [];
-    this.#written = [];
-    for (const f of remove) this.#disk.remove(f);
-  }
-
-  /** A storing command: registers its new value file (removed if the command fails), then runs as #run. */
-  #store<T>(deadline: number, stored: StoredValue, fn: () => T): T {
-    if (stored.filename !== null) this.#written.push(stored.filename);
-    return this.#run(deadline, fn);
-  }
-
-  #forget(filename: string | null): void {
-    if (filename !== null) this.#cleanup.push(filename);
   }
 
   #defaultDeadline(): number {
@@ -227,17 +120,17 @@ class SqliteEngine implements CacheEngine {
       const value = this.#value(row, false);
       return value === MISS ? undefined : this.#item(row, value);
     } finally {
-      if (this.#depth > 0) this.#forget(row.filename);
+      if (this.#s.inTxn) this.#s.forget(row.filename);
       else if (row.filename !== null) this.#disk.remove(row.filename);
     }
   }
 
   #insert(key: Buffer, now: number, expire: number | null, tag: Buffer | null, s: StoredValue): void {
-    this.#q(INSERT).run(key, now, expire === null ? null : now + expire, now, tag, s.size, s.mode, s.filename, s.inline);
+    this.#s.q(INSERT).run(key, now, expire === null ? null : now + expire, now, tag, s.size, s.mode, s.filename, s.inline);
   }
 
   #update(rowid: number, now: number, expire: number | null, tag: Buffer | null, s: StoredValue): void {
-    this.#q(UPDATE).run(now, expire === null ? null : now + expire, now, tag, s.size, s.mode, s.filename, s.inline, rowid);
+    this.#s.q(UPDATE).run(now, expire === null ? null : now + expire, now, tag, s.size, s.mode, s.filename, s.inline, rowid);
   }
 
   /** diskcache's _cull, inside a storing command's transaction: up to cullLimit expired items, then victims. */
@@ -249,26 +142,17 @@ class SqliteEngine implements CacheEngine {
       return;
     }
     // diskcache deletes with `rowid IN (<the same select>)`; by rowid is the same rows.
-    limit -= this.#deleteRows(this.#q(EXPIRED).all(now, limit));
+    limit -= this.#s.deleteRows(this.#s.q(EXPIRED).all(now, limit));
     const victims = this.#victims;
     if (limit <= 0 || victims === null || this.volume() < this.#settings.sizeLimit) return;
-    this.#deleteRows(this.#q(victims).all(limit));
-  }
-
-  /** Deletes rows (rowid, filename) in the open transaction; their files go at the commit. */
-  #deleteRows(rows: Row[]): number {
-    for (const r of rows) {
-      this.#q(DELETE_ROW).run(r.rowid);
-      this.#forget(r.filename);
-    }
-    return rows.length;
+    this.#s.deleteRows(this.#s.q(victims).all(limit));
   }
 
   // ---- settings -------------------------------------------------------------------------------------------------
 
   storedSettings(): Map<string, unknown> {
     const out = new Map<string, unknown>();
-    for (const row of this.#retry(() => this.#q('SELECT key, value FROM Settings').all())) {
+    for (const row of this.#s.retry(() => this.#s.q('SELECT key, value FROM Settings').all())) {
       const key = row.key as string;
       if (METADATA_KEYS.has(key) || key.startsWith('sqlite_')) continue; // counters and pragmas, not the handle's settings
       const name = settingName(key);
@@ -278,15 +162,15 @@ class SqliteEngine implements CacheEngine {
   }
 
   writeSetting(name: string, value: unknown): void {
-    this.#run(Date.now() + SETUP_RETRY_MS, () => {
-      this.#q('INSERT OR REPLACE INTO Settings VALUES (?, ?)').run(settingKey(name), settingToSql(name, value));
+    this.#s.run(Date.now() + SETUP_RETRY_MS, () => {
+      this.#s.q('INSERT OR REPLACE INTO Settings VALUES (?, ?)').run(settingKey(name), settingToSql(name, value));
     });
     // The schema follows the settings, as diskcache's __init__, create_tag_index and drop_tag_index.
     if (name === 'evictionPolicy') {
       const order = isEvictionPolicyName(value) ? EVICTION_POLICY[value].order : null;
-      if (order !== null) this.#retry(() => this.#db.exec(orderIndex(order)));
+      if (order !== null) this.#s.retry(() => this.#s.db.exec(orderIndex(order)));
     } else if (name === 'tagIndex') {
-      this.#retry(() => this.#db.exec(value
+      this.#s.retry(() => this.#s.db.exec(value
         ? 'CREATE INDEX IF NOT EXISTS Cache_tag_rowid ON Cache(tag, rowid) WHERE tag IS NOT NULL'
         : 'DROP INDEX IF EXISTS Cache_tag_rowid'));
     }
@@ -298,13 +182,13 @@ class SqliteEngine implements CacheEngine {
     const k = this.#disk.put(key);
     if (this.#quietGet) {
       // diskcache's fast path: no transaction.
-      const row = this.#read(SELECT_LIVE, k, clockNow());
+      const row = this.#s.read(SELECT_LIVE, k, clockNow());
       const value = row === undefined ? MISS : this.#value(row, read);
       return value === MISS ? undefined : this.#item(row!, value);
     }
     // Cache.get passes no deadline (reads never wait in the log engine): this one waits `timeout`.
-    return this.#run(deadline > 0 ? deadline : this.#defaultDeadline(), () => {
-      const row = this.#q(SELECT_LIVE).get(k, clockNow());
+    return this.#s.run(deadline > 0 ? deadline : this.#defaultDeadline(), () => {
+      const row = this.#s.q(SELECT_LIVE).get(k, clockNow());
       const value = row === undefined ? MISS : this.#value(row, read);
       this.#countStat(value !== MISS);
       if (value === MISS) return undefined;
@@ -314,16 +198,16 @@ class SqliteEngine implements CacheEngine {
   }
 
   has(key: Key): boolean {
-    return this.#read(HAS_LIVE, this.#disk.put(key), clockNow()) !== undefined;
+    return this.#s.read(HAS_LIVE, this.#disk.put(key), clockNow()) !== undefined;
   }
 
   count(): number {
-    return this.#read("SELECT value FROM Settings WHERE key = 'count'")!.value as number;
+    return this.#s.read("SELECT value FROM Settings WHERE key = 'count'")!.value as number;
   }
 
   /** diskcache's volume: the database's pages plus the value files' bytes (Settings.size). */
   volume(): number {
-    const row = this.#read(SELECT_VOLUME)!;
+    const row = this.#s.read(SELECT_VOLUME)!;
     return (row.pages as number) * this.#pageSize + (row.value as number);
   }
 
@@ -335,10 +219,10 @@ class SqliteEngine implements CacheEngine {
     const now = clockNow();
     // diskcache: SELECT, then UPDATE (keeping the rowid: the insertion position) or INSERT; no UPSERT, as the old
     // filename needs cleaning up.
-    this.#store(deadline, stored, () => {
-      const row = this.#q(SELECT_KEY).get(k);
+    this.#s.store(deadline, stored, () => {
+      const row = this.#s.q(SELECT_KEY).get(k);
       if (row !== undefined) {
-        this.#forget(row.filename);
+        this.#s.forget(row.filename);
         this.#update(row.rowid, now, expire, t, stored);
       } else this.#insert(k, now, expire, t, stored);
       this.#cull(now);
@@ -349,14 +233,14 @@ class SqliteEngine implements CacheEngine {
     const k = this.#disk.put(key);
     const t = tag === null ? null : encodeKey(tag, 'tag');
     const now = clockNow();
-    return this.#store(deadline, stored, () => {
-      const row = this.#q(SELECT_KEY).get(k);
+    return this.#s.store(deadline, stored, () => {
+      const row = this.#s.q(SELECT_KEY).get(k);
       if (row !== undefined) {
         if (row.expire_time === null || row.expire_time > now) {
-          this.#forget(stored.filename);
+          this.#s.forget(stored.filename);
           return false;
         }
-        this.#forget(row.filename);
+        this.#s.forget(row.filename);
         this.#update(row.rowid, now, expire, t, stored);
       } else this.#insert(k, now, expire, t, stored);
       this.#cull(now);
@@ -367,10 +251,10 @@ class SqliteEngine implements CacheEngine {
   touch(key: Key, expire: number | null, deadline: number): boolean {
     const k = this.#disk.put(key);
     const now = clockNow();
-    return this.#run(deadline, () => {
-      const row = this.#q(SELECT_KEY).get(k);
+    return this.#s.run(deadline, () => {
+      const row = this.#s.q(SELECT_KEY).get(k);
       if (row === undefined || !(row.expire_time === null || row.expire_time > now)) return false;
-      this.#q('UPDATE Cache SET expire_time = ? WHERE rowid = ?').run(expire === null ? null : now + expire, row.rowid);
+      this.#s.q('UPDATE Cache SET expire_time = ? WHERE rowid = ?').run(expire === null ? null : now + expire, row.rowid);
       return true;
     });
   }
@@ -378,8 +262,8 @@ class SqliteEngine implements CacheEngine {
   incr(key: Key, delta: number, dflt: number | null, deadline: number): number {
     const k = this.#disk.put(key);
     const now = clockNow();
-    return this.#run(deadline, () => {
-      const row = this.#q(SELECT_KEY).get(k);
+    return this.#s.run(deadline, () => {
+      const row = this.#s.q(SELECT_KEY).get(k);
       // diskcache judges incr by "expired" (expire < now), not by "live" (expire > now).
       if (row === undefined || (row.expire_time !== null && row.expire_time < now)) {
         if (dflt === null) throw new KeyError(key);
@@ -388,7 +272,7 @@ class SqliteEngine implements CacheEngine {
         if (unsafeSum(dflt, delta, value)) throw unsafeIncr(key);
         if (row === undefined) this.#insert(k, now, null, null, numberValue(value));
         else {
-          this.#forget(row.filename);
+          this.#s.forget(row.filename);
           this.#update(row.rowid, now, null, null, numberValue(value));
         }
         this.#cull(now);
@@ -402,24 +286,24 @@ class SqliteEngine implements CacheEngine {
       const value = current + delta;
       if (unsafeSum(current, delta, value)) throw unsafeIncr(key);
       // diskcache also records an access here; the log engine does not, and it is the reference.
-      this.#q('UPDATE Cache SET store_time = ?, value = ? WHERE rowid = ?').run(now, numberValue(value).inline, row.rowid);
+      this.#s.q('UPDATE Cache SET store_time = ?, value = ? WHERE rowid = ?').run(now, numberValue(value).inline, row.rowid);
       return value;
     });
   }
 
   delete(key: Key, deadline: number): boolean {
     const k = this.#disk.put(key);
-    return this.#run(deadline, () => {
-      const row = this.#q(SELECT_LIVE).get(k, clockNow());
-      return row !== undefined && this.#deleteRows([row]) === 1;
+    return this.#s.run(deadline, () => {
+      const row = this.#s.q(SELECT_LIVE).get(k, clockNow());
+      return row !== undefined && this.#s.deleteRows([row]) === 1;
     });
   }
 
   pop(key: Key, deadline: number): Item | undefined {
     const k = this.#disk.put(key);
-    const row = this.#run(deadline, () => {
-      const r = this.#q(SELECT_LIVE).get(k, clockNow());
-      if (r !== undefined) this.#q(DELETE_ROW).run(r.rowid);
+    const row = this.#s.run(deadline, () => {
+      const r = this.#s.q(SELECT_LIVE).get(k, clockNow());
+      if (r !== undefined) this.#s.q(DELETE_ROW).run(r.rowid);
       return r;
     });
     return row === undefined ? undefined : this.#take(row);
@@ -439,8 +323,8 @@ class SqliteEngine implements CacheEngine {
     const now = clockNow();
     const front = side === 'front';
     const args = this.#queueArgs(prefix);
-    const k = this.#store(deadline, stored, () => {
-      const row = this.#q(QUEUE_KEY[+(prefix !== null)][+!front]).get(...args);
+    const k = this.#s.store(deadline, stored, () => {
+      const row = this.#s.q(QUEUE_KEY[+(prefix !== null)][+!front]).get(...args);
       let n = QUEUE_START;
       if (row !== undefined) {
         const bytes = Buffer.from(row.key as Uint8Array);
@@ -454,8 +338,8 @@ class SqliteEngine implements CacheEngine {
         // The key past either end of a full queue may be taken (by an expired item, say): replaced in place, as
         // the log engine does (diskcache would fail on the unique index).
         if (!isConstraint(err)) throw err;
-        const old = this.#q(SELECT_KEY).get(key)!;
-        this.#forget(old.filename);
+        const old = this.#s.q(SELECT_KEY).get(key)!;
+        this.#s.forget(old.filename);
         this.#update(old.rowid, now, expire, t, stored);
       }
       this.#cull(now);
@@ -478,16 +362,16 @@ class SqliteEngine implements CacheEngine {
    */
   #head(select: string, args: unknown[], remove: boolean, deadline: number): [Key, Item] | undefined {
     for (;;) {
-      const row = this.#run(deadline, () => {
-        const r = this.#q(select).get(...args);
+      const row = this.#s.run(deadline, () => {
+        const r = this.#s.q(select).get(...args);
         if (r === undefined) return undefined;
         const expired = r.expire_time !== null && r.expire_time < clockNow();
         if (!remove && !expired) return r;
         if (!expired) {
-          this.#q(DELETE_ROW).run(r.rowid); // its file goes once the value is read
+          this.#s.q(DELETE_ROW).run(r.rowid); // its file goes once the value is read
           return r;
         }
-        this.#deleteRows([r]);
+        this.#s.deleteRows([r]);
         return null;
       });
       if (row === undefined) return undefined;
@@ -500,85 +384,62 @@ class SqliteEngine implements CacheEngine {
       const value = this.#value(row, false);
       if (value !== MISS) return [this.#disk.get(row.key), this.#item(row, value)];
       // Gone: delete the row unless it changed meanwhile (the log engine's conditional delete).
-      this.#run(deadline, () => this.#q('DELETE FROM Cache WHERE rowid = ? AND filename IS ?').run(row.rowid, row.filename));
+      this.#s.run(deadline, () => this.#s.q('DELETE FROM Cache WHERE rowid = ? AND filename IS ?').run(row.rowid, row.filename));
     }
   }
 
   // ---- bulk removal and culling ------------------------------------------------------------------------------------
 
-  /**
-   * diskcache's _select_delete: batches of rows (`select` gives rowid and filename), each batch one transaction,
-   * while `more()` and rows are left. `after`: the select's first parameter is a rowid to continue from. Timeout
-   * carries the count so far (`count` is work done before).
-   */
-  #selectDelete(select: string, args: unknown[], after: boolean, deadline: number, more = () => true, count = 0): number {
-    try {
-      while (more()) {
-        const n = this.#run(deadline, () => {
-          const rows = this.#q(select).all(...args);
-          if (after && rows.length > 0) args[0] = rows[rows.length - 1].rowid;
-          return this.#deleteRows(rows);
-        });
-        if (n === 0) break;
-        count += n;
-      }
-    } catch (err) {
-      if (err instanceof Timeout) throw new Timeout(count);
-      throw err;
-    }
-    return count;
-  }
-
   expire(now: number, deadline: number): number {
     // diskcache moves the lower bound to the last expire_time seen, which would skip a tie: the rows go anyway.
     const select = 'SELECT rowid, filename FROM Cache WHERE 0 < expire_time AND expire_time < ? ORDER BY expire_time LIMIT ?';
-    return this.#selectDelete(select, [now, DELETE_BATCH], false, deadline);
+    return this.#s.selectDelete(select, [now, DELETE_BATCH], false, deadline);
   }
 
   evict(tag: Key, deadline: number): number {
     const select = 'SELECT rowid, filename FROM Cache WHERE rowid > ? AND tag = ? ORDER BY rowid LIMIT ?';
-    return this.#selectDelete(select, [0, encodeKey(tag, 'tag'), DELETE_BATCH], true, deadline);
+    return this.#s.selectDelete(select, [0, encodeKey(tag, 'tag'), DELETE_BATCH], true, deadline);
   }
 
   clear(deadline: number): number {
     const select = 'SELECT rowid, filename FROM Cache WHERE rowid > ? ORDER BY rowid LIMIT ?';
-    return this.#selectDelete(select, [0, DELETE_BATCH], true, deadline);
+    return this.#s.selectDelete(select, [0, DELETE_BATCH], true, deadline);
   }
 
   cull(deadline: number): number {
     const count = this.expire(clockNow(), deadline);
     const victims = this.#victims;
     if (victims === null) return 0; // diskcache's quirk: the expired count is dropped
-    return this.#selectDelete(victims, [CULL_BATCH], false, deadline, () => this.volume() > this.#settings.sizeLimit, count);
+    return this.#s.selectDelete(victims, [CULL_BATCH], false, deadline, () => this.volume() > this.#settings.sizeLimit, count);
   }
 
   // ---- iteration, transactions, maintenance ---------------------------------------------------------------------
 
   keys(reverse: boolean): Key[] {
-    const rows = this.#q(reverse ? 'SELECT key FROM Cache ORDER BY rowid DESC' : 'SELECT key FROM Cache ORDER BY rowid').all();
+    const rows = this.#s.q(reverse ? 'SELECT key FROM Cache ORDER BY rowid DESC' : 'SELECT key FROM Cache ORDER BY rowid').all();
     return rows.map((r) => this.#disk.get(r.key));
   }
 
   sortedKeys(reverse: boolean): Key[] {
     // SQLite orders BLOBs bytewise; diskcache's order (numbers by value first) is compareEncodedKeys'.
-    const encoded = this.#q('SELECT key FROM Cache').all().map((r) => r.key as Uint8Array);
+    const encoded = this.#s.q('SELECT key FROM Cache').all().map((r) => r.key as Uint8Array);
     return sortEncodedKeys(encoded, reverse).map((e) => this.#disk.get(e));
   }
 
   transact<T>(fn: () => T, deadline: number): T {
-    if (this.#depth > 0) return fn();
+    if (this.#s.inTxn) return fn();
     this.#userTxn = true;
     this.#cullPending = false;
     let result: T;
     try {
-      result = this.#run(deadline, fn);
+      result = this.#s.run(deadline, fn);
     } finally {
       this.#userTxn = false;
     }
     if (this.#cullPending) {
       this.#cullPending = false;
       try {
-        this.#run(this.#defaultDeadline(), () => this.#cull(clockNow()));
+        this.#s.run(this.#defaultDeadline(), () => this.#cull(clockNow()));
       } catch (err) {
         if (!(err instanceof Timeout)) throw err; // culling is best effort; the next write tries again
       }
@@ -587,24 +448,24 @@ class SqliteEngine implements CacheEngine {
   }
 
   check(fix: boolean): CheckWarning[] {
-    const integrity = this.#db.prepare('PRAGMA integrity_check').all().map((r) => String(Object.values(r)[0]));
+    const integrity = this.#s.db.prepare('PRAGMA integrity_check').all().map((r) => String(Object.values(r)[0]));
     const warnings: CheckWarning[] = integrity.length === 1 && integrity[0] === 'ok' ? []
       : integrity.map((message) => ({ category: 'UserWarning', message }));
-    if (fix && this.#depth === 0) this.#retry(() => this.#db.exec('VACUUM'));
-    this.#run(this.#defaultDeadline(), () => warnings.push(...checkFiles(this.#db, this.#dir, this.#disk, fix)));
+    if (fix && !this.#s.inTxn) this.#s.retry(() => this.#s.db.exec('VACUUM'));
+    this.#s.run(this.#defaultDeadline(), () => warnings.push(...checkFiles(this.#s.db, this.#dir, this.#disk, fix)));
     return warnings;
   }
 
   stats(reset: boolean): [number, number] {
     const read = (): [number, number] => {
-      const rows = this.#q("SELECT key, value FROM Settings WHERE key IN ('hits', 'misses')").all();
+      const rows = this.#s.q("SELECT key, value FROM Settings WHERE key IN ('hits', 'misses')").all();
       const get = (k: string) => (rows.find((r) => r.key === k)?.value as number | undefined) ?? 0;
       return [get('hits'), get('misses')];
     };
     if (!reset) return read();
-    return this.#run(this.#defaultDeadline(), () => {
+    return this.#s.run(this.#defaultDeadline(), () => {
       const result = read();
-      this.#q("UPDATE Settings SET value = 0 WHERE key IN ('hits', 'misses')").run();
+      this.#s.q("UPDATE Settings SET value = 0 WHERE key IN ('hits', 'misses')").run();
       return result;
     });
   }
@@ -613,51 +474,16 @@ class SqliteEngine implements CacheEngine {
   compact(): CompactionResult {
     const bytes = () => ['', '-wal'].reduce((n, s) => n + (fs.statSync(path.join(this.#dir, DBNAME + s), { throwIfNoEntry: false })?.size ?? 0), 0);
     const bytesBefore = bytes();
-    try {
-      retryBusy(this.#defaultDeadline(), () => {
-        this.#db.exec('VACUUM');
-        this.#db.prepare('PRAGMA wal_checkpoint(TRUNCATE)').get();
-      });
-    } catch (err) {
-      throw mapError(err);
-    }
+    this.#s.vacuum(this.#defaultDeadline());
     // `base` is nonzero for "compacted" (0 means another process was at it; SQLite's VACUUM waits instead).
     return { base: 1, items: this.count(), bytesBefore, bytesAfter: bytes() };
   }
 
-  /**
-   * undefined when a write would take the write lock at once (or this handle holds it); else a Promise that polls
-   * the lock with timers (the event loop runs meanwhile), resolves once it is free and rejects with Timeout past
-   * `deadline`. The write that follows may still meet a lock taken in between: it then waits busy_timeout, as
-   * diskcache's does.
-   */
   waitWritable(deadline: number): Promise<void> | undefined {
-    if (this.#depth > 0 || this.#lockFree()) return undefined;
-    return (async () => {
-      for (let ms = 1; ; ms = Math.min(ms * 2, 16)) {
-        if (Date.now() > deadline) throw new Timeout();
-        await new Promise((r) => setTimeout(r, ms));
-        if (this.#lockFree()) return;
-      }
-    })();
-  }
-
-  /** One try of the write lock that does not wait (busy_timeout 0 for it): BEGIN IMMEDIATE, then ROLLBACK. */
-  #lockFree(): boolean {
-    this.#db.exec('PRAGMA busy_timeout = 0');
-    try {
-      this.#q('BEGIN IMMEDIATE').run();
-      this.#q('ROLLBACK').run();
-      return true;
-    } catch (err) {
-      if (isBusy(err)) return false;
-      throw err;
-    } finally {
-      this.#db.exec(`PRAGMA busy_timeout = ${Math.round(this.#timeoutMs)}`);
-    }
+    return this.#s.waitWritable(deadline);
   }
 
   close(): void {
-    this.#db.close();
+    this.#s.db.close();
   }
 }
