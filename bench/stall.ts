@@ -364,9 +364,10 @@ async function runOne(ctx: WorkloadContext, contender: string, size: StallSize):
   });
 }
 
-/** Per size: each engine, logcache with compaction off (the floor, when the log engine runs), python-diskcache. */
+/** Per size: each engine (the log engine followed by its floor, with compaction off), then python-diskcache. */
 export async function runStall(ctx: WorkloadContext, sizes: readonly StallSize[], peer: boolean): Promise<StallSection> {
-  const contenders: string[] = [...ctx.engines, ...(ctx.engines.includes('log') ? [FLOOR] : []), ...(peer ? ['python'] : [])];
+  const contenders: string[] = ctx.engines.flatMap((e) => (e === 'log' ? [e, FLOOR] : [e]));
+  if (peer) contenders.push('python');
   const results: StallResult[] = [];
   const skipped: StallSection['skipped'] = [];
   for (const size of sizes) {
