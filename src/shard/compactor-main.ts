@@ -43,10 +43,11 @@ function exitIfOrphaned(): void {
 }
 
 // Between pieces of work (every 64 frames read or written, each chunk, each warm tick): once a millisecond, a look at
-// the parent, and a pause when the machine has no CPU to spare (pace.ts says why).
+// the parent, and a pause when the machine has no CPU to spare (pace.ts says why). Before a file is created (`now`): a
+// look at the parent at once, so that a compactor whose parent was killed adds nothing to a store being removed.
 const pace = pacer();
-const warm = new WarmShards(() => {
-  if (pace.tick()) exitIfOrphaned();
+const warm = new WarmShards((now) => {
+  if (pace.tick() || now === true) exitIfOrphaned();
 });
 
 function run({ id, job, explicit }: CompactorRequest): CompactorReply {

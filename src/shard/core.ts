@@ -79,8 +79,8 @@ export class ShardCore {
   /** Called at the seal of `compactAt` with the state exactly as of that seal (compaction writes the base there). */
   onSealed: ((segmentId: number) => void) | null = null;
   /** Called every 64 frames applied or items written, and after each chunk of a long load or base write (a background
-   * compactor checks its parent, and paces itself, there). */
-  onChunk: (() => void) | null = null;
+   * compactor checks its parent, and paces itself, there); with `now`, before a file is created (it checks at once). */
+  onChunk: ((now?: boolean) => void) | null = null;
   /** Times the state was (re)built from the files: the open, and each full reload since (a switch to a new base in
    * slices is not one). */
   loads = 0;

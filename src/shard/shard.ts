@@ -40,8 +40,8 @@ export interface ShardOptions {
   /** Lease of this handle's transaction windows (ms, default 10 s): see owner.ts. */
   txnLeaseMs?: number;
   /** Called every 64 frames applied or items written, and after each chunk of a long load, catch-up or base write (a
-   * background compactor checks its parent, and paces itself, there). */
-  onChunk?: () => void;
+   * background compactor checks its parent, and paces itself, there); with `now`, before a file is created. */
+  onChunk?: (now?: boolean) => void;
 }
 
 const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
@@ -132,7 +132,7 @@ export class Shard {
   }
 
   /** Called after each chunk of a long load or base write. */
-  get onChunk(): (() => void) | null {
+  get onChunk(): ((now?: boolean) => void) | null {
     return this.#c.onChunk;
   }
 

@@ -53,7 +53,7 @@ export class WarmShards {
 
   /** @param onChunk called at each tick and between pieces of a long read or write (the compactor checks its parent,
    * and paces itself, there). */
-  constructor(readonly onChunk: () => void, { catchUpMs = CATCH_UP_MS, idleCloseMs = IDLE_CLOSE_MS } = {}) {
+  constructor(readonly onChunk: (now?: boolean) => void, { catchUpMs = CATCH_UP_MS, idleCloseMs = IDLE_CLOSE_MS } = {}) {
     this.#catchUpMs = catchUpMs;
     this.#idleCloseMs = idleCloseMs;
   }

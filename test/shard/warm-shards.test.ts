@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Cache } from '../../src/index.js';
 import { compactorPid } from '../../src/shard/compactor.js';
 import { Shard } from '../../src/shard/shard.js';
@@ -14,7 +15,7 @@ import { abandonBaseInProgress, compact } from '../../src/shard/compaction.js';
 import { KIND_BASE } from '../../src/format/segment.js';
 import { WarmShards } from '../../src/shard/warm-shards.js';
 import { tryLock } from '../../src/shard/lock.js';
-import { COMPACT_LOCK } from '../../src/format/files.js';
+import { COMPACT_LOCK, segmentName } from '../../src/format/files.js';
 import { tmpdir } from '../torture/harness.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -267,4 +268,28 @@ test("a compaction cut short by its compactor's exit leaves no temporary base: t
   t.after(() => again.close());
   for (let i = 0; i < 3000; i += 97) assert.equal(again.get(`k${i}`), value(i, 1).padEnd(1024, 'w'));
   assert.deepEqual(again.check(), []);
+});
+
+test('a compactor is told before a file is created (`now`), so one whose parent is gone adds nothing to a store being removed', (t) => {
+  const dir = tmpdir(t, 'warm-create');
+  const cache = new Cache(dir, { segmentBytes: 16 * 1024, compactMinBytes: 0 });
+  for (let i = 0; i < 200; i++) cache.set(`k${i}`, value(i, 0).padEnd(1024, 'w'));
+  cache.close();
+  // The newest segment goes (as if its writer had died between a roll-over's seal and the next segment's creation):
+  // whoever replays to the last seal now creates it.
+  const ids = () => fs.readdirSync(dir).filter((n) => n.endsWith('.log')).map((n) => Number.parseInt(n, 10));
+  const newest = Math.max(...ids());
+  fs.rmSync(path.join(dir, segmentName(newest)));
+  // What the compactor does when its parent is gone (compactor-main.ts): it exits at that call, and nothing is made.
+  const exit = new Error('exit');
+  assert.throws(() => new Shard(dir, { compactMinBytes: 0, onChunk: (now) => { if (now) throw exit; } }),
+    (err: Error) => err === exit || err.cause === exit);
+  assert.ok(!ids().includes(newest), 'no segment was created');
+  assert.deepEqual(fs.readdirSync(dir).filter((n) => n.startsWith('.tmp')), []);
+  // With its parent alive it carries on: told before the file exists.
+  const seen: boolean[] = [];
+  const shard = new Shard(dir, { compactMinBytes: 0, onChunk: (now) => { if (now) seen.push(fs.existsSync(path.join(dir, segmentName(newest)))); } });
+  t.after(() => shard.close());
+  assert.deepEqual(seen, [false]);
+  assert.ok(ids().includes(newest));
 });
