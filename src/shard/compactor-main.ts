@@ -48,7 +48,26 @@ function exitIfOrphaned(): void {
 const pace = pacer();
 const warm = new WarmShards((now) => {
   if (pace.tick() || now === true) exitIfOrphaned();
-});
+}, { inUse: parentHolds });
+
+/** Whether the parent holds a file of `dir` open (any open handle on a store holds its active segment), from
+ * /proc/<parent>/fd; true where that cannot be read. */
+function parentHolds(dir: string): boolean {
+  let real: string;
+  let fds: string[];
+  try {
+    real = fs.realpathSync(dir) + '/';
+    fds = fs.readdirSync(`/proc/${parent}/fd`);
+  } catch {
+    return true;
+  }
+  for (const fd of fds) {
+    try {
+      if (fs.readlinkSync(`/proc/${parent}/fd/${fd}`).startsWith(real)) return true;
+    } catch { /* closed meanwhile */ }
+  }
+  return false;
+}
 
 function run({ id, job, explicit }: CompactorRequest): CompactorReply {
   try {

@@ -49,13 +49,19 @@ export class WarmShards {
   readonly #byDir = new Map<string, Warm>();
   readonly #catchUpMs: number;
   readonly #idleCloseMs: number;
+  readonly #inUse: (dir: string) => boolean;
   #timer: NodeJS.Timeout | null = null;
 
   /** @param onChunk called at each tick and between pieces of a long read or write (the compactor checks its parent,
-   * and paces itself, there). */
-  constructor(readonly onChunk: (now?: boolean) => void, { catchUpMs = CATCH_UP_MS, idleCloseMs = IDLE_CLOSE_MS } = {}) {
+   * and paces itself, there), and with `now` before a file is created.
+   * @param inUse whether the process that asked for this store still has it open: looked at before a file is created
+   * in it (a segment met at a seal, a temporary base), since its user may be removing a store it closed, and the
+   * message that says so may not have arrived yet. */
+  constructor(readonly onChunk: (now?: boolean) => void,
+    { catchUpMs = CATCH_UP_MS, idleCloseMs = IDLE_CLOSE_MS, inUse = (_dir: string): boolean => true } = {}) {
     this.#catchUpMs = catchUpMs;
     this.#idleCloseMs = idleCloseMs;
+    this.#inUse = inUse;
   }
 
   /** Reads `job`'s shard and keeps it caught up, unless another compactor does (or this one already does). */
@@ -134,7 +140,11 @@ export class WarmShards {
   }
 
   #openShard(job: CompactorJob): Shard {
-    return new Shard(job.dir, { segmentBytes: job.segmentBytes, sync: job.sync, compactMinBytes: 0, onChunk: this.onChunk });
+    const onChunk = (now?: boolean) => {
+      this.onChunk(now);
+      if (now === true && !this.#inUse(job.dir)) throw new Error(`${job.dir} is no longer open in the process that asked: nothing is created there`);
+    };
+    return new Shard(job.dir, { segmentBytes: job.segmentBytes, sync: job.sync, compactMinBytes: 0, onChunk });
   }
 
   #load(w: Warm): void {

@@ -293,3 +293,25 @@ test('a compactor is told before a file is created (`now`), so one whose parent 
   assert.deepEqual(seen, [false]);
   assert.ok(ids().includes(newest));
 });
+
+test('a warm copy creates nothing in a store its asker no longer has open (its user may be removing it): it is let go', (t) => {
+  const dir = tmpdir(t, 'warm-not-in-use');
+  const cache = new Cache(dir, { segmentBytes: 16 * 1024, compactMinBytes: 0 });
+  for (let i = 0; i < 200; i++) cache.set(`k${i}`, value(i, 0).padEnd(1024, 'w'));
+  cache.close();
+  const ids = () => fs.readdirSync(dir).filter((n) => n.endsWith('.log')).map((n) => Number.parseInt(n, 10));
+  const newest = Math.max(...ids());
+  fs.rmSync(path.join(dir, segmentName(newest))); // whoever replays to the last seal now creates it
+  const job = { dir, segmentBytes: 16 * 1024, sync: 'none' as const, compactMinBytes: 0 };
+  let open = false;
+  const warm = new WarmShards(() => {}, { catchUpMs: 10, inUse: () => open });
+  t.after(() => warm.closeAll());
+  warm.open(job);
+  assert.equal(warm.peek(job), null, 'no copy is kept');
+  assert.ok(!ids().includes(newest), 'and nothing was created');
+  assert.ok(!fs.existsSync(path.join(dir, 'warm.lock')), 'its lock is released');
+  open = true; // the store is in use again: the copy is made, and the segment with it
+  warm.open(job);
+  assert.ok(warm.peek(job));
+  assert.ok(ids().includes(newest));
+});
