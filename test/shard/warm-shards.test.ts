@@ -270,16 +270,21 @@ test("a compaction cut short by its compactor's exit leaves no temporary base: t
   assert.deepEqual(again.check(), []);
 });
 
-test('a compactor is told before a file is created (`now`), so one whose parent is gone adds nothing to a store being removed', (t) => {
-  const dir = tmpdir(t, 'warm-create');
+/** A closed store without its newest segment (as if its writer had died between a roll-over's seal and the next
+ * segment's creation): whoever replays to the last seal creates it. `ids()`: the segments there now. */
+function storeMissingItsNewestSegment(t: { after(fn: () => void): void }, name: string) {
+  const dir = tmpdir(t, name);
   const cache = new Cache(dir, { segmentBytes: 16 * 1024, compactMinBytes: 0 });
   for (let i = 0; i < 200; i++) cache.set(`k${i}`, value(i, 0).padEnd(1024, 'w'));
   cache.close();
-  // The newest segment goes (as if its writer had died between a roll-over's seal and the next segment's creation):
-  // whoever replays to the last seal now creates it.
   const ids = () => fs.readdirSync(dir).filter((n) => n.endsWith('.log')).map((n) => Number.parseInt(n, 10));
   const newest = Math.max(...ids());
   fs.rmSync(path.join(dir, segmentName(newest)));
+  return { dir, ids, newest };
+}
+
+test('a compactor is told before a file is created (`now`), so one whose parent is gone adds nothing to a store being removed', (t) => {
+  const { dir, ids, newest } = storeMissingItsNewestSegment(t, 'warm-create');
   // What the compactor does when its parent is gone (compactor-main.ts): it exits at that call, and nothing is made.
   const exit = new Error('exit');
   assert.throws(() => new Shard(dir, { compactMinBytes: 0, onChunk: (now) => { if (now) throw exit; } }),
@@ -295,13 +300,7 @@ test('a compactor is told before a file is created (`now`), so one whose parent 
 });
 
 test('a warm copy creates nothing in a store its asker no longer has open (its user may be removing it): it is let go', (t) => {
-  const dir = tmpdir(t, 'warm-not-in-use');
-  const cache = new Cache(dir, { segmentBytes: 16 * 1024, compactMinBytes: 0 });
-  for (let i = 0; i < 200; i++) cache.set(`k${i}`, value(i, 0).padEnd(1024, 'w'));
-  cache.close();
-  const ids = () => fs.readdirSync(dir).filter((n) => n.endsWith('.log')).map((n) => Number.parseInt(n, 10));
-  const newest = Math.max(...ids());
-  fs.rmSync(path.join(dir, segmentName(newest))); // whoever replays to the last seal now creates it
+  const { dir, ids, newest } = storeMissingItsNewestSegment(t, 'warm-not-in-use');
   const job = { dir, segmentBytes: 16 * 1024, sync: 'none' as const, compactMinBytes: 0 };
   let open = false;
   const warm = new WarmShards(() => {}, { catchUpMs: 10, inUse: () => open });
