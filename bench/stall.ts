@@ -5,7 +5,8 @@
  * (spread over the key space), yielding to its event loop every 1,000 calls as a server would. After its last
  * write the writer stays idle (event loop free) so background work can finish, until the disk is under AFTER_RATIO ×
  * live or for IDLE_MS per IDLE_BYTES of live data (at least IDLE_MS), then checks a sample of values and closes.
- * Beside the engines runs the floor: logcache with automatic compaction off, same shape, no idle period. The parent samples disk bytes ÷ live bytes every SAMPLE_MS: the files under the
+ * Beside the engines runs the floor: logcache with automatic compaction off, same shape, no idle period. The parent
+ * samples disk bytes ÷ live bytes every SAMPLE_MS: the files under the
  * directory plus unlinked files any of the processes (or their children) still hold open. Each call is timed
  * (hrtime); the worst call, p99.9 and counts over 1 ms and 5 ms come from bench/lib/latency.ts. Peak RSS: sampled
  * every 256 calls (and after any call over 1 ms), with `steady` the writer's RSS halfway through its first pass

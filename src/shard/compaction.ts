@@ -159,7 +159,7 @@ function writeBase(shard: Shard, id: number): number {
   const { fs, dir } = shard;
   // The pid lets check() tell a leftover of a dead compactor from a live one's work in progress.
   const tmp = path.join(dir, tmpBaseName(process.pid, shard.writer, id));
-  shard.onChunk?.(true); // an orphaned compactor exits here rather than add a file to a store being removed
+  shard.onChunk?.(true); // a compactor whose parent is gone, or closed the store, creates nothing: compactor-main.ts
   const fd = fs.openSync(tmp, 'w');
   baseInProgress = { fs, tmp };
   let items = 0;

@@ -3,7 +3,9 @@
  * time, and answers each. It exits at once, doing nothing more, when its parent is gone: the IPC channel's
  * disconnect while idle, and a look at its parent pid between pieces of work, once a millisecond (the work is
  * synchronous, so no event is seen during it). Between them too, on a machine with no CPU to spare, it pauses
- * briefly (pace.ts), so the processes serving requests get their CPU back within a millisecond. A compaction cut short leaves nothing that is not safe.
+ * briefly (pace.ts), so the processes serving requests get their CPU back within a millisecond. Before it creates a
+ * file it looks at once, and at whether its parent still has that store open. A compaction cut short leaves nothing
+ * that is not safe.
  *
  * It keeps a shard it was told about ("warm", sent when the shard is half way to wanting a compaction) open between
  * jobs and caught up with the log while idle (warm-shards.ts), so a job starts from a state already read instead of

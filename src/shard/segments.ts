@@ -163,7 +163,7 @@ export class Segments {
   /** Writes segment `id` whole under a temporary name, then links it into place (or, `replace`, renames it over). */
   #create(id: number, replace = false): void {
     const c = this.#c;
-    c.onChunk?.(true); // an orphaned compactor exits here rather than add a file to a store being removed
+    c.onChunk?.(true); // a compactor whose parent is gone, or closed the store, creates nothing: compactor-main.ts
     const tmp = path.join(c.dir, tmpSegmentName(process.pid, c.writer, id));
     c.io(replace ? 'replace segment' : 'create segment', () => {
       c.fs.writeFileSync(tmp, fileHeader(KIND_SEGMENT, id, newSalt()));

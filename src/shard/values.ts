@@ -17,8 +17,6 @@ export class Values {
   /** Small values met by the replay or buffered by our transaction, by slot and version. */
   readonly cache = new ValueCache(VALUE_CACHE_ENTRIES);
 
-  /** Where the frame #readFrame returned last starts in the buffer it returned. */
-  #framePos = 0;
   readonly #fv: FrameView = newFrameView();
 
   constructor(core: ShardCore) {
@@ -64,17 +62,9 @@ export class Values {
     }
   }
 
-  /** Reads a frame at a known location and returns its value bytes, or null if it does not check out. */
+  /** Reads a frame at a known location (one pread) and returns its value bytes, or null if it does not check out
+   * (reported). */
   readFrameValue(file: number, offset: number, frameLength: number, valueOffset: number, valueLength: number): Buffer | null {
-    const buf = this.#readFrame(file, offset, frameLength);
-    if (buf === null) return null;
-    const start = this.#framePos + valueOffset;
-    return buf.subarray(start, start + valueLength);
-  }
-
-  /** Reads the frame at `offset` of local file `file` (one pread) and verifies it: the buffer holding it (at
-   * #framePos) when it checks out, else null (reported). */
-  #readFrame(file: number, offset: number, frameLength: number): Buffer | null {
     const c = this.#c;
     const f = c.segments.at(file);
     if (!f) return null;
@@ -84,8 +74,7 @@ export class Values {
       c.corruption.report('checksum-on-read', f.name, offset, frameLength);
       return null;
     }
-    this.#framePos = 0;
-    return buf;
+    return buf.subarray(valueOffset, valueOffset + valueLength);
   }
 
   /** Keeps a small value the replay just stored, so the next get needs no pread (frames never change once written). */
