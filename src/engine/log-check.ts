@@ -11,6 +11,8 @@ import { isEngineFile, parseLogFileName, segmentName, writerPidOf } from '../for
 import { OP_DELV, encodeTxnValue } from '../format/record.js';
 import { isValueFileName } from '../format/names.js';
 import { compact } from '../shard/compaction.js';
+import { sleepMs } from '../shard/pace.js';
+import { Timeout } from '../errors.js';
 import { processAlive } from '../shard/liveness.js';
 import { FRAME_KINDS } from '../shard/corruption.js';
 import type { Shard } from '../shard/shard.js';
@@ -154,7 +156,13 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
     for (const s of out.removed) if (s.valueFile && isValueFileName(s.valueFile.name)) disk.remove(s.valueFile.name);
   }
   if (corrupt || warnings.some((w) => w.message.startsWith('torn tail'))) {
-    compact(shard, true);
+    // Another process's compaction may hold the lock (a compactor's warm copy compacting by itself): the repair waits
+    // for it and then rewrites the log itself (before, it was skipped, and the damage stayed for the next check).
+    const deadline = Date.now() + shard.waitTimeoutMs;
+    while (compact(shard, true).skipped === 'locked') {
+      if (Date.now() >= deadline) throw new Timeout(undefined, `check({ fix: true }) in ${dir}: the compaction lock stayed taken`);
+      sleepMs(10);
+    }
     shard.clearReports();
   }
   tidyFiles(fs, dir, scan, disk);

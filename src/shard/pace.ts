@@ -55,7 +55,8 @@ export function runnableTasks(): number {
 }
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
-const sleepMs = (ms: number): void => void Atomics.wait(sleepCell, 0, 0, ms);
+/** Sleeps `ms` milliseconds, blocking the thread (for synchronous waits that must not spin). */
+export const sleepMs = (ms: number): void => void Atomics.wait(sleepCell, 0, 0, ms);
 
 export function pacer(o: PacerOptions = {}): Pacer {
   const sliceMs = o.sliceMs ?? 1;

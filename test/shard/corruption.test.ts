@@ -4,8 +4,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Cache } from '../../src/index.js';
+import { Cache, Timeout } from '../../src/index.js';
 import { FILE_HEADER_BYTES, damagedFileHeader } from '../../src/format/segment.js';
+import { COMPACT_LOCK } from '../../src/format/files.js';
+import { tryLock } from '../../src/shard/lock.js';
 
 function setup(t: { after(fn: () => void): void }): { dir: string; segment: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-corrupt-'));
@@ -82,4 +84,20 @@ test('garbage appended to a segment is skipped and the store stays writable', (t
   assert.equal(again.get('after'), 'garbage');
   assert.equal(again.get('key-0'), `value-0-${'v'.repeat(50)}`);
   again.close();
+});
+
+test('check({ fix: true }) while another holds the compaction lock: it waits for it (a typed Timeout past the handle\'s timeout, nothing repaired yet), then repairs', (t) => {
+  const { dir, segment } = setup(t);
+  flip(segment, 'value-42-');
+  // Another process's compaction (a compactor's warm copy compacting by itself) holds the lock.
+  const release = tryLock(dir, COMPACT_LOCK)!;
+  assert.ok(release);
+  const cache = new Cache(dir, { timeout: 0.2 });
+  t.after(() => cache.close());
+  assert.throws(() => cache.check({ fix: true }), (err: Error) => err instanceof Timeout && /compaction lock/.test(err.message));
+  assert.ok(cache.check().some((w) => w.category === 'CorruptionWarning'), 'not repaired while the lock is taken');
+  release();
+  cache.check({ fix: true });
+  assert.deepEqual(cache.check(), [], 'repaired once it is free (before, the repair was skipped and the damage stayed)');
+  assert.equal(cache.get('key-43'), `value-43-${'v'.repeat(50)}`);
 });
