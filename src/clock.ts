@@ -41,3 +41,8 @@ export function setClock(fn: () => number): () => void {
     clock = previous;
   };
 }
+
+const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
+/** Sleeps `ms` milliseconds (fractions too), blocking the thread: the synchronous waits for another process (a
+ * transaction window, a locked database, the compaction lock) sleep rather than spin. */
+export const sleepMs = (ms: number): void => void Atomics.wait(SLEEP_CELL, 0, 0, ms);

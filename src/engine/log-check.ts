@@ -3,7 +3,7 @@
  * repairs. Reports, never throws on bad data: corrupt or torn frames (from a fresh read of every log file), value
  * files missing or of the wrong size, files nobody references, empty directories.
  */
-import { now as clockNow } from '../clock.js';
+import { now as clockNow, sleepMs } from '../clock.js';
 import * as path from 'node:path';
 import { FRAME_OK, newFrameView, nextGoodFrame, readFrame } from '../format/frame.js';
 import { KIND_BASE, KIND_SEGMENT, parseFileHeader } from '../format/segment.js';
@@ -11,7 +11,6 @@ import { isEngineFile, parseLogFileName, segmentName, writerPidOf } from '../for
 import { OP_DELV, encodeTxnValue } from '../format/record.js';
 import { isValueFileName } from '../format/names.js';
 import { compact } from '../shard/compaction.js';
-import { sleepMs } from '../shard/pace.js';
 import { Timeout } from '../errors.js';
 import { processAlive } from '../shard/liveness.js';
 import { FRAME_KINDS } from '../shard/corruption.js';

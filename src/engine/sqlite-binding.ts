@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SqliteMissingError } from '../errors.js';
 import { localRequire } from '../builtin.js';
+import { sleepMs } from '../clock.js';
 import { fileWarnings, scanFiles, tidyFiles, type CheckWarning } from './check.js';
 
 /** A row as both bindings return it: column name to value (BLOBs are Uint8Array; better-sqlite3 gives Buffers). */
@@ -89,9 +90,8 @@ export function isConstraint(err: unknown): boolean {
   return (typeof e?.code === 'string' && e.code.startsWith('SQLITE_CONSTRAINT')) || (typeof e?.errcode === 'number' && (e.errcode & 0xff) === 19);
 }
 
-const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 /** diskcache sleeps 1 ms between attempts on a locked database. */
-export const sleep1ms = (): void => void Atomics.wait(sleepCell, 0, 0, 1);
+export const sleep1ms = (): void => sleepMs(1);
 
 /** Runs fn, retrying while the database is busy (each attempt waits busy_timeout), until `deadline`. */
 export function retryBusy<T>(deadline: number, fn: () => T): T {

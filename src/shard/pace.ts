@@ -14,6 +14,7 @@
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import { sleepMs } from '../clock.js';
 
 export interface PacerOptions {
   /** Work between two looks at the machine (ms). */
@@ -54,9 +55,6 @@ export function runnableTasks(): number {
   }
 }
 
-const sleepCell = new Int32Array(new SharedArrayBuffer(4));
-/** Sleeps `ms` milliseconds, blocking the thread (for synchronous waits that must not spin). */
-export const sleepMs = (ms: number): void => void Atomics.wait(sleepCell, 0, 0, ms);
 
 export function pacer(o: PacerOptions = {}): Pacer {
   const sliceMs = o.sliceMs ?? 1;

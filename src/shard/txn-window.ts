@@ -3,7 +3,7 @@
  * they are made and buffered; one TXN record commits them all, or ABORT drops them. Other writers' records that land
  * inside an open window are void everywhere: their writers wait for the window to close and write them again.
  */
-import { now as clockNow } from '../clock.js';
+import { now as clockNow, sleepMs as sleep } from '../clock.js';
 import { Timeout, TransactionAborted } from '../errors.js';
 import { FRAME_HEADER_BYTES } from '../format/frame.js';
 import {
@@ -36,8 +36,6 @@ interface OpenTxn {
   /** The TXN record, once built (a group's intent holds the same bytes). */
   record?: { time: number; value: Buffer };
 }
-
-const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
 
 export class TxnWindow implements LeaseHolder {
   readonly #c: ShardCore;
@@ -122,7 +120,7 @@ export class TxnWindow implements LeaseHolder {
     const look = { next: Date.now() + 50 };
     let sleepMs = 0.05;
     while (!this.#closed(deadline, look)) {
-      Atomics.wait(SLEEP_CELL, 0, 0, sleepMs);
+      sleep(sleepMs);
       sleepMs = Math.min(sleepMs * 2, 2);
     }
   }
