@@ -181,6 +181,7 @@ export class Segments {
   /** Appends our frame `p` to the active segment (one O_APPEND write); it is unread until the replay meets it. */
   write(p: Pending): void {
     const c = this.#c;
+    c.onChunk?.(true); // a compactor whose parent is gone appends nothing after the parent's last (maybe torn) write
     const { fd, salt } = this.#files[this.active]!;
     // Encoded unsalted (or for another segment, when it is written again after a seal): salted for this file.
     saltFrame(p.frame, p.salt, salt);
