@@ -217,6 +217,7 @@ export class Segments {
    * group's intent), whose outcome nobody waits for.
    */
   appendRaw(frame: Buffer): void {
+    this.#c.onChunk?.(true); // as in write(): a compactor's seals come this way
     const { fd, salt } = this.#files[this.active]!;
     this.#c.fs.writeSync(fd, saltFrame(frame, PLAIN_SALT, salt));
   }

@@ -13,6 +13,7 @@ import { compactorPid } from '../../src/shard/compactor.js';
 import { Shard } from '../../src/shard/shard.js';
 import { abandonBaseInProgress, compact } from '../../src/shard/compaction.js';
 import { KIND_BASE } from '../../src/format/segment.js';
+import { SEAL_ROLLOVER } from '../../src/format/record.js';
 import { WarmShards } from '../../src/shard/warm-shards.js';
 import { tryLock } from '../../src/shard/lock.js';
 import { COMPACT_LOCK, segmentName } from '../../src/format/files.js';
@@ -313,4 +314,22 @@ test('a warm copy creates nothing in a store its asker no longer has open (its u
   warm.open(job);
   assert.ok(warm.peek(job));
   assert.ok(ids().includes(newest));
+});
+
+test('a compactor is told before it appends (`now`), a seal too: one whose parent was killed appends nothing after the parent\'s last write', (t) => {
+  const dir = tmpdir(t, 'warm-append');
+  const cache = new Cache(dir, { compactMinBytes: 0 });
+  for (let i = 0; i < 50; i++) cache.set(`k${i}`, value(i, 0));
+  cache.close();
+  const bytes = () => fs.readdirSync(dir).filter((n) => n.endsWith('.log')).map((n) => fs.statSync(path.join(dir, n)).size);
+  const before = bytes();
+  // What the compactor does when its parent is gone (compactor-main.ts): it exits at that call, before the append.
+  const exit = new Error('exit');
+  let orphaned = false;
+  const shard = new Shard(dir, { compactMinBytes: 0, onChunk: (now) => { if (now && orphaned) throw exit; } });
+  t.after(() => shard.close());
+  orphaned = true;
+  assert.throws(() => shard.seal(SEAL_ROLLOVER, 0), (err: Error) => err === exit || err.cause === exit);
+  assert.throws(() => compact(shard, true, false), (err: Error) => err === exit || err.cause === exit);
+  assert.deepEqual(bytes(), before, 'no seal was appended');
 });
