@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   LOGCACHE_TXN_ABORTED: 'TransactionAborted: a commit did not apply (its window was closed first: the lease ran out, or close() inside transact); nothing of it applied.',
   LOGCACHE_IN_TRANSACTION: 'InTransactionError: compact() or check({ fix: true }) called inside transact(); refused, nothing changed.',
   LOGCACHE_SQLITE_MISSING: "SqliteMissingError: engine 'sqlite' found no working SQLite binding (not installed, or installed but not built).",
+  LOGCACHE_NEWER_FORMAT: 'NewerFormatError: a log file is in a newer format than this logcache reads.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -111,6 +112,23 @@ export class TransactionAborted extends LogcacheError {
 export class InTransactionError extends LogcacheError {
   constructor(what: string) {
     super('LOGCACHE_IN_TRANSACTION', `${what} cannot run inside transact(); call it after the transaction ends`);
+  }
+}
+
+/**
+ * A log file in a newer format than this code reads (a newer logcache wrote it): not damage, so nothing reads on,
+ * falls back to older files or repairs (that would lose or destroy what the newer one wrote). Nothing on disk is
+ * changed, and the handle stops: every later call throws it again (close() excepted).
+ */
+export class NewerFormatError extends LogcacheError {
+  readonly file: string;
+  readonly version: number;
+  readonly supported: number;
+  constructor(file: string, version: number, supported: number) {
+    super('LOGCACHE_NEWER_FORMAT', `${file} is in format version ${version}, newer than this logcache reads (${supported}): upgrade logcache in every process that shares this directory`);
+    this.file = file;
+    this.version = version;
+    this.supported = supported;
   }
 }
 
