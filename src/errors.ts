@@ -115,11 +115,7 @@ export class InTransactionError extends LogcacheError {
   }
 }
 
-/**
- * A log file in a newer format than this code reads (a newer logcache wrote it): not damage, so nothing reads on,
- * falls back to older files or repairs (that would lose or destroy what the newer one wrote). Nothing on disk is
- * changed, and the handle stops: every later call throws it again (close() excepted).
- */
+/** A log file a newer logcache wrote (not damage): nothing was changed, and the handle throws it from then on. */
 export class NewerFormatError extends LogcacheError {
   readonly file: string;
   readonly version: number;

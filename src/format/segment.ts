@@ -71,9 +71,8 @@ export interface FileHeader {
 
 /**
  * Reads a file header from the first bytes of file `name` (`buf`: FILE_HEADER_BYTES of them, or fewer when the file
- * is shorter). Returns the header, or a reason when it is damaged: not one of ours, or not this file's.
- * @throws NewerFormatError when a newer logcache wrote it: that is not damage, and whoever reads on, falls back to
- * older files or repairs would lose or destroy what it holds (docs/format.md, "Newer versions").
+ * is shorter). Returns the header, or a reason when it is not one of ours (or not this file's). NewerFormatError when
+ * a newer logcache wrote it: not damage (format.md, "Newer versions").
  */
 export function parseFileHeader(buf: Buffer, kind: number, id: number, name: string): FileHeader | string {
   // Judged from the magic and the version alone: past them, a newer format's header may hold anything.

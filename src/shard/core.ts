@@ -88,8 +88,7 @@ export class ShardCore {
   sealedBase = 0;
   /** Id of the newest base this process loaded or switched to (0: none). */
   baseId = 0;
-  /** A file in a newer format met (at a load, past a seal): the handle stops there, thrown again by every later read
-   * or write (reading on would serve a history that misses what the newer process wrote). */
+  /** A newer format's file met (at a load, past a seal): the handle stops, and every later read or write throws it. */
   newer: NewerFormatError | null = null;
 
   // The rooms, wired once by the Shard constructor.
@@ -118,7 +117,7 @@ export class ShardCore {
     }
   }
 
-  /** Throws the NewerFormatError this handle met, if any: before anything is read or appended. */
+  /** Throws `newer`, if set: before anything is read or appended. */
   refuseIfNewer(): void {
     if (this.newer) throw this.newer;
   }
