@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   LOGCACHE_TXN_ABORTED: 'TransactionAborted: a commit did not apply (its window was closed first: the lease ran out, or close() inside transact); nothing of it applied.',
   LOGCACHE_IN_TRANSACTION: 'InTransactionError: compact() or check({ fix: true }) called inside transact(); refused, nothing changed.',
   LOGCACHE_SQLITE_MISSING: "SqliteMissingError: engine 'sqlite' found no working SQLite binding (not installed, or installed but not built).",
+  LOGCACHE_NEWER_FORMAT: 'NewerFormatError: a log file is in a newer format than this logcache reads.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -111,6 +112,19 @@ export class TransactionAborted extends LogcacheError {
 export class InTransactionError extends LogcacheError {
   constructor(what: string) {
     super('LOGCACHE_IN_TRANSACTION', `${what} cannot run inside transact(); call it after the transaction ends`);
+  }
+}
+
+/** A log file a newer logcache wrote (not damage): nothing was changed, and the handle throws it from then on. */
+export class NewerFormatError extends LogcacheError {
+  readonly file: string;
+  readonly version: number;
+  readonly supported: number;
+  constructor(file: string, version: number, supported: number) {
+    super('LOGCACHE_NEWER_FORMAT', `${file} is in format version ${version}, newer than this logcache reads (${supported}): upgrade logcache in every process that shares this directory`);
+    this.file = file;
+    this.version = version;
+    this.supported = supported;
   }
 }
 

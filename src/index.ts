@@ -26,6 +26,6 @@ export type { Key } from './format/keys.js';
 export type { CheckWarning, CompactionResult } from './shard/reports.js';
 export {
   LogcacheError, KeyError, IndexError, Timeout, ClosedError, CorruptionError, IOError, SqliteMissingError, ERROR_CODES,
-  TransactionAborted, InTransactionError,
+  TransactionAborted, InTransactionError, NewerFormatError,
 } from './errors.js';
 export type { ErrorCode } from './errors.js';

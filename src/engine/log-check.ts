@@ -1,7 +1,8 @@
 /**
  * The log engine's check(): verifies a shard against its own bytes and returns diskcache-style warnings; with `fix`,
  * repairs. Reports, never throws on bad data: corrupt or torn frames (from a fresh read of every log file), value
- * files missing or of the wrong size, files nobody references, empty directories.
+ * files missing or of the wrong size, files nobody references, empty directories. A log file in a newer format is
+ * not bad data: check throws NewerFormatError, with nothing reported or changed.
  */
 import { now as clockNow, sleepMs } from '../clock.js';
 import * as path from 'node:path';
@@ -45,7 +46,7 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
     } catch {
       continue; // replaced by a compaction since we opened it
     }
-    const header = parseFileHeader(buf, f.kind, f.id);
+    const header = parseFileHeader(buf, f.kind, f.id, f.name);
     if (typeof header === 'string') {
       warnings.push({ category: 'CorruptionWarning', message: `${f.name}: ${header}` });
       corrupt = true;
@@ -86,6 +87,15 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
     return p !== null && p.kind === KIND_SEGMENT && p.id > shard.activeSegmentId;
   }).sort();
   for (const o of orphans) {
+    let buf: Buffer;
+    try {
+      buf = fs.readFileSync(path.join(dir, o));
+    } catch {
+      continue; // removed meanwhile
+    }
+    // One a newer logcache wrote is not damage: NewerFormatError, before anything is reported or removed (a newer
+    // file the log reaches stopped the sync above).
+    parseFileHeader(buf, KIND_SEGMENT, parseLogFileName(o)!.id, o);
     warnings.push({
       category: 'CorruptionWarning',
       message: `${o}: segment cut off from the log (the seal of ${segmentName(shard.activeSegmentId)} is damaged, or a segment before it is gone)`,

@@ -9,7 +9,7 @@ import type { Disk, StoredValue } from '../format/disk.js';
 import { Key, encodeKey } from '../format/keys.js';
 import { isValueFileName } from '../format/names.js';
 import { FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_TAG, OP_DELV, encodeTxnValue } from '../format/record.js';
-import { IOError, Timeout } from '../errors.js';
+import { IOError, NewerFormatError, Timeout } from '../errors.js';
 import { now as clockNow } from '../clock.js';
 import { NIL } from '../shard/keydir.js';
 import type { Shard } from '../shard/shard.js';
@@ -55,9 +55,10 @@ export class LogWriter {
     try {
       out = this.#shard.append(op, rec, deadline);
     } catch (err) {
-      // A Timeout wrote nothing; after an I/O error the frame may be in the log (the write landed, a later fsync
-      // or read failed): keep the file then (check() reports it if it turns out an orphan, never a lost value).
-      if (stored.filename !== null && err instanceof Timeout) this.#disk.remove(stored.filename);
+      // A Timeout wrote nothing, nor did a NewerFormatError (or only void, after a seal); after an I/O error the frame
+      // may be in the log (the write landed, a later fsync or read failed): keep the file then (check() reports it if
+      // it turns out an orphan, never a lost value).
+      if (stored.filename !== null && (err instanceof Timeout || err instanceof NewerFormatError)) this.#disk.remove(stored.filename);
       throw err;
     }
     if (!out.applied && stored.filename !== null) this.#disk.remove(stored.filename);

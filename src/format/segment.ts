@@ -13,6 +13,7 @@
  */
 import { randomBytes } from '../builtin.js';
 import { FrameSalt, PLAIN_SALT } from './frame.js';
+import { NewerFormatError } from '../errors.js';
 
 export const FILE_MAGIC = Buffer.from('LOGCACHE', 'latin1');
 /** The version new files are written in. */
@@ -69,14 +70,18 @@ export interface FileHeader {
 }
 
 /**
- * Reads a file header from the first bytes of a file (`buf`: FILE_HEADER_BYTES of them, or fewer when the file is
- * shorter). Returns the header, or a reason when it is not one of ours (or not this file's).
+ * Reads a file header from the first bytes of file `name` (`buf`: FILE_HEADER_BYTES of them, or fewer when the file
+ * is shorter). Returns the header, or a reason when it is not one of ours (or not this file's). NewerFormatError when
+ * a newer logcache wrote it: not damage (format.md, "Newer versions").
  */
-export function parseFileHeader(buf: Buffer, kind: number, id: number): FileHeader | string {
+export function parseFileHeader(buf: Buffer, kind: number, id: number, name: string): FileHeader | string {
+  // Judged from the magic and the version alone: past them, a newer format's header may hold anything.
+  const ours = buf.length >= VERSION_AT + VERSION_BYTES && buf.subarray(0, MAGIC_BYTES).equals(FILE_MAGIC);
+  const version = ours ? buf.readUInt16LE(VERSION_AT) : 0;
+  if (version > FORMAT_VERSION) throw new NewerFormatError(name, version, FORMAT_VERSION);
   if (buf.length < FILE_HEADER_V1_BYTES) return 'short header';
-  if (!buf.subarray(0, MAGIC_BYTES).equals(FILE_MAGIC)) return 'bad magic';
-  const version = buf.readUInt16LE(VERSION_AT);
-  if (version < FORMAT_VERSION_MIN || version > FORMAT_VERSION) return `unsupported format version ${version}`;
+  if (!ours) return 'bad magic';
+  if (version < FORMAT_VERSION_MIN) return `unsupported format version ${version}`;
   if (buf.readUInt16LE(KIND_AT) !== kind) return 'wrong file kind';
   if (buf.readUInt32LE(ID_AT) !== id) return 'id does not match file name';
   if (version === 1) return { version, start: FILE_HEADER_V1_BYTES, salt: PLAIN_SALT };

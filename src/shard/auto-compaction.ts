@@ -150,6 +150,7 @@ export class AutoCompaction {
    */
   async compactAsync(): Promise<CompactionResult> {
     if (!this.background) return compact(this.shard);
+    this.shard.sync(); // a log file in a newer format: its NewerFormatError here, not the compactor's failure
     const r = await this.#start(true);
     if (!this.shard.closed) this.shard.sync();
     return r;

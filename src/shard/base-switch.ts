@@ -80,12 +80,13 @@ export class Switching {
     try {
       size = c.fs.fstatSync(fd).size;
       const header = Buffer.alloc(FILE_HEADER_BYTES);
-      parsed = parseFileHeader(header.subarray(0, readAt(c.fs, fd, header, FILE_HEADER_BYTES, 0)), KIND_BASE, baseId);
+      parsed = parseFileHeader(header.subarray(0, readAt(c.fs, fd, header, FILE_HEADER_BYTES, 0)), KIND_BASE, baseId, name);
       if (typeof parsed === 'string') {
         c.fs.closeSync(fd);
         return false;
       }
     } catch {
+      // (A base in a newer format too: the rebuild instead meets it and stops with NewerFormatError.)
       try { c.fs.closeSync(fd); } catch { /* gone */ }
       return false;
     }

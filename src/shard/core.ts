@@ -5,7 +5,7 @@
  * more than one room reads or writes.
  */
 import * as nodeFs from 'node:fs';
-import { IOError } from '../errors.js';
+import { IOError, type NewerFormatError } from '../errors.js';
 import type { RecordInput } from '../format/record.js';
 import type { FrameSalt } from '../format/frame.js';
 import { CorruptionReporter } from './corruption.js';
@@ -88,6 +88,8 @@ export class ShardCore {
   sealedBase = 0;
   /** Id of the newest base this process loaded or switched to (0: none). */
   baseId = 0;
+  /** A newer format's file met (at a load, past a seal): the handle stops, and every later read or write throws it. */
+  newer: NewerFormatError | null = null;
 
   // The rooms, wired once by the Shard constructor.
   segments!: Segments;
@@ -113,6 +115,11 @@ export class ShardCore {
     } catch (err) {
       throw new IOError(`${what} in ${this.dir}`, err);
     }
+  }
+
+  /** Throws `newer`, if set: before anything is read or appended. */
+  refuseIfNewer(): void {
+    if (this.newer) throw this.newer;
   }
 
   /** A frame of ours was met by the replay (or given up on): it no longer counts as unread. */

@@ -6,7 +6,7 @@
  */
 import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
-import { IOError, LogcacheError } from '../errors.js';
+import { IOError, LogcacheError, NewerFormatError } from '../errors.js';
 import { OP_BASE } from '../format/record.js';
 import { FILE_HEADER_BYTES, FILE_HEADER_V1_BYTES, KIND_BASE, parseFileHeader } from '../format/segment.js';
 import { PLAIN_SALT } from '../format/frame.js';
@@ -18,6 +18,7 @@ import { SWITCH_CALL_BYTES } from './base-switch.js';
 
 /** (Re)builds the state from the newest base and the segments after it. */
 export function load(c: ShardCore): void {
+  c.refuseIfNewer();
   c.loads++;
   c.reloadWanted = false;
   const txn = c.window.beforeLoad();
@@ -26,6 +27,7 @@ export function load(c: ShardCore): void {
     loadLog(c);
   } catch (err) {
     c.mustReload = true; // half-built: rebuild again before anything else
+    if (err instanceof NewerFormatError) c.newer = err; // a base: the handle stops (Segments.#parse keeps a segment's)
     throw err instanceof LogcacheError ? err : new IOError(`load ${c.dir}`, err);
   }
   c.window.afterLoad(txn);
@@ -79,7 +81,8 @@ function loadLog(c: ShardCore): void {
 type BaseLoad = 'loaded' | 'gone' | 'bad';
 
 /** Loads base `id` into the (reset) state: 'gone' if it no longer exists (a newer compaction removed it), 'bad' if it
- * is unreadable (the caller tries an older one). */
+ * is unreadable (the caller tries an older one). A base in a newer format throws NewerFormatError: an older base or
+ * the segments alone would be a partial history. */
 function loadBase(c: ShardCore, id: number): BaseLoad {
   const name = baseName(id);
   let fd: number;
@@ -91,17 +94,21 @@ function loadBase(c: ShardCore, id: number): BaseLoad {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
     throw new IOError(`open ${name} in ${c.dir}`, err);
   }
+  // Held from here (closed with the others whatever happens below); salt and start are set once the header is read.
+  const file = { id, kind: KIND_BASE, name, fd, salt: PLAIN_SALT, start: FILE_HEADER_V1_BYTES };
+  const fileNo = c.segments.add(file);
   const header = Buffer.alloc(FILE_HEADER_BYTES);
   const size = c.io(`stat ${name}`, () => c.fs.fstatSync(fd).size);
   const got = c.io(`read ${name}`, () => c.fs.readSync(fd, header, 0, FILE_HEADER_BYTES, 0));
-  const parsed = size < FILE_HEADER_V1_BYTES ? 'base shorter than its header' : parseFileHeader(header.subarray(0, got), KIND_BASE, id);
+  const parsed = parseFileHeader(header.subarray(0, got), KIND_BASE, id, name);
   const bad = typeof parsed === 'string' ? parsed : null;
   let complete = false;
   if (typeof parsed !== 'string') {
-    const fileNo = c.segments.add({ id, kind: KIND_BASE, name, fd, salt: parsed.salt, start: parsed.start });
+    file.salt = parsed.salt;
+    file.start = parsed.start;
     // Read in bounded chunks (chunks.ts), never one buffer as large as the base, then the same frame loop as the log.
     complete = applyFile(c, fd, fileNo, parsed.start, size, name) === OP_BASE;
-  } else c.segments.add({ id, kind: KIND_BASE, name, fd, salt: PLAIN_SALT, start: FILE_HEADER_V1_BYTES });
+  }
   if (bad || !complete) {
     c.corruption.report('bad-base', name, 0, size, bad ?? 'base has no trailer');
     c.state.reset();

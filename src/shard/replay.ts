@@ -44,6 +44,7 @@ export class Replay {
    */
   sync(): void {
     const c = this.#c;
+    c.refuseIfNewer();
     if (c.mustReload) {
       // A rebuild may start past our unread frames (in a base): their outcomes are lost to their callers.
       for (const p of c.pending.values()) {
@@ -103,7 +104,8 @@ export class Replay {
           this.#nextSegment(sealed);
         } catch (err) {
           // We are past the seal but not in the next segment: reading on here would apply void frames. Rebuild
-          // from the files at the next sync instead.
+          // from the files at the next sync instead (unless the next segment is in a newer format: the handle
+          // stopped there, Segments.#parse).
           c.mustReload = true;
           throw err;
         }
@@ -202,7 +204,9 @@ export class Replay {
     return f.op;
   }
 
-  /** Past a seal: open the next segment, re-append our frames that landed after the seal, reload after compaction. */
+  /** Past a seal: open the next segment, re-append our frames that landed after the seal, reload after compaction.
+   * A next segment in a newer format throws NewerFormatError before anything is appended: our frames after the seal
+   * stay void (their writes throw it). */
   #nextSegment(compactedBase: number): void {
     const c = this.#c;
     const seg = c.segments;

@@ -5,8 +5,10 @@
  */
 import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
-import { IOError } from '../errors.js';
-import { FILE_HEADER_BYTES, KIND_BASE, KIND_SEGMENT, damagedFileHeader, fileHeader, newSalt, parseFileHeader } from '../format/segment.js';
+import { IOError, type NewerFormatError } from '../errors.js';
+import {
+  FILE_HEADER_BYTES, FileHeader, KIND_BASE, KIND_SEGMENT, damagedFileHeader, fileHeader, newSalt, parseFileHeader,
+} from '../format/segment.js';
 import { FrameSalt, PLAIN_SALT, saltFrame } from '../format/frame.js';
 import { parseLogFileName, segmentName, tmpSegmentName } from '../format/files.js';
 import type { Pending, ShardCore } from './core.js';
@@ -132,7 +134,8 @@ export class Segments {
     }
     const header = Buffer.alloc(FILE_HEADER_BYTES);
     let got = c.io(`read ${name}`, () => c.fs.readSync(fd, header, 0, FILE_HEADER_BYTES, 0));
-    if (got < FILE_HEADER_BYTES && parseFileHeader(header.subarray(0, got), KIND_SEGMENT, id) === 'short header') {
+    let parsed = this.#parse(fd, header.subarray(0, got), id, name);
+    if (parsed === 'short header') {
       // Cut inside its header (no frame can be in it): appends would land where readers never look. Replace it
       // with a fresh, empty segment.
       c.corruption.report('short-segment', name, 0, got);
@@ -140,14 +143,26 @@ export class Segments {
       this.#create(id, true);
       fd = c.io(`open ${name}`, () => this.#openAppend(full));
       got = c.io(`read ${name}`, () => c.fs.readSync(fd, header, 0, FILE_HEADER_BYTES, 0));
+      parsed = this.#parse(fd, header.subarray(0, got), id, name);
     }
-    const parsed = parseFileHeader(header.subarray(0, got), KIND_SEGMENT, id);
     if (typeof parsed === 'string') c.corruption.report('bad-file-header', name, 0, FILE_HEADER_BYTES, parsed);
     // A damaged header (reported): its frames are read with the salt where format 2 keeps it.
     const { salt, start } = typeof parsed === 'string' ? damagedFileHeader(header.subarray(0, got)) : parsed;
     this.active = this.add({ id, kind: KIND_SEGMENT, name, fd, salt, start });
     this.activeId = id;
     this.pos = start;
+  }
+
+  /** The header of segment `id` (open as `fd`). One in a newer format is closed unread, never appended to, and its
+   * NewerFormatError thrown: the handle stops there (ShardCore.newer). */
+  #parse(fd: number, buf: Buffer, id: number, name: string): FileHeader | string {
+    try {
+      return parseFileHeader(buf, KIND_SEGMENT, id, name);
+    } catch (err) {
+      this.#c.newer = err as NewerFormatError;
+      this.#c.fs.closeSync(fd);
+      throw err;
+    }
   }
 
   #openAppend(full: string): number {
@@ -181,6 +196,7 @@ export class Segments {
   /** Appends our frame `p` to the active segment (one O_APPEND write); it is unread until the replay meets it. */
   write(p: Pending): void {
     const c = this.#c;
+    c.refuseIfNewer();
     c.onChunk?.(true); // a compactor whose parent is gone appends nothing after the parent's last (maybe torn) write
     const { fd, salt } = this.#files[this.active]!;
     // Encoded unsalted (or for another segment, when it is written again after a seal): salted for this file.
@@ -217,6 +233,7 @@ export class Segments {
    * group's intent), whose outcome nobody waits for.
    */
   appendRaw(frame: Buffer): void {
+    this.#c.refuseIfNewer();
     this.#c.onChunk?.(true); // as in write(): a compactor's seals come this way
     const { fd, salt } = this.#files[this.active]!;
     this.#c.fs.writeSync(fd, saltFrame(frame, PLAIN_SALT, salt));

@@ -87,7 +87,12 @@ export class Shard {
     c.append = (op, input, deadline, wantItems) => this.append(op, input, deadline, wantItems);
     if (options.txnLeaseMs !== undefined) c.txnLeaseMs = options.txnLeaseMs;
     c.io('create directory', () => this.fs.mkdirSync(dir, { recursive: true }));
-    this.load();
+    try {
+      this.load();
+    } catch (err) {
+      this.#segments.closeAll(); // no handle to close them later (a newer format's file, an I/O error)
+      throw err;
+    }
     if (this.syncPolicy === 'interval') {
       this.#timer = setInterval(() => this.flush(), 1000);
       this.#timer.unref();
@@ -199,6 +204,9 @@ export class Shard {
       // The frame may be in the log (an fsync or a read failed after the write): it applies when met, as anyone's.
       c.markRead(p);
       c.pending.delete(seq);
+      // Applied before the log moved into a newer format's file: its outcome stands, and the next call throws. Without
+      // an outcome, that error says it never applied (not written, or void after the seal).
+      if (p.outcome !== null && err === c.newer) return p.outcome;
       throw err;
     }
     return p.outcome;

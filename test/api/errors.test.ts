@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  ClosedError, CorruptionError, ERROR_CODES, IOError, InTransactionError, IndexError, KeyError, LogcacheError, SqliteMissingError,
-  Timeout, TransactionAborted,
+  ClosedError, CorruptionError, ERROR_CODES, IOError, InTransactionError, IndexError, KeyError, LogcacheError, NewerFormatError,
+  SqliteMissingError, Timeout, TransactionAborted,
 } from '../../src/index.js';
 
 const DOC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/errors.md');
@@ -17,7 +17,7 @@ test("every code is LOGCACHE_-prefixed (never Node's ERR_*), and every error cla
   const errors: LogcacheError[] = [
     new KeyError('k'), new IndexError('i'), new Timeout(), new ClosedError(), new CorruptionError('f', 0, 1, 'r'),
     new IOError('io', Object.assign(new Error('x'), { code: 'EIO' })), new SqliteMissingError(),
-    new TransactionAborted(), new InTransactionError('compact()'),
+    new TransactionAborted(), new InTransactionError('compact()'), new NewerFormatError('0000000001.log', 3, 2),
   ];
   assert.deepEqual(errors.map((e) => e.code).sort(), [...codes].sort(), 'one class per code, no code unused');
   for (const e of errors) {

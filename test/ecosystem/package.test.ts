@@ -41,8 +41,10 @@ test('the tarball of a clean clone holds the built entry points, their types, LI
   // 552 kB before dist/ carried only what a user needs (no sources, no source maps); 310 kB with the four
   // framework stores (each subpath's ESM and CommonJS bundle, and their docs and examples); 429 kB with the
   // background compactor's own bundles (dist/compactor-main.js and .cjs, each carrying the engine); 404 kB with
-  // Node's split build (dist/*.cjs and dist/lazy-*.cjs), the bundlers' one-file build and one compactor bundle.
-  assert.ok(got().size < 460_000, `packed size ${got().size} B`);
+  // Node's split build (dist/*.cjs and dist/lazy-*.cjs), the bundlers' one-file build and one compactor bundle;
+  // 460 kB with NewerFormatError (a newer format's file stops every reader: ~1.2 kB of code in three bundles, and its
+  // docs).
+  assert.ok(got().size < 462_000, `packed size ${got().size} B`);
 });
 
 test('the install adds no dependency, runs no install script and no compiler, and adds no .node file', () => {

@@ -77,7 +77,7 @@ function snapshot(dir: string): unknown {
 /** The frames of `file` (a base), each checked under the base's salt; the walk must end exactly at the file's end. */
 function baseFrames(file: string, id: number): { op: number; bytes: Buffer; body: number; length: number }[] {
   const buf = fs.readFileSync(file);
-  const header = parseFileHeader(buf.subarray(0, FILE_HEADER_BYTES), KIND_BASE, id);
+  const header = parseFileHeader(buf.subarray(0, FILE_HEADER_BYTES), KIND_BASE, id, path.basename(file));
   assert.ok(typeof header !== 'string', `base header: ${String(header)}`);
   const frames = [];
   const view = newFrameView();

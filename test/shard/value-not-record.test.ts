@@ -130,7 +130,7 @@ test('a format-1 directory opens, reads, and its first write moves the log to a 
   assert.deepEqual(cache.check(), []);
   cache.set('new', 'from version 2');
   const second = fs.readFileSync(path.join(dir, segmentName(2)));
-  const parsed = parseFileHeader(second, KIND_SEGMENT, 2);
+  const parsed = parseFileHeader(second, KIND_SEGMENT, 2, segmentName(2));
   assert.ok(typeof parsed !== 'string' && parsed.version === 2, `segment 2 is format 2: ${JSON.stringify(parsed)}`);
   cache.close();
   const reopened = new Cache(dir);
