@@ -46,6 +46,8 @@ export const LAZY_PARTS = [
   { module: 'src/api/memoize-key.ts', file: 'lazy-memoize-key.cjs', names: ['argsToKey', 'canonicalArg', 'functionKeyName'] },
   // The access-time sidecar: the least-recently-used and least-frequently-used eviction policies only.
   { module: 'src/shard/sidecar.ts', file: 'lazy-sidecar.cjs', names: [], classes: ['Sidecar'] },
+  // Frames cut short at a segment's end, and ours cut by one: after a failed write, or a crashed writer's.
+  { module: 'src/shard/torn-frames.ts', file: 'lazy-torn-frames.cjs', names: ['afterFailedWrite', 'payTornPad', 'rewriteCut'] },
   // The walk that moves a process onto a new base, slice by slice: after a compaction only.
   { module: 'src/shard/base-walk.ts', file: 'lazy-base-walk.cjs', names: [], classes: ['BaseSwitch'] },
 ];

@@ -38,6 +38,8 @@ export interface Pending {
   lost?: boolean;
   /** The salt the frame's bytes carry now (segments.ts salts it for the file it is written to). */
   salt: FrameSalt;
+  /** Times it was written again because a torn frame before it took its first bytes (replay.ts, rewriteCut in torn-frames.ts). */
+  cuts?: number;
 }
 
 /** The shard's append, as the transaction window calls it (BEGIN, TXN, ABORT go through the same path). */

@@ -168,7 +168,7 @@ function completeFrom(c: ShardCore, parts: GroupPart[], owner: number, window: B
   const part = parts.find((p) => p.shard === name && p.writer === owner);
   if (part === undefined) return false;
   const frame = encodeRecord(OP_TXN, { writer: owner, seq: 0, time: part.time, value: part.value, key: window ?? undefined });
-  c.io('complete a group transaction', () => c.segments.appendRaw(frame));
+  c.segments.appendRaw(frame);
   c.replay.sync();
   return true;
 }

@@ -14,6 +14,7 @@ import {
 import type { ShardCore } from './core.js';
 import { caughtUp, load, reloadAfterCompaction } from './reload.js';
 import { CHUNK_BYTES, frameBytesAt, grownChunk, readAt } from './chunks.js';
+import { rewriteCut } from './torn-frames.js';
 import { FrameLocation, Outcome, VOID } from './state.js';
 
 /** Only frames this close to the end of what a replay read are cached: earlier ones would be evicted anyway. */
@@ -65,7 +66,10 @@ export class Replay {
       } catch (err) {
         throw new IOError(`read segment in ${c.dir}`, err);
       }
-      if (n === 0) return caughtUp(c);
+      if (n === 0) {
+        if (c.unreadOwn > 0 && rewriteCut(c)) continue;
+        return caughtUp(c);
+      }
       let buf: Buffer;
       let trusted = false;
       let limited = false;
@@ -112,6 +116,7 @@ export class Replay {
         continue;
       }
       if (limited) continue; // more of the tail to read
+      if (c.unreadOwn > 0 && rewriteCut(c)) continue;
       return caughtUp(c);
     }
   }

@@ -12,6 +12,7 @@ import {
 import { FrameSalt, PLAIN_SALT, saltFrame } from '../format/frame.js';
 import { parseLogFileName, segmentName, tmpSegmentName } from '../format/files.js';
 import type { Pending, ShardCore } from './core.js';
+import { afterFailedWrite, payTornPad } from './torn-frames.js';
 
 /** A log file this process holds open. */
 export interface OpenFile {
@@ -33,6 +34,8 @@ export class Segments {
   activeId = 0;
   /** Our read position in the active segment: everything before it is applied. */
   pos = 0;
+  /** A pad byte owed to local file `file` after a frame of ours that a failed write may have cut short (torn-frames.ts). */
+  tornPad: { file: number; byte: number } | null = null;
 
   constructor(core: ShardCore) {
     this.#c = core;
@@ -196,26 +199,40 @@ export class Segments {
   /** Appends our frame `p` to the active segment (one O_APPEND write); it is unread until the replay meets it. */
   write(p: Pending): void {
     const c = this.#c;
-    c.refuseIfNewer();
-    c.onChunk?.(true); // a compactor whose parent is gone appends nothing after the parent's last (maybe torn) write
     const { fd, salt } = this.#files[this.active]!;
     // Encoded unsalted (or for another segment, when it is written again after a seal): salted for this file.
     saltFrame(p.frame, p.salt, salt);
     p.salt = salt;
     p.segment = this.activeId;
-    let n: number;
-    try {
-      n = c.fs.writeSync(fd, p.frame);
-    } catch (err) {
-      throw new IOError(`append in ${c.dir}`, err);
-    }
-    if (n !== p.frame.length) throw new IOError('short append', Object.assign(new Error('short write'), { code: 'EIO' }));
+    this.#append(p.frame);
     p.unread = true;
-    c.unreadOwn += n;
+    c.unreadOwn += p.frame.length;
     c.lastWritten = p;
     if (c.syncPolicy === 'always') c.io('fsync', () => c.fs.fdatasyncSync(fd));
     else c.dirty = true;
   }
+
+  /** One O_APPEND write of a whole frame, salted for the active segment; an IOError when it fails or falls short
+   * (the frame may then end the log cut short: torn-frames.ts). */
+  #append(frame: Buffer): void {
+    const c = this.#c;
+    c.refuseIfNewer();
+    c.onChunk?.(true); // a compactor whose parent is gone appends nothing after the parent's last (maybe torn) write
+    if (this.tornPad !== null) payTornPad(c);
+    let n: number;
+    let err0: unknown;
+    try {
+      n = c.fs.writeSync(this.activeFd, frame);
+    } catch (err) {
+      n = -1;
+      err0 = err;
+    }
+    if (n !== frame.length) {
+      afterFailedWrite(c, frame, this.activeFile.salt, this.active);
+      throw new IOError(`append in ${c.dir}`, err0 ?? Object.assign(new Error('short write'), { code: 'EIO' }));
+    }
+  }
+
 
   /** The fd of the active segment. */
   get activeFd(): number {
@@ -233,11 +250,10 @@ export class Segments {
    * group's intent), whose outcome nobody waits for.
    */
   appendRaw(frame: Buffer): void {
-    this.#c.refuseIfNewer();
-    this.#c.onChunk?.(true); // as in write(): a compactor's seals come this way
-    const { fd, salt } = this.#files[this.active]!;
-    this.#c.fs.writeSync(fd, saltFrame(frame, PLAIN_SALT, salt));
+    this.#append(saltFrame(frame, PLAIN_SALT, this.activeFile.salt));
   }
+
+
 
   /** The name of the active segment. */
   get activeName(): string {

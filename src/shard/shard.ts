@@ -276,7 +276,7 @@ export class Shard {
     for (let attempt = 0; attempt < 16; attempt++) {
       const sealed = seg.activeId;
       const frame = encodeRecord(OP_SEAL, { writer: this.writer, seq: 0, time: clockNow(), num1: reason, num2: baseId });
-      c.io('append seal', () => seg.appendRaw(frame));
+      seg.appendRaw(frame);
       while (seg.activeId === sealed) this.sync();
       if (reason !== SEAL_COMPACTION_DONE || c.sealedBase === baseId || c.baseId > baseId) return;
     }
