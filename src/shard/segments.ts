@@ -220,19 +220,18 @@ export class Segments {
     c.onChunk?.(true); // a compactor whose parent is gone appends nothing after the parent's last (maybe torn) write
     if (this.tornPad !== null) payTornPad(c);
     let n: number;
-    let err0: unknown;
+    let failed: unknown;
     try {
       n = c.fs.writeSync(this.activeFd, frame);
     } catch (err) {
       n = -1;
-      err0 = err;
+      failed = err;
     }
     if (n !== frame.length) {
       afterFailedWrite(c, frame, this.activeFile.salt, this.active);
-      throw new IOError(`append in ${c.dir}`, err0 ?? Object.assign(new Error('short write'), { code: 'EIO' }));
+      throw new IOError(`append in ${c.dir}`, failed ?? Object.assign(new Error('short write'), { code: 'EIO' }));
     }
   }
-
 
   /** The fd of the active segment. */
   get activeFd(): number {
@@ -252,8 +251,6 @@ export class Segments {
   appendRaw(frame: Buffer): void {
     this.#append(saltFrame(frame, PLAIN_SALT, this.activeFile.salt));
   }
-
-
 
   /** The name of the active segment. */
   get activeName(): string {
