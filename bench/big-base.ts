@@ -4,7 +4,8 @@
  * (stored inline, below diskMinFileSize) until the live data passes --gib GiB, opens a second handle, compacts with
  * the first (a base over the limit), lets the second handle switch to it while it reads, opens a third handle cold
  * (loads the base), then compacts again in the background (the compactor loads the big base and writes a new one)
- * and reads everything back. Prints a table and one JSON line; needs about 3 × the live size of free disk.
+ * and reads everything back; then flips one byte of the base past 2 GiB and runs check() (it reads every frame
+ * again, in chunks). Prints a table and one JSON line; needs about 3 × the live size of free disk.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,6 +26,7 @@ interface Handle {
   set(k: string, v: unknown): unknown;
   compact(): { base: number };
   compactAsync(): Promise<{ base: number }>;
+  check(): { message: string }[];
   close(): void;
   readonly size: number;
 }
@@ -80,12 +82,29 @@ try {
   let finalWrong = 0;
   for (let i = 0; i < count; i += 7) if (!same(cold.get(`k${i}`), i, i % 10 === 0 ? 1 : 0)) finalWrong++;
   rows.push(['compactAsync() (the compactor loads and rewrites it)', `${(result.compact_async_s as number).toFixed(1)} s → base ${r2.base}, ${bytes(baseSize())}, ${finalWrong} wrong`]);
+  for (const h of [writer, reader, cold]) h.close();
+  // check() reads every frame of the base again, in chunks: damage past 2 GiB is found (a whole-file read fails there).
+  const newest = fs.readdirSync(dir).filter((n) => n.endsWith('.base')).sort().pop()!;
+  const at = 2 ** 31 + 65_536; // inside an ENTRY frame that starts past 2 GiB (values are 30 kB)
+  const fd = fs.openSync(path.join(dir, newest), 'r+');
+  const one = Buffer.alloc(1);
+  fs.readSync(fd, one, 0, 1, at);
+  one[0] ^= 0xff;
+  fs.writeSync(fd, one, 0, 1, at);
+  fs.closeSync(fd);
+  const checker = new Cache(dir, opts);
+  t = clock();
+  const warnings = checker.check();
+  result.check_s = (clock() - t) / 1000;
+  checker.close();
+  const found = warnings.filter((w) => /corrupt frame/.test(w.message) && Number(/at offset (\d+)/.exec(w.message)?.[1]) > 2 ** 31);
+  result.check_found = found.length;
+  rows.push(['check() after one byte flipped past 2 GiB in the base', `${(result.check_s as number).toFixed(1)} s, ${found.length ? found[0].message : 'not found'}`]);
   result.wrong = wrong + coldWrong + finalWrong;
-  result.ok = result.wrong === 0 && (result.base_bytes as number) > 2 ** 31 && r2.base > r1.base;
+  result.ok = result.wrong === 0 && (result.base_bytes as number) > 2 ** 31 && r2.base > r1.base && found.length === 1;
   result.max_rss = process.resourceUsage().maxRSS * 1024;
   rows.push(['peak RSS of this process', bytes(result.max_rss)]);
-  rows.push(['verdict: a base over 2 GiB opens, reloads and compacts', result.ok ? 'pass' : 'FAIL']);
-  for (const h of [writer, reader, cold]) h.close();
+  rows.push(['verdict: a base over 2 GiB opens, reloads, compacts and is checked', result.ok ? 'pass' : 'FAIL']);
 } finally {
   fs.rmSync(base, { recursive: true, force: true });
 }

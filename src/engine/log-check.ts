@@ -6,8 +6,10 @@
  */
 import { now as clockNow, sleepMs } from '../clock.js';
 import * as path from 'node:path';
-import { FRAME_OK, newFrameView, nextGoodFrame, readFrame } from '../format/frame.js';
-import { KIND_BASE, KIND_SEGMENT, parseFileHeader } from '../format/segment.js';
+import { FILE_HEADER_BYTES, KIND_BASE, KIND_SEGMENT, parseFileHeader } from '../format/segment.js';
+import { scanFrames } from './frame-scan.js';
+import { readAt } from '../shard/chunks.js';
+import type { FsLike } from '../shard/core.js';
 import { isEngineFile, parseLogFileName, segmentName, writerPidOf } from '../format/files.js';
 import { OP_DELV, encodeTxnValue } from '../format/record.js';
 import { isValueFileName } from '../format/names.js';
@@ -39,38 +41,24 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
   // 1. Every frame of every log file in use, read afresh (the keydir may have been built before a bit flipped).
   let corrupt = false;
   for (const f of shard.openFiles()) {
-    const full = path.join(dir, f.name);
-    let buf: Buffer;
+    const file = openLogFile(fs, path.join(dir, f.name));
+    if (file === null) continue; // replaced by a compaction since we opened it
     try {
-      buf = fs.readFileSync(full);
-    } catch {
-      continue; // replaced by a compaction since we opened it
-    }
-    const header = parseFileHeader(buf, f.kind, f.id, f.name);
-    if (typeof header === 'string') {
-      warnings.push({ category: 'CorruptionWarning', message: `${f.name}: ${header}` });
-      corrupt = true;
-      continue;
-    }
-    const { salt } = header;
-    const fv = newFrameView();
-    const scratch = newFrameView();
-    let p = header.start;
-    while (p < buf.length) {
-      const v = readFrame(buf, p, buf.length, fv, salt);
-      if (v.status === FRAME_OK) {
-        p = v.next;
+      const header = parseFileHeader(file.header, f.kind, f.id, f.name);
+      if (typeof header === 'string') {
+        warnings.push({ category: 'CorruptionWarning', message: `${f.name}: ${header}` });
+        corrupt = true;
         continue;
       }
-      const q = nextGoodFrame(buf, p, buf.length, scratch, salt);
-      const bytes = (q < 0 ? buf.length : q) - p;
-      const tail = q < 0;
-      warnings.push({
-        category: tail ? 'UserWarning' : 'CorruptionWarning',
-        message: `${tail ? 'torn tail' : 'corrupt frame'} in ${f.name} at offset ${p}: ${bytes} bytes ${tail ? 'left by an interrupted write' : 'skipped'}`,
-      });
-      if (!tail) corrupt = true;
-      p += bytes;
+      for (const run of scanFrames(fs, file.fd, file.size, header.start, header.salt)) {
+        warnings.push({
+          category: run.tail ? 'UserWarning' : 'CorruptionWarning',
+          message: `${run.tail ? 'torn tail' : 'corrupt frame'} in ${f.name} at offset ${run.offset}: ${run.bytes} bytes ${run.tail ? 'left by an interrupted write' : 'skipped'}`,
+        });
+        if (!run.tail) corrupt = true;
+      }
+    } finally {
+      fs.closeSync(file.fd);
     }
   }
   // 1b. The chain of log files: it starts at segment 1 or after a base, and nothing lies past its end. Records of a
@@ -87,15 +75,12 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
     return p !== null && p.kind === KIND_SEGMENT && p.id > shard.activeSegmentId;
   }).sort();
   for (const o of orphans) {
-    let buf: Buffer;
-    try {
-      buf = fs.readFileSync(path.join(dir, o));
-    } catch {
-      continue; // removed meanwhile
-    }
+    const file = openLogFile(fs, path.join(dir, o));
+    if (file === null) continue; // removed meanwhile
+    fs.closeSync(file.fd);
     // One a newer logcache wrote is not damage: NewerFormatError, before anything is reported or removed (a newer
     // file the log reaches stopped the sync above).
-    parseFileHeader(buf, KIND_SEGMENT, parseLogFileName(o)!.id, o);
+    parseFileHeader(file.header, KIND_SEGMENT, parseLogFileName(o)!.id, o);
     warnings.push({
       category: 'CorruptionWarning',
       message: `${o}: segment cut off from the log (the seal of ${segmentName(shard.activeSegmentId)} is damaged, or a segment before it is gone)`,
@@ -178,3 +163,21 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
   return warnings;
 }
 
+
+/** A log file opened for reading: its descriptor, size and first header bytes; null when it is gone. */
+function openLogFile(fs: FsLike, full: string): { fd: number; size: number; header: Buffer } | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(full, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    const header = Buffer.alloc(FILE_HEADER_BYTES);
+    return { fd, size, header: header.subarray(0, readAt(fs, fd, header, FILE_HEADER_BYTES, 0)) };
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err;
+  }
+}
