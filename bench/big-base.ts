@@ -51,11 +51,18 @@ try {
   result.fill_s = (clock() - t) / 1000;
   const reader = new Cache(dir, opts);
   t = clock();
-  const r1 = writer.compact();
+  let r1 = writer.compact();
+  // The writer's background compactor may hold the lock (it keeps the shard warm and compacts by itself): wait for
+  // its base instead.
+  while (r1.base === 0 && baseSize() <= 2 ** 31 && clock() - t < 1_800_000) {
+    await new Promise((r) => setTimeout(r, 200));
+    r1 = writer.compact();
+  }
+  if (r1.base === 0) r1 = { base: Math.max(0, ...fs.readdirSync(dir).filter((n) => n.endsWith('.base')).map((n) => Number.parseInt(n, 10))) };
   result.compact_s = (clock() - t) / 1000;
   result.base_bytes = baseSize();
   rows.push(['fill', `${count.toLocaleString('en-US')} × ${VALUE_BYTES} B in ${result.fill_s.toFixed(1)} s`]);
-  rows.push(['compact() in-process', `${(result.compact_s as number).toFixed(1)} s → base ${r1.base}, ${bytes(result.base_bytes as number)}`]);
+  rows.push(['compact() (in-process, or the background compactor\'s)', `${(result.compact_s as number).toFixed(1)} s → base ${r1.base}, ${bytes(result.base_bytes as number)}`]);
   // The second handle switches to the base in slices while it reads.
   let worst = 0;
   let wrong = 0;
