@@ -8,6 +8,7 @@
 import { FRAME_OK, newFrameView, readFrame } from '../format/frame.js';
 import { copyBytes } from '../format/bytes.js';
 import { readAt } from './chunks.js';
+import { IOError } from '../errors.js';
 import type { Shard } from './shard.js';
 import type { KeyDir } from './keydir.js';
 import type { OpenFile } from './segments.js';
@@ -45,7 +46,12 @@ export class ValueCopier {
       return true;
     }
     const bytes = this.shard.valueBytes(slot);
-    if (bytes === null) return false;
+    if (bytes === null) {
+      // Never dropped for a file this copy does not hold open (its items point into files a compaction released): that
+      // is no damage, and a base without them would lose them once the files it replaces are removed.
+      if (this.shard.fileAt(file) === undefined) throw new IOError(`compaction in ${this.shard.dir}`, Object.assign(new Error(`slot ${slot} lies in a log file not open here`), { code: 'EBADF' }));
+      return false;
+    }
     // The keydir's length sized the room the caller made: anything else would misplace every byte after it.
     if (bytes.length !== length) throw new RangeError(`slot ${slot}: value length`);
     copyBytes(dst, at, bytes);

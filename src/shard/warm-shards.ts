@@ -113,6 +113,7 @@ export class WarmShards {
   #compact(w: Warm | undefined, shard: Shard): CompactionResult {
     if (w) w.shard = null;
     let compacted = false;
+    let failed = false;
     try {
       shard.sync();
       const result = compact(shard, false, false);
@@ -120,12 +121,13 @@ export class WarmShards {
       if (!compacted && w) this.#retryLater(w, shard);
       return result;
     } catch (err) {
+      failed = true;
       if (w) this.#retryLater(w, shard);
       throw err;
     } finally {
-      if (!w || compacted || shard.closed) {
-        // After a compaction its items still point into the files the base replaced (released): read the shard
-        // again from the new base once the job's answer is sent.
+      if (!w || compacted || failed || shard.closed) {
+        // After a compaction its items still point into the files the base replaced (released), and one that failed
+        // may have got that far: read the shard again from the newest base once the job's answer is sent.
         shard.close();
         if (w) setImmediate(() => this.#reload(w, shard));
       } else {
