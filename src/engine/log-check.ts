@@ -163,7 +163,6 @@ export function checkShard(shard: Shard, disk: { remove(relative: string): void 
   return warnings;
 }
 
-
 /** A log file opened for reading: its descriptor, size and first header bytes; null when it is gone. */
 function openLogFile(fs: FsLike, full: string): { fd: number; size: number; header: Buffer } | null {
   let fd: number;
