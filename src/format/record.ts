@@ -27,6 +27,7 @@ export const OP_BASE = 13; // last record of a base: num1 sequence, num2 rowid c
 export const OP_BEGIN = 14; // num1 pid, num2 lease deadline (epoch s), value = owner identity [+ group id]: opens a transaction window; other writers' records inside it are void
 export const OP_ABORT = 15; // num1 the window owner's writer id: closes its window with nothing applied
 export const OP_LEASE = 16; // num1 new lease deadline (epoch seconds): the window's owner renews its lease
+export const OP_ITEM = 17; // compacted item (bases of version 3): its own compact body, not this layout (base.ts)
 
 export const FLAG_HAS_EXPIRE = 1;
 export const FLAG_DEFAULT_NULL = 2;

@@ -2,22 +2,26 @@
  * Segment and base files (docs/format.md, "Files"; their names are in files.ts). Every file of a shard's log starts
  * with a header:
  *
- *   format 2:  magic "LOGCACHE" (8) | version u16 (=2) | kind u16 | id u32 | frame magic u32 | crc mask u32   = 24 bytes
- *   format 1:  magic "LOGCACHE" (8) | version u16 (=1) | kind u16 | id u32                                   = 16 bytes
+ *   format 2, 3:  magic "LOGCACHE" (8) | version u16 | kind u16 | id u32 | frame magic u32 | crc mask u32   = 24 bytes
+ *   format 1:     magic "LOGCACHE" (8) | version u16 (=1) | kind u16 | id u32                               = 16 bytes
  *
  * then frames (little-endian). `NNNNNNNNNN.log` (kind 1) are the append-only segments, in id order;
  * `NNNNNNNNNN.base` (kind 2) is the compacted state as of the seal of segment NNNNNNNNNN. Files appear whole:
  * written under a temporary name and linked into place, so a reader never sees a header half-written. A format-2
  * file's salt (frame magic and crc mask, see frame.ts) is drawn at random when the file is made and exists nowhere
- * else. Format-1 files are still read (their frames use PLAIN_SALT); new files are always format 2.
+ * else. Format-1 files are still read (their frames use PLAIN_SALT). Format 3 added the ITEM record (base.ts): new
+ * bases are format 3; new segments are still format 2, whose layout format 3 did not change (so a format-2 reader
+ * keeps reading them, and stops with NewerFormatError at a format-3 base).
  */
 import { randomBytes } from '../builtin.js';
 import { FrameSalt, PLAIN_SALT } from './frame.js';
 import { NewerFormatError } from '../errors.js';
 
 export const FILE_MAGIC = Buffer.from('LOGCACHE', 'latin1');
-/** The version new files are written in. */
-export const FORMAT_VERSION = 2;
+/** The newest version read: new bases are written in it. */
+export const FORMAT_VERSION = 3;
+/** The version new segments are written in (format 3 changed only bases). */
+export const SEGMENT_FORMAT_VERSION = 2;
 /** The oldest version still read. */
 export const FORMAT_VERSION_MIN = 1;
 export const KIND_SEGMENT = 1;
@@ -49,11 +53,11 @@ export function newSalt(): FrameSalt {
   }
 }
 
-/** The header of a new (format-2) file. */
+/** The header of a new file (a base in FORMAT_VERSION, a segment in SEGMENT_FORMAT_VERSION). */
 export function fileHeader(kind: number, id: number, salt: FrameSalt): Buffer {
   const buf = Buffer.alloc(FILE_HEADER_BYTES);
   FILE_MAGIC.copy(buf, 0);
-  buf.writeUInt16LE(FORMAT_VERSION, VERSION_AT);
+  buf.writeUInt16LE(kind === KIND_BASE ? FORMAT_VERSION : SEGMENT_FORMAT_VERSION, VERSION_AT);
   buf.writeUInt16LE(kind, KIND_AT);
   buf.writeUInt32LE(id, ID_AT);
   buf.writeUInt32LE(salt.magic >>> 0, SALT_MAGIC_AT);
@@ -93,7 +97,7 @@ function saltAt(buf: Buffer): FrameSalt {
   return { magic: buf.readUInt32LE(SALT_MAGIC_AT), mask: buf.readUInt32LE(SALT_MASK_AT) };
 }
 
-/** How to read on past a damaged header (reported): with the salt where format 2 keeps it, if there is room. */
+/** How to read on past a damaged header (reported): with the salt where formats 2 and 3 keep it, if there is room. */
 export function damagedFileHeader(buf: Buffer): FileHeader {
   if (buf.length < FILE_HEADER_BYTES) return { version: 1, start: FILE_HEADER_V1_BYTES, salt: PLAIN_SALT };
   return { version: FORMAT_VERSION, start: FILE_HEADER_BYTES, salt: saltAt(buf) };

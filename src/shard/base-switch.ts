@@ -4,14 +4,14 @@
  * segments ≤ B and older bases, which the compactor has unlinked and the process still holds open (Linux keeps an
  * unlinked file readable through an open descriptor). Instead of rebuilding the state from B (work proportional
  * to the live data, on someone's call), the process walks B a slice at a time and re-points each item that still
- * lies in a retiring file at its ENTRY in B; then it checks, a slice at a time, that no live item is left in a
- * retiring file, and closes those files (their disk space goes).
+ * lies in a retiring file at its item in B (an ITEM, or an older base's ENTRY); then it checks, a slice at a time,
+ * that no live item is left in a retiring file, and closes those files (their disk space goes).
  *
  * Invariant: an item whose location is in a retiring file has not been stored since the seal of B (every store
- * after that seal lands in a segment after B), so its value bytes are exactly those of its ENTRY in B. An ENTRY
- * re-points slot s only when s holds the ENTRY's key and still lies in a retiring file; versions, expiry, numbers
+ * after that seal lands in a segment after B), so its value bytes are exactly those of its item in B. An item of B
+ * re-points slot s only when s holds its key and still lies in a retiring file; versions, expiry, numbers
  * and every other field stay as the log made them (a touch or an incr after the seal changes those, not the value
- * bytes). Items that no ENTRY covers (a value the compactor found corrupt and dropped) make the switch fail: the
+ * bytes). Items that B does not hold (a value the compactor found corrupt and dropped) make the switch fail: the
  * shard then rebuilds its state from the files at its next safe point, as before this module existed.
  */
 import { FILE_HEADER_BYTES, KIND_BASE, parseFileHeader } from '../format/segment.js';

@@ -1,11 +1,11 @@
 /**
  * One switch to a new base, walked a slice at a time (base-switch.ts says why and runs it): re-points each item that
- * still lies in a retiring file at its ENTRY in the base, then checks that no live item is left in one. Loaded by
+ * still lies in a retiring file at its item in the base, then checks that no live item is left in one. Loaded by
  * Node's build at the first switch (after a compaction), not with the package.
  */
 import { FRAME_HEADER_BYTES, FRAME_OK, FrameSalt, FrameView, newFrameView, readFrame } from '../format/frame.js';
-import { OP_BASE, OP_ENTRY, newRecordView, readRecord, releaseRecordView } from '../format/record.js';
-import { ENTRY_META_BYTES } from '../format/base.js';
+import { OP_BASE, OP_ENTRY, OP_ITEM, newRecordView, releaseRecordView } from '../format/record.js';
+import { EntryMeta, readBaseItem } from '../format/base.js';
 import { frameBytesAt, grownChunk, readAt } from './chunks.js';
 import type { KeyDir } from './keydir.js';
 import type { FsLike } from './core.js';
@@ -24,6 +24,7 @@ export class BaseSwitch {
   #buf: Buffer = Buffer.alloc(0);
   readonly #fv: FrameView = newFrameView();
   readonly #rv = newRecordView();
+  readonly #meta: EntryMeta = { rowid: 0, version: 0, slot: 0 };
   /** Items re-pointed so far. */
   relocated = 0;
 
@@ -68,7 +69,7 @@ export class BaseSwitch {
     }
   }
 
-  /** Re-points the items of the ENTRY frames in `buf[0, len)`; returns bytes consumed, or -1 on a damaged frame. */
+  /** Re-points the items of the ITEM and ENTRY frames in `buf[0, len)`; returns bytes consumed, or -1 on a damaged frame. */
   #apply(kd: KeyDir, buf: Buffer, len: number): number {
     const r = this.#rv;
     let p = 0;
@@ -83,12 +84,12 @@ export class BaseSwitch {
           this.#trailer = true;
           return f.next;
         }
-        if (f.op === OP_ENTRY && readRecord(buf, f.op, f.body, f.length, r) && r.valueLength >= ENTRY_META_BYTES) {
-          const slot = buf.readUInt32LE(r.valueStart + 16);
+        if ((f.op === OP_ITEM || f.op === OP_ENTRY) && readBaseItem(buf, f.op, f.body, f.length, r, this.#meta)) {
+          const slot = this.#meta.slot;
           const found = kd.find(buf, r.keyStart, r.keyStart + r.keyLength);
           if (found === slot && this.retiring.has(kd.file[slot]!)) {
             const start = f.body - FRAME_HEADER_BYTES;
-            kd.relocate(slot, this.file, this.#pos + start, f.next - start, r.valueStart + ENTRY_META_BYTES - start);
+            kd.relocate(slot, this.file, this.#pos + start, f.next - start, r.valueStart - start);
             this.relocated++;
           }
         }

@@ -12,10 +12,10 @@
 import { now as clockNow } from '../clock.js';
 import * as path from 'node:path';
 import {
-  FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_TAG, OP_BASE, OP_ENTRY, OP_SETTING, RECORD_FIXED_BYTES, RecordFields, RecordInput,
+  FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_TAG, OP_BASE, OP_ENTRY, OP_ITEM, OP_SETTING, RECORD_FIXED_BYTES, RecordFields, RecordInput,
   SEAL_COMPACTION_DONE, SEAL_COMPACTION_START, encodeRecordInto, recordFrameBytes, writeRecordFields,
 } from '../format/record.js';
-import { ENTRY_META_BYTES, encodeBaseTrailer, writeEntryMeta } from '../format/base.js';
+import { ENTRY_META_BYTES, encodeBaseTrailer, fitsItem, itemHeadBytes, writeEntryMeta, writeItemHead } from '../format/base.js';
 import { FILE_HEADER_BYTES, KIND_BASE, fileHeader, newSalt } from '../format/segment.js';
 import { COMPACT_LOCK, baseName, logFilesBytes, parseLogFileName, tmpBaseName } from '../format/files.js';
 import { MODE_RAW_NUMBER } from '../format/disk.js';
@@ -34,6 +34,8 @@ import type { CompactionResult } from './reports.js';
 export type { CompactionResult } from './reports.js';
 
 const WRITE_BATCH = 1024 * 1024;
+/** The segments a compaction leaves after its base: the one its DONE seal ends and the empty one after it. */
+const SEALED_SEGMENT_BYTES = 2 * FILE_HEADER_BYTES + FRAME_HEADER_BYTES + RECORD_FIXED_BYTES;
 
 /** Bytes the shard's log files take on disk now. */
 export function logDiskBytes(shard: Shard): number {
@@ -61,9 +63,9 @@ function compactLocked(shard: Shard, force: boolean, finishSwitch: boolean): Com
   try {
     const bytesBefore = logDiskBytes(shard);
     shard.sync();
-    // A base gives each item a meta prefix (rowid, version, slot) that a record in a segment does without: with
-    // little or no dead data in the log, a base would be larger than the files it replaces.
-    if (!force && baseBytesEstimate(shard) >= bytesBefore) return { base: 0, items: 0, bytesBefore, bytesAfter: bytesBefore, skipped: 'nothing to reclaim' };
+    // Only when the base, and the segments after it holding the DONE seal, would take less than the files they replace
+    // (a log compacted a moment ago holds nothing else: rewriting it would change nothing).
+    if (!force && baseBytesEstimate(shard) + SEALED_SEGMENT_BYTES >= bytesBefore) return { base: 0, items: 0, bytesBefore, bytesAfter: bytesBefore, skipped: 'nothing to reclaim' };
     let written = 0;
     let items = 0;
     const target = shard.activeSegmentId;
@@ -93,24 +95,37 @@ function compactLocked(shard: Shard, force: boolean, finishSwitch: boolean): Com
 }
 
 /**
- * The bytes the base's items would take, from the key directory without reading a value: each item's ENTRY frame
- * (as writeEntries encodes it) plus the file header. A frame's length in the log is no guide: an item from a
- * segment has no meta prefix there, and items of one transaction share one frame.
+ * The bytes the base would take, from the key directory without reading a value: each item's frame (as
+ * writeEntries encodes it), the file header and the closing records. A frame's length in the log is no guide: an item from a segment is
+ * a record there, and items of one transaction share one frame.
  */
 function baseBytesEstimate(shard: Shard): number {
   const kd = shard.state.kd;
   const tags = new TagBytes();
   let bytes = FILE_HEADER_BYTES;
+  for (const [, r] of closingRecords(shard)) bytes += recordFrameBytes(r);
   for (let slot = kd.insHead; slot !== NIL; slot = kd.insNext[slot]) {
-    bytes += entryFrameBytes(kd.keys.keyLength[slot], tags.of(kd, slot).length, entryValueLength(kd, slot));
+    const tagLength = tags.of(kd, slot).length;
+    const head = itemHead(kd, slot, tagLength);
+    bytes += FRAME_HEADER_BYTES + (head < 0 ? ENTRY_HEAD_BYTES : head) + tagLength + kd.keys.keyLength[slot] + entryValueLength(kd, slot);
   }
   return bytes;
 }
 
-/** An ENTRY frame's bytes for these field lengths. */
-function entryFrameBytes(keyLength: number, tagLength: number, valueLength: number): number {
-  return FRAME_HEADER_BYTES + RECORD_FIXED_BYTES + keyLength + tagLength + ENTRY_META_BYTES + valueLength;
+/**
+ * Bytes of the ITEM head (base.ts) of the item of `slot` with a tag of `tagLength` bytes, or -1 when its numbers do
+ * not fit an ITEM (fitsItem): a base stores it as an ENTRY.
+ */
+function itemHead(kd: KeyDir, slot: number, tagLength: number): number {
+  const fileSize = kd.files.size > 0 ? kd.files.get(slot)?.size ?? -1 : -1;
+  const rowid = kd.rowid[slot];
+  const version = kd.version[slot];
+  if (!fitsItem(kd.mode[slot], slot, rowid, version, fileSize)) return -1;
+  return itemHeadBytes(kd.keys.keyLength[slot], tagLength, slot, rowid, version, kd.expire[slot] !== NEVER, fileSize);
 }
+
+/** An ENTRY's frame body bytes besides its key, tag and value (itemHead's -1). */
+const ENTRY_HEAD_BYTES = RECORD_FIXED_BYTES + ENTRY_META_BYTES;
 
 /** Whether a base stores the item of `slot` as its number (MODE_RAW_NUMBER, 8 bytes) rather than its value bytes. */
 function storesNumber(kd: KeyDir, slot: number): boolean {
@@ -168,17 +183,7 @@ function writeBase(shard: Shard, id: number): number {
     const batch = new FrameBatch(fs, fd, WRITE_BATCH, shard.onChunk);
     fileHeader(KIND_BASE, id, salt).copy(batch.buf, batch.reserve(FILE_HEADER_BYTES));
     items = writeEntries(shard, batch, salt);
-    const state = shard.state;
-    const emit = (op: number, r: RecordInput) => encodeRecordInto(batch.buf, batch.reserve(recordFrameBytes(r)), op, r, r.writer, r.seq, salt);
-    for (const [name, value] of state.settings) {
-      emit(OP_SETTING, { writer: shard.writer, seq: 0, time: 0, key: Buffer.from(name), value: Buffer.from(JSON.stringify(value)) });
-    }
-    const hw = encodeBaseTrailer({
-      highWater: state.kd.highWater, txnOwner: state.txnOwner, txnPid: state.txnPid, txnLease: state.txnLease,
-      window: state.txnOwner === 0 ? Buffer.alloc(0) : encodeWindow(state.txnIdentity, state.txnWindowId, state.txnGroup !== null),
-    });
-    // The trailer: a base without it is incomplete and never loaded.
-    emit(OP_BASE, { writer: shard.writer, seq: 0, time: clockNow(), num1: state.seq, num2: state.rowidCounter, value: hw });
+    for (const [op, r] of closingRecords(shard)) encodeRecordInto(batch.buf, batch.reserve(recordFrameBytes(r)), op, r, r.writer, r.seq, salt);
     batch.flush();
     fs.fsyncSync(fd);
   } finally {
@@ -196,15 +201,33 @@ function writeBase(shard: Shard, id: number): number {
   return items;
 }
 
-/** Encodes an ENTRY frame per live item, in insertion order, straight into the batch (key from the key arena, value
- * copied from where it was read); returns the item count. An item whose value no longer checks out is dropped
- * (reported by the read). */
+/** The records a base ends with: a SETTING per stored setting, then the BASE trailer (a base without it is
+ * incomplete and never loaded). */
+function closingRecords(shard: Shard): [number, RecordInput][] {
+  const state = shard.state;
+  const out: [number, RecordInput][] = [];
+  for (const [name, value] of state.settings) {
+    out.push([OP_SETTING, { writer: shard.writer, seq: 0, time: 0, key: Buffer.from(name), value: Buffer.from(JSON.stringify(value)) }]);
+  }
+  const hw = encodeBaseTrailer({
+    highWater: state.kd.highWater, txnOwner: state.txnOwner, txnPid: state.txnPid, txnLease: state.txnLease,
+    window: state.txnOwner === 0 ? Buffer.alloc(0) : encodeWindow(state.txnIdentity, state.txnWindowId, state.txnGroup !== null),
+  });
+  out.push([OP_BASE, { writer: shard.writer, seq: 0, time: clockNow(), num1: state.seq, num2: state.rowidCounter, value: hw }]);
+  return out;
+}
+
+/**
+ * Encodes an ITEM frame per live item (an ENTRY for one whose numbers an ITEM cannot hold), in insertion order,
+ * straight into the batch (key from the key arena, value copied from where it was read); returns the item count. An
+ * item whose value no longer checks out is dropped (reported by the read).
+ */
 function writeEntries(shard: Shard, batch: FrameBatch, salt: FrameSalt): number {
   const kd = shard.state.kd;
   const keys = kd.keys;
   const arena = keys.arena; // no key is added while the base is written
   const tags = new TagBytes();
-  // One object for every item's fixed fields (no allocation per item).
+  // One object for an ENTRY's fixed fields (no allocation per item).
   const fields: RecordFields = { writer: shard.writer, seq: 0, time: 0, num1: 0, num2: 0, flags: 0, mode: 0 };
   const values = new ValueCopier(shard); // read ahead: one read per MiB of frames
   const onChunk = shard.onChunk; // every 64 items (a compactor checks its parent and paces itself there)
@@ -217,20 +240,34 @@ function writeEntries(shard: Shard, batch: FrameBatch, salt: FrameSalt): number 
     const valueLength = number ? 8 : kd.valueLength[slot];
     const file = kd.files.size > 0 ? kd.files.get(slot) : undefined;
     const expire = kd.expire[slot];
-    const bodyLength = entryFrameBytes(keyLength, tag.length, valueLength) - FRAME_HEADER_BYTES;
+    const rowid = kd.rowid[slot];
+    const version = kd.version[slot];
+    const mode = kd.mode[slot];
+    const head = itemHead(kd, slot, tag.length);
+    const item = head >= 0;
+    const bodyLength = (item ? head : ENTRY_HEAD_BYTES) + keyLength + tag.length + valueLength;
     const at = batch.reserve(FRAME_HEADER_BYTES + bodyLength);
     const buf = batch.buf;
     const dv = batch.dv;
-    startFrame(buf, at, OP_ENTRY, bodyLength, salt);
-    fields.time = kd.storeTime[slot];
-    fields.num1 = expire === NEVER ? 0 : expire;
-    fields.num2 = file?.size ?? 0;
-    fields.flags = (expire === NEVER ? 0 : FLAG_HAS_EXPIRE) | (tag !== NO_TAG ? FLAG_HAS_TAG : 0) | (file ? FLAG_FILE : 0);
-    fields.mode = kd.mode[slot];
-    let p = writeRecordFields(dv, at + FRAME_HEADER_BYTES, fields, fields.writer, 0, keyLength, tag.length, ENTRY_META_BYTES + valueLength);
-    p = copyBytes(buf, p, arena, keyStart, keyStart + keyLength);
-    p = copyBytes(buf, p, tag);
-    p = writeEntryMeta(dv, p, kd.rowid[slot], kd.version[slot], slot);
+    let p: number;
+    if (item) {
+      startFrame(buf, at, OP_ITEM, bodyLength, salt);
+      p = writeItemHead(buf, dv, at + FRAME_HEADER_BYTES, mode, keyLength, tag.length, slot, rowid, version,
+        kd.storeTime[slot], expire === NEVER ? NaN : expire, file?.size ?? -1);
+      p = copyBytes(buf, p, arena, keyStart, keyStart + keyLength);
+      p = copyBytes(buf, p, tag);
+    } else {
+      startFrame(buf, at, OP_ENTRY, bodyLength, salt);
+      fields.time = kd.storeTime[slot];
+      fields.num1 = expire === NEVER ? 0 : expire;
+      fields.num2 = file?.size ?? 0;
+      fields.flags = (expire === NEVER ? 0 : FLAG_HAS_EXPIRE) | (tag !== NO_TAG ? FLAG_HAS_TAG : 0) | (file ? FLAG_FILE : 0);
+      fields.mode = mode;
+      p = writeRecordFields(dv, at + FRAME_HEADER_BYTES, fields, fields.writer, 0, keyLength, tag.length, ENTRY_META_BYTES + valueLength);
+      p = copyBytes(buf, p, arena, keyStart, keyStart + keyLength);
+      p = copyBytes(buf, p, tag);
+      p = writeEntryMeta(dv, p, rowid, version, slot);
+    }
     if (number) dv.setFloat64(p, kd.numbers.get(slot)!, true);
     else if (!values.copy(slot, buf, p)) {
       batch.unreserve(at); // corrupt on disk: reported by the read, dropped here

@@ -5,11 +5,11 @@
  */
 import { keyIdOfEncoded } from '../format/keys.js';
 import { MODE_RAW_NUMBER } from '../format/disk.js';
-import { ENTRY_META_BYTES, EntryMeta, MAX_SLOTS, readBaseTrailer, readEntryMeta } from '../format/base.js';
+import { EntryMeta, MAX_SLOTS, readBaseTrailer } from '../format/base.js';
 import { unsafeSum } from './counters.js';
 import {
   FLAG_DEFAULT_NULL, FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_PREFIX, FLAG_HAS_TAG,
-  FLAG_SIDE_FRONT, OP_ADD, OP_BASE, OP_CLEAR, OP_DELETE, OP_DELV, OP_ENTRY, OP_INCR, OP_PUSH, OP_SET, OP_SETTING,
+  FLAG_SIDE_FRONT, OP_ADD, OP_BASE, OP_CLEAR, OP_DELETE, OP_DELV, OP_ENTRY, OP_INCR, OP_ITEM, OP_PUSH, OP_SET, OP_SETTING,
   OP_TOUCH, OP_TXN, OP_BEGIN, OP_ABORT, OP_LEASE, RecordView, newRecordView, readRecord, walkTxnValue,
 } from '../format/record.js';
 import { KeyDir, NEVER, NIL, ValueFile } from './keydir.js';
@@ -89,8 +89,8 @@ export class ShardState {
   lastStored = NIL;
   /** Writer id of the open transaction window, or 0. */
   txnOwner = 0;
-  /** Reused for each ENTRY of a base being loaded. */
-  readonly #meta: EntryMeta = { rowid: 0, version: 0, slot: 0 };
+  /** The meta of the base item being applied (an ITEM or ENTRY): readBaseItem fills it with the record's view. */
+  readonly entryMeta: EntryMeta = { rowid: 0, version: 0, slot: 0 };
   /** pid of the window's owner (for finding a dead owner). */
   txnPid = 0;
   /** The window's lease deadline (epoch seconds) and its owner's identity (owner.ts): how waiters judge it. */
@@ -150,7 +150,7 @@ export class ShardState {
    * bookkeeping). Returns MALFORMED when the record does not decode (the caller reports it as corruption).
    */
   apply(r: RecordView, loc: FrameLocation, out: Outcome | null): ApplyStatus {
-    if (this.txnOwner !== 0 && r.writer !== this.txnOwner && r.op !== OP_ABORT && r.op !== OP_ENTRY && r.op !== OP_BASE) {
+    if (this.txnOwner !== 0 && r.writer !== this.txnOwner && r.op !== OP_ABORT && r.op !== OP_ENTRY && r.op !== OP_ITEM && r.op !== OP_BASE) {
       return VOID;
     }
     this.lastStored = NIL;
@@ -247,6 +247,7 @@ export class ShardState {
         return true;
       }
       case OP_ENTRY:
+      case OP_ITEM:
         return this.#entry(r, loc);
       case OP_BASE: {
         const t = readBaseTrailer(r.buf, r.valueStart, r.valueLength);
@@ -391,7 +392,8 @@ export class ShardState {
     const nested = newRecordView();
     const nestedLoc: FrameLocation = { ...loc };
     for (const [op, body, length] of bodies) {
-      if (!readRecord(buf, op, body, length, nested)) return false;
+      // Only a base holds items and trailers: one nested in a transaction is malformed.
+      if (op === OP_ENTRY || op === OP_ITEM || op === OP_BASE || !readRecord(buf, op, body, length, nested)) return false;
       // Each command counts for its own bytes, not the whole TXN frame's (volume, cull and compaction see them).
       nestedLoc.itemBytes = FRAME_HEADER_BYTES + length;
       this.applyNested(nested, nestedLoc, seq, out ? out.nested! : null);
@@ -410,11 +412,13 @@ export class ShardState {
     return o;
   }
 
-  /** An item from a base file: its slot, rowid and version are carried, not allocated. */
+  /**
+   * An item from a base file (an ITEM or ENTRY, decoded by readBaseItem: `r` views its value, entryMeta holds its
+   * meta): its slot, rowid and version are carried, not allocated.
+   */
   #entry(r: RecordView, loc: FrameLocation): boolean {
-    if (r.valueLength < ENTRY_META_BYTES) return false;
     const kd = this.kd;
-    const { rowid, version, slot: slotNo } = readEntryMeta(r.buf, r.valueStart, this.#meta);
+    const { rowid, version, slot: slotNo } = this.entryMeta;
     if (slotNo >= MAX_SLOTS) return false; // from disk: it would size the keydir's arrays
     const ks = r.keyStart;
     const ke = ks + r.keyLength;
@@ -422,11 +426,9 @@ export class ShardState {
     const slot = kd.insert(r.buf, ks, ke, slotNo);
     this.queues.add(r.buf, ks, ke);
     kd.rowid[slot] = rowid;
-    // The value follows the meta prefix: view the record as if its value started there.
-    r.valueStart += ENTRY_META_BYTES;
-    r.valueLength -= ENTRY_META_BYTES;
     this.#fill(slot, r, loc, r.time, version);
     this.seq--; // entries restore history; they are not new records
     return true;
   }
+
 }

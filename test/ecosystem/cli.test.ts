@@ -238,6 +238,7 @@ test('compact removes expired items, and compacting a store with nothing to recl
   const d = new Cache(clean);
   for (let i = 0; i < 2000; i++) d.set(`k${i}`, `v${i}`);
   d.close();
+  assert.match(cli(['compact', clean]).out, /2000 items, [\d.]+ KiB -> [\d.]+ KiB/, 'ITEMs are shorter than the records they replace');
   const files = snapshot(clean);
   const text = cli(['compact', clean]);
   assert.match(text.out, /2000 items, nothing to reclaim/);

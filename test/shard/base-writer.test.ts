@@ -1,8 +1,8 @@
 /**
  * The base a compaction writes (src/shard/compaction.ts, docs/format.md "Bases") as readers take it: every kind of item
- * comes back in a fresh handle with all of its metadata; every frame checks out under the base's salt and is, byte for
- * byte, what encodeRecord makes of its item (the one record encoder); a value that no longer checks out is dropped
- * alone. The batch the base is encoded into writes out exactly the frames put in it, whatever their sizes.
+ * comes back in a fresh handle with all of its metadata; every frame checks out under the base's salt and holds its
+ * item: an ITEM, or for numbers an ITEM cannot hold an ENTRY, byte for byte what encodeRecord makes of it; a value that
+ * no longer checks out is dropped alone. The batch the base is encoded into writes out exactly the frames put in it, whatever their sizes.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,9 +12,9 @@ import { Cache } from '../../src/index.js';
 import { encodeKey, encodedOfKeyId } from '../../src/format/keys.js';
 import { FRAME_OK, PLAIN_SALT, newFrameView, readFrame, saltFrame } from '../../src/format/frame.js';
 import {
-  FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_TAG, OP_BASE, OP_ENTRY, OP_SET, OP_SETTING, encodeRecord, newRecordView, readRecord,
+  FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_TAG, OP_BASE, OP_ENTRY, OP_ITEM, OP_SET, OP_SETTING, encodeRecord, newRecordView, readRecord,
 } from '../../src/format/record.js';
-import { ENTRY_META_BYTES, encodeBaseTrailer } from '../../src/format/base.js';
+import { ENTRY_META_BYTES, encodeBaseTrailer, readItem } from '../../src/format/base.js';
 import { FILE_HEADER_BYTES, KIND_BASE, parseFileHeader } from '../../src/format/segment.js';
 import { MODE_RAW_NUMBER } from '../../src/format/disk.js';
 import { NEVER } from '../../src/shard/keydir.js';
@@ -120,38 +120,80 @@ test('every kind of item comes back from the base in a fresh handle with all of 
   assert.equal(cache.get('counter29'), 29 + 30);
 });
 
-test("each frame of a base checks out and is what encodeRecord makes of its item, the trailer last", (t) => {
+/** The ENTRY encodeRecord makes of the item of `slot` (what a base holds for an item an ITEM cannot hold). */
+function entryOf(shard: Shard, slot: number): Buffer {
+  const kd = shard.state.kd;
+  const tag = kd.tagOf(slot);
+  const file = kd.valueFileOf(slot);
+  const expire = kd.expireOf(slot);
+  const meta = Buffer.alloc(ENTRY_META_BYTES);
+  meta.writeDoubleLE(kd.rowid[slot], 0);
+  meta.writeDoubleLE(kd.versionOf(slot), 8);
+  meta.writeUInt32LE(slot, 16);
+  return encodeRecord(OP_ENTRY, {
+    writer: shard.writer, seq: 0, time: kd.storeTime[slot], num1: expire === NEVER ? 0 : expire, num2: file?.size ?? 0,
+    flags: (expire === NEVER ? 0 : FLAG_HAS_EXPIRE) | (kd.tagOf(slot) === undefined ? 0 : FLAG_HAS_TAG) | (file ? FLAG_FILE : 0),
+    mode: kd.modeOf(slot), key: kd.keyBytes(slot), tag: tag === undefined ? null : encodedOfKeyId(tag), value: [meta, valueOf(shard, slot)],
+  });
+}
+
+/** The bytes a base stores of the item of `slot`'s value: its value bytes, or a raw number's f64. */
+function valueOf(shard: Shard, slot: number): Buffer {
+  const kd = shard.state.kd;
+  const number = kd.modeOf(slot) === MODE_RAW_NUMBER ? kd.numberOf(slot) : undefined;
+  if (number === undefined) return shard.valueBytes(slot)!;
+  const b = Buffer.alloc(8);
+  b.writeDoubleLE(number);
+  return b;
+}
+
+test('each frame of a base checks out and holds its item (an ITEM, or an ENTRY as encodeRecord makes it for numbers an ITEM cannot hold), the trailer last', (t) => {
   const dir = tempDir(t);
   fill(dir);
   const owner = openWindow(t, dir);
   const shard = new Shard(dir, { compactMinBytes: 0 });
   t.after(() => shard.close());
-  const { base } = compact(shard);
-  const frames = baseFrames(path.join(dir, fs.readdirSync(dir).find((n) => n.endsWith('.base'))!), base);
+  shard.sync();
   const { state } = shard;
   const kd = state.kd;
   const slots = [...kd.slots()];
+  // Two items whose numbers an ITEM cannot hold (a rowid that is no integer, a version past 2^53): ENTRY frames.
+  const odd = new Set([slots[3], slots[7]]);
+  kd.rowid[slots[3]] += 0.5;
+  kd.version[slots[7]] = 2 ** 60;
+  const { base } = compact(shard);
+  const frames = baseFrames(path.join(dir, fs.readdirSync(dir).find((n) => n.endsWith('.base'))!), base);
   const settings = [...state.settings];
-  assert.deepEqual(frames.map((f) => f.op), [...slots.map(() => OP_ENTRY), ...settings.map(() => OP_SETTING), OP_BASE]);
+  assert.deepEqual(frames.map((f) => f.op), [...slots.map((s) => (odd.has(s) ? OP_ENTRY : OP_ITEM)), ...settings.map(() => OP_SETTING), OP_BASE]);
   const r = newRecordView();
+  const meta = { rowid: 0, version: 0, slot: 0 };
   slots.forEach((slot, i) => {
+    const what = `the item of slot ${slot} (key ${kd.keyBytes(slot).toString('hex')})`;
+    if (odd.has(slot)) {
+      assert.ok(frames[i].bytes.equals(entryOf(shard, slot)), what);
+      return;
+    }
+    const f = frames[i];
+    assert.ok(readItem(f.bytes, f.body, f.length, r, meta), what);
     const tag = kd.tagOf(slot);
     const file = kd.valueFileOf(slot);
     const expire = kd.expireOf(slot);
-    const number = kd.modeOf(slot) === MODE_RAW_NUMBER ? kd.numberOf(slot) : undefined;
-    const value = number === undefined ? shard.valueBytes(slot)! : Buffer.alloc(8);
-    if (number !== undefined) value.writeDoubleLE(number);
-    const meta = Buffer.alloc(ENTRY_META_BYTES);
-    meta.writeDoubleLE(kd.rowid[slot], 0);
-    meta.writeDoubleLE(kd.versionOf(slot), 8);
-    meta.writeUInt32LE(slot, 16);
-    const expected = encodeRecord(OP_ENTRY, {
-      writer: shard.writer, seq: 0, time: kd.storeTime[slot], num1: expire === NEVER ? 0 : expire, num2: file?.size ?? 0,
+    const at = (start: number, length: number) => f.bytes.subarray(start, start + length);
+    assert.deepEqual({
+      key: at(r.keyStart, r.keyLength), tag: at(r.tagStart, r.tagLength), value: at(r.valueStart, r.valueLength),
+      time: r.time, expire: r.num1, size: r.num2, mode: r.mode, ...meta,
+      flags: r.flags,
+    }, {
+      key: kd.keyBytes(slot), tag: tag === undefined ? Buffer.alloc(0) : encodedOfKeyId(tag), value: valueOf(shard, slot),
+      time: kd.storeTime[slot], expire: expire === NEVER ? 0 : expire, size: file?.size ?? 0, mode: kd.modeOf(slot),
+      rowid: kd.rowid[slot], version: kd.versionOf(slot), slot,
       flags: (expire === NEVER ? 0 : FLAG_HAS_EXPIRE) | (tag === undefined ? 0 : FLAG_HAS_TAG) | (file ? FLAG_FILE : 0),
-      mode: kd.modeOf(slot), key: kd.keyBytes(slot), tag: tag === undefined ? null : encodedOfKeyId(tag), value: [meta, value],
-    });
-    assert.ok(frames[i].bytes.equals(expected), `the ENTRY of slot ${slot} (key ${kd.keyBytes(slot).toString('hex')})`);
+    }, what);
   });
+  const fresh = new Shard(dir, { compactMinBytes: 0 });
+  t.after(() => fresh.close());
+  fresh.sync();
+  assert.deepEqual([fresh.state.kd.rowid[slots[3]], fresh.state.kd.versionOf(slots[7])], [kd.rowid[slots[3]], 2 ** 60], 'the ENTRYs load beside the ITEMs');
   settings.forEach(([name, value], i) => {
     const expected = encodeRecord(OP_SETTING, { writer: shard.writer, seq: 0, time: 0, key: Buffer.from(name), value: Buffer.from(JSON.stringify(value)) });
     assert.ok(frames[slots.length + i].bytes.equals(expected), `the SETTING ${name}`);

@@ -3,7 +3,8 @@
  * not damage. Every reader of a file header (a load's base and segments, a segment met past a seal, the switch to a
  * new base, check) stops with NewerFormatError and changes nothing on disk: no fallback to an older base or to the
  * segments alone, no append into the newer file, no repair. A handle that met one keeps throwing it; close() works.
- * Files of versions 1 and 2 open as before, and other versions below the newest are still damage.
+ * Files of versions 1 and 2 open as before (a version-2 base's ENTRY records too, also at a switch), and other
+ * versions below the newest are still damage.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,8 +13,11 @@ import * as path from 'node:path';
 import { Cache, ClosedError, NewerFormatError } from '../../src/index.js';
 import { MODE_RAW_TEXT } from '../../src/format/disk.js';
 import { encodeKey } from '../../src/format/keys.js';
-import { OP_SET, encodeRecord } from '../../src/format/record.js';
-import { FILE_HEADER_V1_BYTES, FILE_MAGIC, FORMAT_VERSION, KIND_SEGMENT } from '../../src/format/segment.js';
+import { OP_ENTRY, OP_ITEM, OP_SET, encodeRecord, newRecordView } from '../../src/format/record.js';
+import { ENTRY_META_BYTES, readItem } from '../../src/format/base.js';
+import { FRAME_OK, PLAIN_SALT, newFrameView, readFrame, saltFrame } from '../../src/format/frame.js';
+import { FILE_HEADER_BYTES, FILE_HEADER_V1_BYTES, FILE_MAGIC, FORMAT_VERSION, KIND_BASE, KIND_SEGMENT } from '../../src/format/segment.js';
+import { Shard } from '../../src/shard/shard.js';
 import { segmentName } from '../../src/format/files.js';
 import { main } from '../../src/cli/main.js';
 import { tempDir } from '../fixtures/tmp.js';
@@ -280,4 +284,74 @@ test('files of version 1 and 2 open as before; a version below the oldest read i
   const damaged = new Cache(v2, OPTIONS);
   assert.ok(damaged.check().some((w) => w.category === 'CorruptionWarning' && w.message.includes('unsupported format version 0')));
   damaged.close();
+});
+
+/**
+ * Rewrites `file`, a base of this version, as version 2 wrote it: every ITEM as an ENTRY (the record layout, the meta
+ * before the value bytes), under the same salt, and version 2 in the header.
+ */
+function asVersion2Base(file: string): void {
+  const buf = fs.readFileSync(file);
+  const salt = { magic: buf.readUInt32LE(16), mask: buf.readUInt32LE(20) };
+  const out: Buffer[] = [buf.subarray(0, FILE_HEADER_BYTES)];
+  const fv = newFrameView();
+  const r = newRecordView();
+  const meta = { rowid: 0, version: 0, slot: 0 };
+  let items = 0;
+  for (let p = FILE_HEADER_BYTES; p < buf.length; p = fv.next) {
+    assert.equal(readFrame(buf, p, buf.length, fv, salt).status, FRAME_OK);
+    if (fv.op !== OP_ITEM) {
+      out.push(buf.subarray(p, fv.next));
+      continue;
+    }
+    assert.ok(readItem(buf, fv.body, fv.length, r, meta));
+    const prefix = Buffer.alloc(ENTRY_META_BYTES);
+    prefix.writeDoubleLE(meta.rowid, 0);
+    prefix.writeDoubleLE(meta.version, 8);
+    prefix.writeUInt32LE(meta.slot, 16);
+    const bytes = (start: number, length: number) => buf.subarray(start, start + length);
+    const entry = encodeRecord(OP_ENTRY, {
+      writer: 7, seq: 0, time: r.time, num1: r.num1, num2: r.num2, flags: r.flags, mode: r.mode,
+      key: bytes(r.keyStart, r.keyLength), tag: bytes(r.tagStart, r.tagLength), value: [prefix, bytes(r.valueStart, r.valueLength)],
+    });
+    out.push(saltFrame(entry, PLAIN_SALT, salt));
+    items++;
+  }
+  assert.ok(items > 0, 'the base held ITEMs');
+  const v2 = Buffer.concat(out);
+  v2.writeUInt16LE(2, VERSION_AT);
+  fs.writeFileSync(file, v2);
+}
+
+test('a base of version 2 (ENTRY records) opens as before, and a handle switches to one', async (t) => {
+  const dir = stage(t);
+  const expected = new Map<string, unknown>();
+  const c = new Cache(dir, OPTIONS);
+  for (const k of c.iterkeys()) expected.set(k as string, c.get(k));
+  c.close();
+  asVersion2Base(path.join(dir, logFiles(dir, '.base').at(-1)!));
+  const old = new Cache(dir, OPTIONS);
+  t.after(() => old.close());
+  assert.deepEqual(new Map([...old.iterkeys()].map((k) => [k as string, old.get(k)])), expected);
+  assert.deepEqual(old.check(), []);
+
+  // The switch: a reader that holds the segments meets the seal of a compaction whose base is a version-2 one, and
+  // moves its items there (a bare shard handle: it counts rebuilds).
+  const reader = new Cache(dir, OPTIONS);
+  const shard = new Shard(dir, OPTIONS);
+  t.after(() => { reader.close(); shard.close(); });
+  for (let i = 0; i < 30; i++) old.set(`key-${i % 20}`, VALUE(200 + i));
+  assert.equal(reader.get('key-5'), VALUE(225));
+  shard.sync();
+  const base = old.compact().base;
+  assert.ok(base > 0);
+  asVersion2Base(path.join(dir, `${String(base).padStart(10, '0')}.base`));
+  for (let i = 0; i < 100; i++) shard.sync();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  shard.sync();
+  assert.ok(shard.openFiles().every((f) => (f.kind === KIND_BASE ? f.id === base : f.id > base)), JSON.stringify(shard.openFiles()));
+  assert.equal(shard.loads, 1, 'the handle rebuilt its state instead of switching');
+  for (let i = 0; i < 20; i++) assert.equal(reader.get(`key-${i}`), VALUE(i < 10 ? 220 + i : 200 + i), `key-${i} after the switch`);
+  assert.equal(reader.get('big'), 'b'.repeat(100_000));
+  assert.deepEqual(reader.check(), []);
 });

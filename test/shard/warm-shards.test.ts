@@ -74,6 +74,7 @@ test('a job on a warm shard runs on the shard already read, caught up with every
 test('a job that compacts nothing leaves its shard warm', (t) => {
   const { cache, warm, job } = setup(t, 'warm-nothing');
   for (let i = 0; i < 50; i++) cache.set(`k${i}`, value(i, 0));
+  assert.ok(cache.compact().base > 0); // (ITEMs are shorter than the records: a first compaction reclaims that)
   warm.open(job);
   const shard = warm.peek(job);
   assert.equal(warm.run(job, false).skipped, 'nothing to reclaim');

@@ -26,8 +26,9 @@ import { fileURLToPath } from 'node:url';
 import { Cache, FanoutCache } from '../../src/index.js';
 import type { Key } from '../../src/index.js';
 import { LogcacheError } from '../../src/errors.js';
-import { CRC_BYTES, FRAME_HEADER_BYTES, FRAME_OK, MAGIC_BYTES, newFrameView, readFrame } from '../../src/format/frame.js';
-import { OP_BASE, OP_ENTRY, OP_TXN, newRecordView, readRecord } from '../../src/format/record.js';
+import { CRC_BYTES, FRAME_HEADER_BYTES, FRAME_OK, MAGIC_BYTES, newFrameView, readFrame, sealFrame, startFrame } from '../../src/format/frame.js';
+import { FLAG_FILE, FLAG_HAS_EXPIRE, OP_BASE, OP_ITEM, OP_TXN, newRecordView, readRecord } from '../../src/format/record.js';
+import { itemHeadBytes, readItem, writeItemHead } from '../../src/format/base.js';
 import { crc32c } from '../../src/format/crc32c.js';
 import { FILE_MAGIC, damagedFileHeader } from '../../src/format/segment.js';
 import { BASE_SEED, Rng, Watchdog, copyTree, count, figures, show, tmpdir, walk, watchdog } from './harness.js';
@@ -395,11 +396,39 @@ function craftFrame(file: string, op: number, edit: (buf: Buffer, valueStart: nu
   throw new Error(`no ${op} frame to craft in ${file}`);
 }
 
+/**
+ * Rewrites, in `file` (a base), the first ITEM frame with the slot `slot` (its other fields kept), salted and checked
+ * as a crafted file is: the frame grows or shrinks, and the frames after it move.
+ */
+function craftItemSlot(file: string, slot: number): void {
+  const buf = fs.readFileSync(file);
+  const header = damagedFileHeader(buf);
+  const fv = newFrameView();
+  const rv = newRecordView();
+  const meta = { rowid: 0, version: 0, slot: 0 };
+  for (let p = header.start; readFrame(buf, p, buf.length, fv, header.salt).status === FRAME_OK; p = fv.next) {
+    if (fv.op !== OP_ITEM || !readItem(buf, fv.body, fv.length, rv, meta)) continue;
+    const head = itemHeadBytes(rv.keyLength, rv.tagLength, slot, meta.rowid, meta.version, (rv.flags & FLAG_HAS_EXPIRE) !== 0, rv.flags & FLAG_FILE ? rv.num2 : -1);
+    const rest = buf.subarray(rv.keyStart, fv.next);
+    const frame = Buffer.alloc(FRAME_HEADER_BYTES + head + rest.length);
+    startFrame(frame, 0, OP_ITEM, frame.length - FRAME_HEADER_BYTES, header.salt);
+    const dv = new DataView(frame.buffer, frame.byteOffset, frame.length);
+    writeItemHead(frame, dv, FRAME_HEADER_BYTES, rv.mode, rv.keyLength, rv.tagLength, slot, meta.rowid, meta.version, rv.time,
+      rv.flags & FLAG_HAS_EXPIRE ? rv.num1 : NaN, rv.flags & FLAG_FILE ? rv.num2 : -1);
+    rest.copy(frame, FRAME_HEADER_BYTES + head);
+    sealFrame(frame, 0, header.salt);
+    fs.writeFileSync(file, Buffer.concat([buf.subarray(0, p), frame, buf.subarray(fv.next)]));
+    return;
+  }
+  throw new Error(`no ITEM frame to craft in ${file}`);
+}
+
 /** Crafted numbers (issue 13, item 11): each one is checked before it sizes an allocation or drives a loop. */
 const CRAFTED: [string, (dir: string) => void][] = [
   ['base trailer: slot high-water mark 2^32 - 1', (dir) => craftFrame(baseOf(dir), OP_BASE, (b, v) => (b.writeUInt32LE(0xffffffff, v), true))],
   ['base trailer: high-water mark below the slots in use', (dir) => craftFrame(baseOf(dir), OP_BASE, (b, v) => (b.writeUInt32LE(0, v), true))],
-  ['base entry: slot 2^32 - 16', (dir) => craftFrame(baseOf(dir), OP_ENTRY, (b, v) => (b.writeUInt32LE(0xfffffff0, v + 16), true))],
+  ['base item: slot 2^32 - 16', (dir) => craftItemSlot(baseOf(dir), 2 ** 32 - 16)],
+  ['base item: slot 2^53 - 1', (dir) => craftItemSlot(baseOf(dir), Number.MAX_SAFE_INTEGER)],
   ['TXN: read count 2^32 - 1', (dir) => craftFrame(segmentOf(dir), OP_TXN, (b, v) => (b.writeUInt32LE(0xffffffff, v), true))],
   ['TXN: nested body length 2^32 - 1', (dir) => craftFrame(segmentOf(dir), OP_TXN, (b, v, n) => n > 9 && (b.writeUInt32LE(0xffffffff, v + 9), true))],
 ];
