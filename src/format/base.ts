@@ -3,14 +3,16 @@
  * an ITEM cannot hold, an ENTRY record whose value starts with the item's meta), and the BASE trailer record that
  * closes the file (a base without it is incomplete, never loaded).
  *
- *   ITEM body    := head u8 | keyLength v | [tagLength v] | slot v | rowid v | version v | storeTime f64 |
- *                   [expireTime f64] | [file size v] | key | tag | value (to the body's end)
+ *   ITEM body    := head u8 | keyLength v | [tagLength v] | slot v | rowid − slot v | version − rowid v |
+ *                   storeTime f64 | [expireTime f64] | [file size v] | key | tag | value (to the body's end)
  *   ENTRY value  := rowid f64 | version f64 | slot u32 | the item's value bytes            meta = 20 bytes
  *   BASE value   := slotHighWater u32 | txnOwner u32 | txnPid u32 | txnLease f64 | window   = 20 bytes + window
  *
  * An ITEM's `head` holds the value's mode (low four bits) and which optional fields follow (HAS_EXPIRE, HAS_TAG,
- * FILE); `v` is an unsigned LEB128 varint (bytes.ts). An ENTRY is a record (record.ts) with the meta prefix: 80
- * bytes of framing per item, against about 33 for an ITEM.
+ * FILE); `v` is an unsigned LEB128 varint (bytes.ts). An item's rowid is at least its slot (the lowest free slot at
+ * its insertion, below the count of insertions) and its version at least its rowid (records counted, against
+ * insertions): each is stored as the difference, in fewer bytes. An ENTRY is a record (record.ts) with the meta
+ * prefix: 80 bytes of framing per item, against about 31 for an ITEM.
  *
  * `window` is the open window's owner identity and group id as its BEGIN stated them (src/shard/owner.ts,
  * group-commit.ts; empty when no window is open). A BASE value of 4 or 8 bytes (no window owner, no pid) reads those
@@ -60,18 +62,19 @@ const isCount = (n: number) => Number.isSafeInteger(n) && n >= 0;
 
 /**
  * Whether an item's numbers fit an ITEM (else a base stores it as an ENTRY): a mode below 16, a slot below
- * MAX_SLOTS, and rowid, version and value file size (`fileSize` < 0: none) non-negative safe integers.
+ * MAX_SLOTS, slot ≤ rowid ≤ version, and those and the value file size (`fileSize` < 0: none) non-negative safe
+ * integers.
  */
 export function fitsItem(mode: number, slot: number, rowid: number, version: number, fileSize: number): boolean {
   return mode >= 0 && mode <= ITEM_MODE && slot < MAX_SLOTS && isCount(slot) && isCount(rowid) && isCount(version)
-    && (fileSize < 0 || isCount(fileSize));
+    && slot <= rowid && rowid <= version && (fileSize < 0 || isCount(fileSize));
 }
 
 /** Bytes of an ITEM body before its key (`tagLength` 0: no tag; `fileSize` < 0: no value file). */
 export function itemHeadBytes(keyLength: number, tagLength: number, slot: number, rowid: number, version: number,
   hasExpire: boolean, fileSize: number): number {
   return ITEM_FIXED_BYTES + varintBytes(keyLength) + (tagLength > 0 ? varintBytes(tagLength) : 0) + varintBytes(slot)
-    + varintBytes(rowid) + varintBytes(version) + (hasExpire ? 8 : 0) + (fileSize >= 0 ? varintBytes(fileSize) : 0);
+    + varintBytes(rowid - slot) + varintBytes(version - rowid) + (hasExpire ? 8 : 0) + (fileSize >= 0 ? varintBytes(fileSize) : 0);
 }
 
 /**
@@ -85,8 +88,8 @@ export function writeItemHead(buf: Uint8Array, dv: DataView, at: number, mode: n
   at = writeVarint(buf, at, keyLength);
   if (tagLength > 0) at = writeVarint(buf, at, tagLength);
   at = writeVarint(buf, at, slot);
-  at = writeVarint(buf, at, rowid);
-  at = writeVarint(buf, at, version);
+  at = writeVarint(buf, at, rowid - slot);
+  at = writeVarint(buf, at, version - rowid);
   dv.setFloat64(at, storeTime, true);
   at += 8;
   if (hasExpire) {
@@ -103,8 +106,8 @@ const cursor = { at: 0 };
 /**
  * Decodes the ITEM body at `buf[body, body+length)` into `out` as the record it stands for (op ITEM, writer and seq
  * 0, time the store time, num1 the expire time, num2 the file size, the record flags) and `meta`. Returns false when
- * it is malformed: a varint that is not one, a reserved head bit, a slot at or over MAX_SLOTS, or lengths that do
- * not fit the body.
+ * it is malformed: a varint that is not one, a reserved head bit, a slot at or over MAX_SLOTS, a version past
+ * 2^53 − 1, or lengths that do not fit the body.
  */
 export function readItem(buf: Buffer, body: number, length: number, out: RecordView, meta: EntryMeta): boolean {
   const end = body + length;
@@ -115,9 +118,12 @@ export function readItem(buf: Buffer, body: number, length: number, out: RecordV
   const keyLength = readVarint(buf, cursor, end);
   const tagLength = head & ITEM_TAG ? readVarint(buf, cursor, end) : 0;
   const slot = readVarint(buf, cursor, end);
-  const rowid = readVarint(buf, cursor, end);
-  const version = readVarint(buf, cursor, end);
-  if (keyLength < 0 || tagLength < 0 || slot < 0 || slot >= MAX_SLOTS || rowid < 0 || version < 0) return false;
+  const rowidAfterSlot = readVarint(buf, cursor, end);
+  const versionAfterRowid = readVarint(buf, cursor, end);
+  if (keyLength < 0 || tagLength < 0 || slot < 0 || slot >= MAX_SLOTS || rowidAfterSlot < 0 || versionAfterRowid < 0) return false;
+  const rowid = slot + rowidAfterSlot;
+  const version = rowid + versionAfterRowid;
+  if (version > Number.MAX_SAFE_INTEGER) return false;
   let at = cursor.at;
   const numbers = 8 + (head & ITEM_EXPIRE ? 8 : 0);
   if (at + numbers > end) return false;

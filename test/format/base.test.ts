@@ -40,10 +40,10 @@ function item(f: { mode: number; key: Buffer; tag?: Buffer; value: Buffer; slot:
 }
 
 test("an ITEM's bytes are the format page's, and it decodes to the record it stands for", () => {
-  const body = item({ mode: 2, key: Buffer.from('\x03key:1'), value: Buffer.from('hello'), slot: 300, rowid: 5, version: 1_000_000, time: 1.5 });
-  // head (mode 2, no option) | keyLength 6 | slot 300 | rowid 5 | version 1,000,000 | time f64 | key | value
+  const body = item({ mode: 2, key: Buffer.from('\x03key:1'), value: Buffer.from('hello'), slot: 300, rowid: 301, version: 1_000_000, time: 1.5 });
+  // head (mode 2, no option) | keyLength 6 | slot 300 | rowid − slot 1 | version − rowid 999,699 | time f64 | key | value
   const expected = Buffer.concat([
-    Buffer.from([0x02, 0x06, 0xac, 0x02, 0x05, 0xc0, 0x84, 0x3d]), Buffer.from([0, 0, 0, 0, 0, 0, 0xf8, 0x3f]),
+    Buffer.from([0x02, 0x06, 0xac, 0x02, 0x01, 0x93, 0x82, 0x3d]), Buffer.from([0, 0, 0, 0, 0, 0, 0xf8, 0x3f]),
     Buffer.from('\x03key:1'), Buffer.from('hello'),
   ]);
   assert.deepEqual(body, expected);
@@ -53,13 +53,14 @@ test("an ITEM's bytes are the format page's, and it decodes to the record it sta
   assert.deepEqual(
     [r.op, r.writer, r.seq, r.time, r.num1, r.num2, r.flags, r.mode, body.toString('latin1', r.keyStart, r.keyStart + r.keyLength), r.tagLength, body.toString('latin1', r.valueStart, r.valueStart + r.valueLength)],
     [OP_ITEM, 0, 0, 1.5, 0, 0, 0, 2, '\x03key:1', 0, 'hello']);
-  assert.deepEqual(meta, { rowid: 5, version: 1_000_000, slot: 300 });
+  assert.deepEqual(meta, { rowid: 301, version: 1_000_000, slot: 300 });
 
   // Every option: a tag, an expiry, a value file (its name as the value), an empty value.
-  const full = item({ mode: 7, key: Buffer.from('\x03k'), tag: Buffer.from('\x03t'), value: Buffer.from('ab/cd/x.val'), slot: 0, rowid: 0, version: 0, time: 2, expire: 99.25, size: 2 ** 40 });
+  const full = item({ mode: 7, key: Buffer.from('\x03k'), tag: Buffer.from('\x03t'), value: Buffer.from('ab/cd/x.val'), slot: 0, rowid: 2 ** 52, version: Number.MAX_SAFE_INTEGER, time: 2, expire: 99.25, size: 2 ** 40 });
   assert.ok(readBaseItem(full, OP_ITEM, 0, full.length, r, meta));
   assert.deepEqual([r.flags, r.mode, r.num1, r.num2, full.toString('latin1', r.tagStart, r.tagStart + r.tagLength), full.toString('latin1', r.valueStart, r.valueStart + r.valueLength)],
     [FLAG_HAS_EXPIRE | FLAG_HAS_TAG | FLAG_FILE, 7, 99.25, 2 ** 40, '\x03t', 'ab/cd/x.val']);
+  assert.deepEqual(meta, { rowid: 2 ** 52, version: Number.MAX_SAFE_INTEGER, slot: 0 });
   const empty = item({ mode: 1, key: Buffer.from('\x03e'), value: Buffer.alloc(0), slot: 1, rowid: 1, version: 1, time: 0 });
   assert.ok(readItem(empty, 0, empty.length, r, meta));
   assert.equal(r.valueLength, 0);
@@ -70,7 +71,7 @@ test("an ITEM's bytes are the format page's, and it decodes to the record it sta
 test('a malformed ITEM is refused', () => {
   const r = newRecordView();
   const meta: EntryMeta = { rowid: 0, version: 0, slot: 0 };
-  const good = item({ mode: 4, key: Buffer.from('\x03key'), tag: Buffer.from('\x03t'), value: Buffer.from('v'), slot: 9, rowid: 9, version: 9, time: 3, expire: 4 });
+  const good = item({ mode: 4, key: Buffer.from('\x03key'), tag: Buffer.from('\x03t'), value: Buffer.from('v'), slot: 9, rowid: 10, version: 12, time: 3, expire: 4 });
   assert.ok(readItem(good, 0, good.length, r, meta));
   const refuse = (body: Buffer, why: string) => assert.equal(readItem(body, 0, body.length, r, meta), false, why);
   const withByte = (i: number, b: number) => {
@@ -83,12 +84,15 @@ test('a malformed ITEM is refused', () => {
   refuse(withByte(1, 100), 'a key length past the body');
   refuse(withByte(2, 100), 'a tag length past the body');
   for (let n = 0; n < good.length - 'v'.length - 't'.length - 'key'.length - 1; n++) refuse(good.subarray(0, n), `cut to ${n} bytes`);
-  refuse(item({ mode: 1, key: Buffer.from('\x03k'), value: Buffer.alloc(0), slot: MAX_SLOTS, rowid: 0, version: 0, time: 0 }), 'a slot at MAX_SLOTS');
+  refuse(item({ mode: 1, key: Buffer.from('\x03k'), value: Buffer.alloc(0), slot: MAX_SLOTS, rowid: MAX_SLOTS, version: MAX_SLOTS, time: 0 }), 'a slot at MAX_SLOTS');
+  refuse(item({ mode: 1, key: Buffer.from('\x03k'), value: Buffer.alloc(0), slot: 5, rowid: Number.MAX_SAFE_INTEGER, version: Number.MAX_SAFE_INTEGER + 5, time: 0 }), 'a version past 2^53 - 1');
 });
 
 test('fitsItem: what a base writer stores as an ENTRY instead', () => {
-  assert.ok(fitsItem(15, MAX_SLOTS - 1, Number.MAX_SAFE_INTEGER, 0, -1));
+  assert.ok(fitsItem(15, MAX_SLOTS - 1, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, -1));
   assert.ok(fitsItem(1, 0, 0, 0, 0));
+  assert.equal(fitsItem(1, 5, 4, 9, -1), false, 'a rowid below the slot');
+  assert.equal(fitsItem(1, 5, 6, 5, -1), false, 'a version below the rowid');
   assert.equal(fitsItem(16, 0, 0, 0, -1), false, 'a mode above 15');
   assert.equal(fitsItem(1, MAX_SLOTS, 0, 0, -1), false, 'a slot at MAX_SLOTS');
   assert.equal(fitsItem(1, 0, 1.5, 0, -1), false, 'a rowid that is no integer');
