@@ -382,3 +382,37 @@ test("a warm copy whose compaction failed at its DONE seal (its asker seemed to 
   for (let i = 0; i < 300; i++) assert.equal(fresh.get(`old${i}`), value(i, 0), `old${i}`);
   for (let i = 0; i < 300; i++) assert.equal(fresh.get(`k${i}`), value(i, 8), `k${i}`);
 });
+
+test('a handle holds a file of its store at every moment of a reload: its compactor never takes a reload for the store closed', { skip: !fs.existsSync('/proc/self/fd') }, (t) => {
+  const dir = tmpdir(t, 'warm-reload-holds');
+  const cache = new Cache(dir, { compactMinBytes: 0 });
+  for (let r = 0; r < 2; r++) for (let i = 0; i < 300; i++) cache.set(`k${i}`, value(i, r));
+  assert.ok(cache.compact().base > 0);
+  for (let i = 0; i < 300; i++) cache.set(`k${i}`, value(i, 2));
+  cache.close();
+  // What compactor-main.ts looks at before an append (parentHolds): a link in /proc/<parent>/fd into the store.
+  const real = fs.realpathSync(dir) + '/';
+  const held = () => fs.readdirSync('/proc/self/fd').filter((fd) => {
+    try { return fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith(real); } catch { return false; }
+  }).length;
+  const seen: number[] = [];
+  let watching = false;
+  // Looked at on every file-system call of the reload (listing the directory, opening the base, reading it).
+  const spy = new Proxy(fs, {
+    get: (target, name) => {
+      const f = Reflect.get(target, name);
+      return typeof f !== 'function' ? f : (...args: unknown[]) => {
+        if (watching) seen.push(held());
+        return (f as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  const shard = new Shard(dir, { compactMinBytes: 0, fs: spy as typeof fs });
+  t.after(() => shard.close());
+  watching = true;
+  shard.load();
+  watching = false;
+  assert.ok(seen.length > 0);
+  assert.ok(Math.min(...seen) > 0, `no file of the store was held during part of the reload: ${seen.join(',')}`);
+  assert.equal(shard.loads, 2);
+});
