@@ -23,12 +23,19 @@ export function load(c: ShardCore): void {
   c.reloadWanted = false;
   const txn = c.window.beforeLoad();
   c.mustReload = false;
+  // The files held now are closed once the load is over, not before it: an open handle holds a file of its store at
+  // every moment, which is how its background compactor tells it still has the store open (compactor-main.ts). A
+  // look that fell between closing them and opening the base took the store for closed, and its compaction failed
+  // after the base was linked and the files it replaced were removed.
+  const held = c.segments.detachAll();
   try {
     loadLog(c);
   } catch (err) {
     c.mustReload = true; // half-built: rebuild again before anything else
     if (err instanceof NewerFormatError) c.newer = err; // a base: the handle stops (Segments.#parse keeps a segment's)
     throw err instanceof LogcacheError ? err : new IOError(`load ${c.dir}`, err);
+  } finally {
+    c.segments.closeDetached(held);
   }
   c.window.afterLoad(txn);
 }

@@ -62,9 +62,20 @@ export class Segments {
   }
 
   closeAll(): void {
-    for (const f of this.#files) if (f) try { this.#c.fs.closeSync(f.fd); } catch { /* already gone */ }
+    this.closeDetached(this.detachAll());
+  }
+
+  /** Forgets every file held open without closing it; returns their descriptors, for closeDetached. */
+  detachAll(): number[] {
+    const fds = this.#files.filter((f): f is OpenFile => f !== undefined).map((f) => f.fd);
     this.#files = [];
     this.active = -1;
+    return fds;
+  }
+
+  /** Closes descriptors detachAll returned. */
+  closeDetached(fds: readonly number[]): void {
+    for (const fd of fds) try { this.#c.fs.closeSync(fd); } catch { /* already gone */ }
   }
 
   /** The open file behind a local file number. */

@@ -16,7 +16,7 @@ import { KIND_BASE } from '../../src/format/segment.js';
 import { SEAL_ROLLOVER } from '../../src/format/record.js';
 import { WarmShards } from '../../src/shard/warm-shards.js';
 import { tryLock } from '../../src/shard/lock.js';
-import { COMPACT_LOCK, segmentName } from '../../src/format/files.js';
+import { COMPACT_LOCK, baseName, segmentName } from '../../src/format/files.js';
 import { tmpdir } from '../torture/harness.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -350,4 +350,70 @@ test('a compaction of a copy whose items point into files an earlier compaction 
   const again = new Cache(dir, { compactMinBytes: 0 });
   t.after(() => again.close());
   for (let i = 0; i < 500; i++) assert.equal(again.get(`k${i}`), value(i, 1).padEnd(5000, 'w'), `k${i}`);
+});
+
+test("a warm copy whose compaction failed at its DONE seal (its asker seemed to hold no file of the store: it was reloading it) is read afresh: its next compaction drops no item", (t) => {
+  const dir = tmpdir(t, 'warm-done-refused');
+  const cache = new Cache(dir, { compactMinBytes: 0 });
+  t.after(() => cache.close());
+  // Items stored once and never again (the kill loop's claims): in a base, so in no copy's value cache.
+  for (let i = 0; i < 300; i++) cache.set(`old${i}`, value(i, 0));
+  for (let r = 0; r < 3; r++) for (let i = 0; i < 300; i++) cache.set(`k${i}`, value(i, r));
+  const first = cache.compact().base;
+  assert.ok(first > 0);
+  const job = { dir, segmentBytes: 64 * 1024 * 1024, sync: 'none' as const, compactMinBytes: 0 };
+  // The asker's handle holds no file of the store while it reloads it (reload.ts closes every file, then opens the
+  // newest base): a look at /proc/<parent>/fd then says "not in use". Here that look falls on the DONE seal's append,
+  // after the base was linked, the files it replaces removed and the copy's own descriptors of them closed.
+  let refuse = false;
+  const warm = new WarmShards(() => {}, { catchUpMs: 10, inUse: () => !(refuse && !fs.existsSync(path.join(dir, baseName(first)))) });
+  t.after(() => warm.closeAll());
+  warm.open(job);
+  assert.ok(warm.peek(job));
+  for (let r = 3; r < 6; r++) for (let i = 0; i < 300; i++) cache.set(`k${i}`, value(i, r));
+  refuse = true;
+  assert.throws(() => warm.run(job, false), (err: Error) => /no longer open/.test(String((err.cause as Error)?.message)));
+  assert.ok(!fs.existsSync(path.join(dir, baseName(first))), 'the base was written, and the files it replaces removed, before the seal was refused');
+  refuse = false;
+  // The asker's next automatic job (or the copy's own rule, once the log grew) compacts the same shard again.
+  for (let r = 6; r < 9; r++) for (let i = 0; i < 300; i++) cache.set(`k${i}`, value(i, r));
+  assert.ok(warm.run(job, false).base > 0);
+  const fresh = new Cache(dir, { compactMinBytes: 0 });
+  t.after(() => fresh.close());
+  for (let i = 0; i < 300; i++) assert.equal(fresh.get(`old${i}`), value(i, 0), `old${i}`);
+  for (let i = 0; i < 300; i++) assert.equal(fresh.get(`k${i}`), value(i, 8), `k${i}`);
+});
+
+test('a handle holds a file of its store at every moment of a reload: its compactor never takes a reload for the store closed', { skip: !fs.existsSync('/proc/self/fd') }, (t) => {
+  const dir = tmpdir(t, 'warm-reload-holds');
+  const cache = new Cache(dir, { compactMinBytes: 0 });
+  for (let r = 0; r < 2; r++) for (let i = 0; i < 300; i++) cache.set(`k${i}`, value(i, r));
+  assert.ok(cache.compact().base > 0);
+  for (let i = 0; i < 300; i++) cache.set(`k${i}`, value(i, 2));
+  cache.close();
+  // What compactor-main.ts looks at before an append (parentHolds): a link in /proc/<parent>/fd into the store.
+  const real = fs.realpathSync(dir) + '/';
+  const held = () => fs.readdirSync('/proc/self/fd').filter((fd) => {
+    try { return fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith(real); } catch { return false; }
+  }).length;
+  const seen: number[] = [];
+  let watching = false;
+  // Looked at on every file-system call of the reload (listing the directory, opening the base, reading it).
+  const spy = new Proxy(fs, {
+    get: (target, name) => {
+      const f = Reflect.get(target, name);
+      return typeof f !== 'function' ? f : (...args: unknown[]) => {
+        if (watching) seen.push(held());
+        return (f as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  const shard = new Shard(dir, { compactMinBytes: 0, fs: spy as typeof fs });
+  t.after(() => shard.close());
+  watching = true;
+  shard.load();
+  watching = false;
+  assert.ok(seen.length > 0);
+  assert.ok(Math.min(...seen) > 0, `no file of the store was held during part of the reload: ${seen.join(',')}`);
+  assert.equal(shard.loads, 2);
 });
