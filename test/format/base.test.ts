@@ -99,3 +99,36 @@ test('fitsItem: what a base writer stores as an ENTRY instead', () => {
   assert.equal(fitsItem(1, 0, 0, 2 ** 53, -1), false, 'a version past 2^53 - 1');
   assert.equal(fitsItem(1, 0, 0, 0, 0.5), false, 'a file size that is no integer');
 });
+
+test('any bytes as an ITEM body: readItem never throws, and what it accepts lies within the body', () => {
+  // A fixed seed (xorshift): the same 20,000 bodies every run, mutations of a good one and plain noise.
+  let x = 0x9e3779b9;
+  const rand = (n: number) => {
+    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    return x % n;
+  };
+  const good = item({ mode: 7, key: Buffer.from('\x03key'), tag: Buffer.from('\x03tag'), value: Buffer.from('ab/cd/v.val'), slot: 70_000, rowid: 80_000, version: 3_000_000, time: 1.7e9, expire: 1.8e9, size: 123_456 });
+  const r = newRecordView();
+  const meta: EntryMeta = { rowid: 0, version: 0, slot: 0 };
+  let accepted = 0;
+  for (let i = 0; i < 20_000; i++) {
+    let body: Buffer;
+    if (i % 2 === 0) {
+      body = Buffer.alloc(rand(64));
+      for (let j = 0; j < body.length; j++) body[j] = rand(256);
+    } else {
+      body = Buffer.from(good.subarray(0, good.length - rand(4)));
+      for (let n = 1 + rand(3); n > 0; n--) body[rand(body.length)] = rand(256);
+    }
+    // Inside a larger buffer, so that reading past the body would read bytes that are there.
+    const buf = Buffer.concat([Buffer.alloc(5, 0xee), body, Buffer.alloc(64, 0xee)]);
+    if (!readItem(buf, 5, body.length, r, meta)) continue;
+    accepted++;
+    const end = 5 + body.length;
+    assert.ok(r.keyStart >= 5 && r.tagStart === r.keyStart + r.keyLength && r.valueStart === r.tagStart + r.tagLength, `body ${i}`);
+    assert.equal(r.valueStart + r.valueLength, end, `body ${i}`);
+    assert.ok(r.valueLength >= 0 && r.mode < 16 && meta.slot < MAX_SLOTS && meta.slot <= meta.rowid && meta.rowid <= meta.version, `body ${i}`);
+    assert.ok(Number.isSafeInteger(meta.version) && Number.isSafeInteger(r.num2), `body ${i}`);
+  }
+  assert.ok(accepted > 1000, `${accepted} of 20,000 accepted: the mutations must reach the checks after the head`);
+});
