@@ -96,8 +96,8 @@ function compactLocked(shard: Shard, force: boolean, finishSwitch: boolean): Com
 
 /**
  * The bytes the base would take, from the key directory without reading a value: each item's frame (as
- * writeEntries encodes it), the file header and the closing records. A frame's length in the log is no guide: an item from a segment is
- * a record there, and items of one transaction share one frame.
+ * writeEntries encodes it), the file header and the closing records. A frame's length in the log is no guide: an
+ * item from a segment is a record there, and items of one transaction share one frame.
  */
 function baseBytesEstimate(shard: Shard): number {
   const kd = shard.state.kd;
