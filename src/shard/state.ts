@@ -387,13 +387,17 @@ export class ShardState {
       return true;
     }
     this.closeWindow();
+    const nested = newRecordView();
+    // All or nothing: a command that is not one (or one that only a base holds) applies none of them, and the
+    // window closes as an abort would close it.
+    for (const [op, body, length] of bodies) {
+      if (op === OP_ENTRY || op === OP_ITEM || op === OP_BASE || !readRecord(buf, op, body, length, nested)) return false;
+    }
     if (out) { out.applied = true; out.nested = []; }
     const seq = this.seq;
-    const nested = newRecordView();
     const nestedLoc: FrameLocation = { ...loc };
     for (const [op, body, length] of bodies) {
-      // Only a base holds items and trailers: one nested in a transaction is malformed.
-      if (op === OP_ENTRY || op === OP_ITEM || op === OP_BASE || !readRecord(buf, op, body, length, nested)) return false;
+      readRecord(buf, op, body, length, nested);
       // Each command counts for its own bytes, not the whole TXN frame's (volume, cull and compaction see them).
       nestedLoc.itemBytes = FRAME_HEADER_BYTES + length;
       this.applyNested(nested, nestedLoc, seq, out ? out.nested! : null);

@@ -10,7 +10,7 @@ import { MODE_RAW_NUMBER } from '../../src/format/disk.js';
 import { Key, encodeKey } from '../../src/format/keys.js';
 import {
   FLAG_DEFAULT_NULL, FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_PREFIX, FLAG_SIDE_FRONT, OP_ADD, OP_CLEAR, OP_DELETE, OP_DELV,
-  OP_INCR, OP_PUSH, OP_SET, OP_SETTING, OP_TOUCH, RecordInput, encodeTxnValue,
+  OP_INCR, OP_PUSH, OP_SET, OP_SETTING, OP_TOUCH, RecordInput, encodeTxnValue, OP_BEGIN, OP_TXN, OP_ITEM, OP_ENTRY, OP_BASE,
 } from '../../src/format/record.js';
 import { NEVER, NIL } from '../../src/shard/keydir.js';
 import { QUEUE_START, QueueIndex } from '../../src/shard/queues.js';
@@ -185,4 +185,29 @@ test('reset empties the state: items, settings and counters', () => {
   f.apply(OP_SETTING, { key: Buffer.from('cullLimit'), value: Buffer.from('3') });
   f.st.reset();
   assert.deepEqual([f.st.kd.count, f.st.seq, f.st.settings.size, f.st.kd.liveBytes], [0, 0, 0, 0]);
+});
+
+test('a transaction with a malformed command applies none of its commands: its window closes, nothing applied', () => {
+  const nested = (key: string, value: string) => ({ op: OP_SET, record: { writer: 1, seq: 0, time: T0, key: encodeKey(key), value: Buffer.from(value) } });
+  for (const bad of [
+    { what: 'an ITEM (only a base holds items)', op: OP_ITEM },
+    { what: 'an ENTRY', op: OP_ENTRY },
+    { what: 'a BASE trailer', op: OP_BASE },
+  ]) {
+    const f = new Feeder();
+    f.apply(...set('before', 'v0'));
+    assert.equal(f.apply(OP_BEGIN, { num1: 1234 }).status, APPLIED);
+    const value = encodeTxnValue([], [nested('first', 'v1'), { op: bad.op, record: { writer: 1, seq: 0, time: T0, key: encodeKey('x'), value: Buffer.alloc(40) } }, nested('last', 'v3')]);
+    const { status, out } = f.apply(OP_TXN, { value });
+    assert.equal(status, MALFORMED, bad.what);
+    assert.equal(out.applied, false, bad.what);
+    assert.deepEqual(f.keys(), [encodeKey('before')], `${bad.what}: none of the transaction's commands applied`);
+    assert.equal(f.st.txnOwner, 0, `${bad.what}: the window is closed`);
+    assert.equal(f.apply(...set('after', 'v4'), false).status, APPLIED, `${bad.what}: others write on`);
+  }
+  // The control: the same transaction without the bad command applies as one.
+  const f = new Feeder();
+  f.apply(OP_BEGIN, { num1: 1234 });
+  assert.equal(f.apply(OP_TXN, { value: encodeTxnValue([], [nested('first', 'v1'), nested('last', 'v3')]) }).out.applied, true);
+  assert.deepEqual(f.keys(), [encodeKey('first'), encodeKey('last')]);
 });
