@@ -190,6 +190,9 @@ function writeBase(shard: Shard, id: number): number {
     fs.closeSync(fd);
   }
   try {
+    // Asked again before the link, which changes the store: a store closed while its base was written (its user may
+    // be removing it) is left as it was, not left with a base whose DONE seal would then be refused.
+    shard.onChunk?.(true);
     fs.linkSync(tmp, path.join(dir, baseName(id)));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;

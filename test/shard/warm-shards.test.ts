@@ -384,6 +384,31 @@ test("a warm copy whose compaction failed at its DONE seal (its asker seemed to 
   for (let i = 0; i < 300; i++) assert.equal(fresh.get(`k${i}`), value(i, 8), `k${i}`);
 });
 
+test('a store closed while its base is written: the compactor links no base and removes nothing (the check before the link)', (t) => {
+  const dir = tmpdir(t, 'warm-closed-while-writing');
+  const cache = new Cache(dir, { compactMinBytes: 0 });
+  for (let r = 0; r < 3; r++) for (let i = 0; i < 600; i++) cache.set(`k${i}`, value(i, r));
+  cache.close();
+  const logFiles = () => fs.readdirSync(dir).filter((n) => /^\d{10}\.(log|base)$/.test(n)).sort();
+  const before = logFiles();
+  const job = { dir, segmentBytes: 64 * 1024 * 1024, sync: 'none' as const, compactMinBytes: 0 };
+  // The asker closes the store while the base is being written: from the first look at the pace that finds the
+  // temporary base, its compactor's "is the store still open" says no (compactor-main.ts asks /proc/<parent>/fd).
+  let closed = false;
+  const tmpBase = () => fs.readdirSync(dir).some((n) => n.startsWith('.tmp-base-'));
+  const warm = new WarmShards(() => { if (!closed && tmpBase()) closed = true; }, { catchUpMs: 10, inUse: () => !closed });
+  t.after(() => warm.closeAll());
+  assert.throws(() => warm.run(job, true), (err: Error) => /no longer open/.test(String((err.cause as Error)?.message ?? err.message)));
+  assert.ok(closed, 'the store closed while the base was written');
+  assert.deepEqual(logFiles().filter((n) => n.endsWith('.base')), [], 'no base was linked');
+  assert.ok(before.every((n) => logFiles().includes(n)), `nothing was removed: ${before.join(' ')} -> ${logFiles().join(' ')}`);
+  assert.ok(!tmpBase(), 'the temporary base is gone');
+  const again = new Cache(dir, { compactMinBytes: 0 });
+  t.after(() => again.close());
+  for (let i = 0; i < 600; i++) assert.equal(again.get(`k${i}`), value(i, 2), `k${i}`);
+  assert.ok(again.compact().base > 0, 'a later compaction runs');
+});
+
 test('a handle holds a file of its store at every moment of a reload: its compactor never takes a reload for the store closed', { skip: !fs.existsSync('/proc/self/fd') }, (t) => {
   const dir = tmpdir(t, 'warm-reload-holds');
   const cache = new Cache(dir, { compactMinBytes: 0 });
