@@ -3,15 +3,16 @@
  * an ITEM cannot hold, an ENTRY record whose value starts with the item's meta), and the BASE trailer record that
  * closes the file (a base without it is incomplete, never loaded).
  *
- *   ITEM body    := head u8 | keyLength v | [tagLength v] | slot v | rowid − slot v | version − rowid v |
+ *   ITEM body    := head u8 | keyLength v | [tagLength v] | slot v | rowid − slot v | version − rowid z |
  *                   storeTime f64 | [expireTime f64] | [file size v] | key | tag | value (to the body's end)
  *   ENTRY value  := rowid f64 | version f64 | slot u32 | the item's value bytes            meta = 20 bytes
  *   BASE value   := slotHighWater u32 | txnOwner u32 | txnPid u32 | txnLease f64 | window   = 20 bytes + window
  *
  * An ITEM's `head` holds the value's mode (low four bits) and which optional fields follow (HAS_EXPIRE, HAS_TAG,
- * FILE); `v` is an unsigned LEB128 varint (bytes.ts). An item's rowid is at least its slot (the lowest free slot at
- * its insertion, below the count of insertions) and its version at least its rowid (records counted, against
- * insertions): each is stored as the difference, in fewer bytes. An ENTRY is a record (record.ts) with the meta
+ * FILE); `v` is an unsigned LEB128 varint (bytes.ts), `z` a signed one (zigzag: 2d for d ≥ 0, −2d − 1 below). An
+ * item's rowid is above its slot (the lowest free slot at its insertion, below the count of insertions), and its
+ * version near its rowid (records counted, against insertions; a transaction's commands share one version, so it
+ * may be below): each is stored as the difference, in fewer bytes. An ENTRY is a record (record.ts) with the meta
  * prefix: 80 bytes of framing per item, against about 31 for an ITEM.
  *
  * `window` is the open window's owner identity and group id as its BEGIN stated them (src/shard/owner.ts,
@@ -60,21 +61,25 @@ const ITEM_FIXED_BYTES = 1 + 8;
 
 const isCount = (n: number) => Number.isSafeInteger(n) && n >= 0;
 
+/** Zigzag: a signed difference as an unsigned number (0, -1, 1, -2 … → 0, 1, 2, 3 …). */
+const zigzag = (d: number) => (d >= 0 ? 2 * d : -2 * d - 1);
+const unzigzag = (z: number) => (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
+
 /**
  * Whether an item's numbers fit an ITEM (else a base stores it as an ENTRY): a mode below 16, a slot below
- * MAX_SLOTS, slot ≤ rowid ≤ version, and those and the value file size (`fileSize` < 0: none) non-negative safe
- * integers.
+ * MAX_SLOTS, slot ≤ rowid, and those, the version, the zigzag of version − rowid and the value file size
+ * (`fileSize` < 0: none) non-negative safe integers.
  */
 export function fitsItem(mode: number, slot: number, rowid: number, version: number, fileSize: number): boolean {
   return mode >= 0 && mode <= ITEM_MODE && slot < MAX_SLOTS && isCount(slot) && isCount(rowid) && isCount(version)
-    && slot <= rowid && rowid <= version && (fileSize < 0 || isCount(fileSize));
+    && slot <= rowid && isCount(zigzag(version - rowid)) && (fileSize < 0 || isCount(fileSize));
 }
 
 /** Bytes of an ITEM body before its key (`tagLength` 0: no tag; `fileSize` < 0: no value file). */
 export function itemHeadBytes(keyLength: number, tagLength: number, slot: number, rowid: number, version: number,
   hasExpire: boolean, fileSize: number): number {
   return ITEM_FIXED_BYTES + varintBytes(keyLength) + (tagLength > 0 ? varintBytes(tagLength) : 0) + varintBytes(slot)
-    + varintBytes(rowid - slot) + varintBytes(version - rowid) + (hasExpire ? 8 : 0) + (fileSize >= 0 ? varintBytes(fileSize) : 0);
+    + varintBytes(rowid - slot) + varintBytes(zigzag(version - rowid)) + (hasExpire ? 8 : 0) + (fileSize >= 0 ? varintBytes(fileSize) : 0);
 }
 
 /**
@@ -89,7 +94,7 @@ export function writeItemHead(buf: Uint8Array, dv: DataView, at: number, mode: n
   if (tagLength > 0) at = writeVarint(buf, at, tagLength);
   at = writeVarint(buf, at, slot);
   at = writeVarint(buf, at, rowid - slot);
-  at = writeVarint(buf, at, version - rowid);
+  at = writeVarint(buf, at, zigzag(version - rowid));
   dv.setFloat64(at, storeTime, true);
   at += 8;
   if (hasExpire) {
@@ -106,8 +111,8 @@ const cursor = { at: 0 };
 /**
  * Decodes the ITEM body at `buf[body, body+length)` into `out` as the record it stands for (op ITEM, writer and seq
  * 0, time the store time, num1 the expire time, num2 the file size, the record flags) and `meta`. Returns false when
- * it is malformed: a varint that is not one, a reserved head bit, a slot at or over MAX_SLOTS, a version past
- * 2^53 − 1, or lengths that do not fit the body.
+ * it is malformed: a varint that is not one, a reserved head bit, a slot at or over MAX_SLOTS, a rowid or version
+ * that is no safe non-negative integer, or lengths that do not fit the body.
  */
 export function readItem(buf: Buffer, body: number, length: number, out: RecordView, meta: EntryMeta): boolean {
   const end = body + length;
@@ -119,11 +124,11 @@ export function readItem(buf: Buffer, body: number, length: number, out: RecordV
   const tagLength = head & ITEM_TAG ? readVarint(buf, cursor, end) : 0;
   const slot = readVarint(buf, cursor, end);
   const rowidAfterSlot = readVarint(buf, cursor, end);
-  const versionAfterRowid = readVarint(buf, cursor, end);
-  if (keyLength < 0 || tagLength < 0 || slot < 0 || slot >= MAX_SLOTS || rowidAfterSlot < 0 || versionAfterRowid < 0) return false;
+  const versionFromRowid = readVarint(buf, cursor, end);
+  if (keyLength < 0 || tagLength < 0 || slot < 0 || slot >= MAX_SLOTS || rowidAfterSlot < 0 || versionFromRowid < 0) return false;
   const rowid = slot + rowidAfterSlot;
-  const version = rowid + versionAfterRowid;
-  if (version > Number.MAX_SAFE_INTEGER) return false;
+  const version = rowid + unzigzag(versionFromRowid);
+  if (!isCount(rowid) || !isCount(version)) return false;
   let at = cursor.at;
   const numbers = 8 + (head & ITEM_EXPIRE ? 8 : 0);
   if (at + numbers > end) return false;

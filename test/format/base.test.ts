@@ -41,9 +41,10 @@ function item(f: { mode: number; key: Buffer; tag?: Buffer; value: Buffer; slot:
 
 test("an ITEM's bytes are the format page's, and it decodes to the record it stands for", () => {
   const body = item({ mode: 2, key: Buffer.from('\x03key:1'), value: Buffer.from('hello'), slot: 300, rowid: 301, version: 1_000_000, time: 1.5 });
-  // head (mode 2, no option) | keyLength 6 | slot 300 | rowid − slot 1 | version − rowid 999,699 | time f64 | key | value
+  // head (mode 2, no option) | keyLength 6 | slot 300 | rowid − slot 1 | zigzag(version − rowid) 1,999,398 | time f64 |
+  // key | value
   const expected = Buffer.concat([
-    Buffer.from([0x02, 0x06, 0xac, 0x02, 0x01, 0x93, 0x82, 0x3d]), Buffer.from([0, 0, 0, 0, 0, 0, 0xf8, 0x3f]),
+    Buffer.from([0x02, 0x06, 0xac, 0x02, 0x01, 0xa6, 0x84, 0x7a]), Buffer.from([0, 0, 0, 0, 0, 0, 0xf8, 0x3f]),
     Buffer.from('\x03key:1'), Buffer.from('hello'),
   ]);
   assert.deepEqual(body, expected);
@@ -61,6 +62,10 @@ test("an ITEM's bytes are the format page's, and it decodes to the record it sta
   assert.deepEqual([r.flags, r.mode, r.num1, r.num2, full.toString('latin1', r.tagStart, r.tagStart + r.tagLength), full.toString('latin1', r.valueStart, r.valueStart + r.valueLength)],
     [FLAG_HAS_EXPIRE | FLAG_HAS_TAG | FLAG_FILE, 7, 99.25, 2 ** 40, '\x03t', 'ab/cd/x.val']);
   assert.deepEqual(meta, { rowid: 2 ** 52, version: Number.MAX_SAFE_INTEGER, slot: 0 });
+  // A transaction's items share one version, below their rowids: a negative difference.
+  const txn = item({ mode: 1, key: Buffer.from('\x03t'), value: Buffer.from('v'), slot: 40, rowid: 1000, version: 3, time: 0 });
+  assert.ok(readItem(txn, 0, txn.length, r, meta));
+  assert.deepEqual(meta, { rowid: 1000, version: 3, slot: 40 });
   const empty = item({ mode: 1, key: Buffer.from('\x03e'), value: Buffer.alloc(0), slot: 1, rowid: 1, version: 1, time: 0 });
   assert.ok(readItem(empty, 0, empty.length, r, meta));
   assert.equal(r.valueLength, 0);
@@ -86,13 +91,15 @@ test('a malformed ITEM is refused', () => {
   for (let n = 0; n < good.length - 'v'.length - 't'.length - 'key'.length - 1; n++) refuse(good.subarray(0, n), `cut to ${n} bytes`);
   refuse(item({ mode: 1, key: Buffer.from('\x03k'), value: Buffer.alloc(0), slot: MAX_SLOTS, rowid: MAX_SLOTS, version: MAX_SLOTS, time: 0 }), 'a slot at MAX_SLOTS');
   refuse(item({ mode: 1, key: Buffer.from('\x03k'), value: Buffer.alloc(0), slot: 5, rowid: Number.MAX_SAFE_INTEGER, version: Number.MAX_SAFE_INTEGER + 5, time: 0 }), 'a version past 2^53 - 1');
+  refuse(item({ mode: 1, key: Buffer.from('\x03k'), value: Buffer.alloc(0), slot: 0, rowid: 2, version: -1, time: 0 }), 'a version below 0');
 });
 
 test('fitsItem: what a base writer stores as an ENTRY instead', () => {
   assert.ok(fitsItem(15, MAX_SLOTS - 1, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, -1));
   assert.ok(fitsItem(1, 0, 0, 0, 0));
   assert.equal(fitsItem(1, 5, 4, 9, -1), false, 'a rowid below the slot');
-  assert.equal(fitsItem(1, 5, 6, 5, -1), false, 'a version below the rowid');
+  assert.ok(fitsItem(1, 5, 600, 7, -1), 'a version below the rowid (a transaction\'s items share one)');
+  assert.equal(fitsItem(1, 0, Number.MAX_SAFE_INTEGER, 0, -1), false, 'a difference whose zigzag passes 2^53 - 1');
   assert.equal(fitsItem(16, 0, 0, 0, -1), false, 'a mode above 15');
   assert.equal(fitsItem(1, MAX_SLOTS, 0, 0, -1), false, 'a slot at MAX_SLOTS');
   assert.equal(fitsItem(1, 0, 1.5, 0, -1), false, 'a rowid that is no integer');
@@ -100,7 +107,7 @@ test('fitsItem: what a base writer stores as an ENTRY instead', () => {
   assert.equal(fitsItem(1, 0, 0, 0, 0.5), false, 'a file size that is no integer');
 });
 
-test('any bytes as an ITEM body: readItem never throws, and what it accepts lies within the body', () => {
+test('any bytes as an ITEM body: readItem never throws, and what it accepts lies within the body, its numbers safe', () => {
   // A fixed seed (xorshift): the same 20,000 bodies every run, mutations of a good one and plain noise.
   let x = 0x9e3779b9;
   const rand = (n: number) => {
@@ -127,8 +134,8 @@ test('any bytes as an ITEM body: readItem never throws, and what it accepts lies
     const end = 5 + body.length;
     assert.ok(r.keyStart >= 5 && r.tagStart === r.keyStart + r.keyLength && r.valueStart === r.tagStart + r.tagLength, `body ${i}`);
     assert.equal(r.valueStart + r.valueLength, end, `body ${i}`);
-    assert.ok(r.valueLength >= 0 && r.mode < 16 && meta.slot < MAX_SLOTS && meta.slot <= meta.rowid && meta.rowid <= meta.version, `body ${i}`);
-    assert.ok(Number.isSafeInteger(meta.version) && Number.isSafeInteger(r.num2), `body ${i}`);
+    assert.ok(r.valueLength >= 0 && r.mode < 16 && meta.slot < MAX_SLOTS && meta.slot <= meta.rowid, `body ${i}`);
+    assert.ok([meta.rowid, meta.version, r.num2].every((n) => Number.isSafeInteger(n) && n >= 0), `body ${i}`);
   }
   assert.ok(accepted > 1000, `${accepted} of 20,000 accepted: the mutations must reach the checks after the head`);
 });

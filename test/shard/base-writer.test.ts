@@ -264,3 +264,24 @@ test('a frame batch writes out exactly the frames put in it: small ones together
   assert.ok(fs.readFileSync(file).equals(Buffer.concat(expected)));
   assert.equal(writes.length, 5, 'a write when the next frame would not fit, and one at the end');
 });
+
+test("items a transaction wrote (one version for all, below their rowids) are ITEMs in the base too, and read back", (t) => {
+  const dir = tempDir(t);
+  const cache = new Cache(dir, { compactMinBytes: 2 ** 50 });
+  t.after(() => cache.close());
+  cache.transact(() => { for (let i = 0; i < 200; i++) cache.set(`t${i}`, `value ${i}`); });
+  const { base } = cache.compact();
+  assert.ok(base > 0);
+  const frames = baseFrames(path.join(dir, fs.readdirSync(dir).find((n) => n.endsWith('.base'))!), base);
+  assert.deepEqual(frames.filter((f) => f.op !== OP_SETTING && f.op !== OP_BASE).map((f) => f.op), Array(200).fill(OP_ITEM));
+  const fresh = new Shard(dir, { compactMinBytes: 0 });
+  t.after(() => fresh.close());
+  fresh.sync();
+  const kd = fresh.state.kd;
+  const slots = [...kd.slots()];
+  assert.ok(slots.every((s) => kd.versionOf(s) === kd.versionOf(slots[0])), 'one version for all');
+  assert.ok(slots.filter((s) => kd.versionOf(s) < kd.rowid[s]).length > 190, 'below the rowids of most');
+  const again = new Cache(dir, { compactMinBytes: 2 ** 50 });
+  t.after(() => again.close());
+  for (let i = 0; i < 200; i++) assert.equal(again.get(`t${i}`), `value ${i}`);
+});
