@@ -29,6 +29,11 @@ export const OP_ABORT = 15; // num1 the window owner's writer id: closes its win
 export const OP_LEASE = 16; // num1 new lease deadline (epoch seconds): the window's owner renews its lease
 export const OP_ITEM = 17; // compacted item (bases of version 3): its own compact body, not this layout (base.ts)
 
+/** A base's item (ITEM, or ENTRY in older bases). */
+export const isBaseItem = (op: number): boolean => op === OP_ITEM || op === OP_ENTRY;
+/** Records only a base holds: its items and its trailer (malformed in a segment, or nested in a TXN). */
+export const baseOnly = (op: number): boolean => op === OP_ITEM || op === OP_ENTRY || op === OP_BASE;
+
 export const FLAG_HAS_EXPIRE = 1;
 export const FLAG_DEFAULT_NULL = 2;
 export const FLAG_SIDE_FRONT = 4;

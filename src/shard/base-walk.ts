@@ -4,7 +4,7 @@
  * Node's build at the first switch (after a compaction), not with the package.
  */
 import { FRAME_HEADER_BYTES, FRAME_OK, FrameSalt, FrameView, newFrameView, readFrame } from '../format/frame.js';
-import { OP_BASE, OP_ENTRY, OP_ITEM, newRecordView, releaseRecordView } from '../format/record.js';
+import { OP_BASE, isBaseItem, newRecordView, releaseRecordView } from '../format/record.js';
 import { EntryMeta, readBaseItem } from '../format/base.js';
 import { frameBytesAt, grownChunk, readAt } from './chunks.js';
 import type { KeyDir } from './keydir.js';
@@ -69,7 +69,7 @@ export class BaseSwitch {
     }
   }
 
-  /** Re-points the items of the ITEM and ENTRY frames in `buf[0, len)`; returns bytes consumed, or -1 on a damaged frame. */
+  /** Re-points the items (ITEM and ENTRY frames) in `buf[0, len)`; returns bytes consumed, or -1 on a damaged frame. */
   #apply(kd: KeyDir, buf: Buffer, len: number): number {
     const r = this.#rv;
     let p = 0;
@@ -84,7 +84,7 @@ export class BaseSwitch {
           this.#trailer = true;
           return f.next;
         }
-        if ((f.op === OP_ITEM || f.op === OP_ENTRY) && readBaseItem(buf, f.op, f.body, f.length, r, this.#meta)) {
+        if (isBaseItem(f.op) && readBaseItem(buf, f.op, f.body, f.length, r, this.#meta)) {
           const slot = this.#meta.slot;
           const found = kd.find(buf, r.keyStart, r.keyStart + r.keyLength);
           if (found === slot && this.retiring.has(kd.file[slot]!)) {

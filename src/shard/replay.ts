@@ -9,7 +9,7 @@ import {
   FRAME_HEADER_BYTES, FRAME_INCOMPLETE, FRAME_OK, FrameView, newFrameView, nextGoodFrame, readFrame, trustedFrame,
 } from '../format/frame.js';
 import {
-  OP_BASE, OP_ENTRY, OP_ITEM, OP_SEAL, OP_TXN, RecordView, SEAL_COMPACTION_DONE, newRecordView, readRecord, releaseRecordView,
+  OP_SEAL, OP_TXN, RecordView, SEAL_COMPACTION_DONE, baseOnly, isBaseItem, newRecordView, readRecord, releaseRecordView,
 } from '../format/record.js';
 import { readBaseItem } from '../format/base.js';
 import type { ShardCore } from './core.js';
@@ -146,7 +146,7 @@ export class Replay {
         p += skip;
         continue;
       }
-      if (stopAtSeal && (f.op === OP_ENTRY || f.op === OP_ITEM || f.op === OP_BASE)) {
+      if (stopAtSeal && baseOnly(f.op)) {
         // Records that only a base holds, found in a segment (bytes copied there): never applied from a log.
         c.corruption.report('malformed-record', name, fileOffset + p, f.next - p);
         p = f.next;
@@ -175,7 +175,7 @@ export class Replay {
     const c = this.#c;
     const r = this.#rv;
     const start = f.body - FRAME_HEADER_BYTES;
-    const decoded = f.op === OP_ITEM || f.op === OP_ENTRY
+    const decoded = isBaseItem(f.op)
       ? readBaseItem(buf, f.op, f.body, f.length, r, c.state.entryMeta)
       : readRecord(buf, f.op, f.body, f.length, r);
     if (!decoded) {

@@ -10,7 +10,7 @@ import { unsafeSum } from './counters.js';
 import {
   FLAG_DEFAULT_NULL, FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_PREFIX, FLAG_HAS_TAG,
   FLAG_SIDE_FRONT, OP_ADD, OP_BASE, OP_CLEAR, OP_DELETE, OP_DELV, OP_ENTRY, OP_INCR, OP_ITEM, OP_PUSH, OP_SET, OP_SETTING,
-  OP_TOUCH, OP_TXN, OP_BEGIN, OP_ABORT, OP_LEASE, RecordView, newRecordView, readRecord, walkTxnValue,
+  OP_TOUCH, OP_TXN, OP_BEGIN, OP_ABORT, OP_LEASE, RecordView, baseOnly, newRecordView, readRecord, walkTxnValue,
 } from '../format/record.js';
 import { KeyDir, NEVER, NIL, ValueFile } from './keydir.js';
 import { QUEUE_START, QueueIndex } from './queues.js';
@@ -150,7 +150,7 @@ export class ShardState {
    * bookkeeping). Returns MALFORMED when the record does not decode (the caller reports it as corruption).
    */
   apply(r: RecordView, loc: FrameLocation, out: Outcome | null): ApplyStatus {
-    if (this.txnOwner !== 0 && r.writer !== this.txnOwner && r.op !== OP_ABORT && r.op !== OP_ENTRY && r.op !== OP_ITEM && r.op !== OP_BASE) {
+    if (this.txnOwner !== 0 && r.writer !== this.txnOwner && r.op !== OP_ABORT && !baseOnly(r.op)) {
       return VOID;
     }
     this.lastStored = NIL;
@@ -391,7 +391,7 @@ export class ShardState {
     // All or nothing: a command that is not one (or one that only a base holds) applies none of them, and the
     // window closes as an abort would close it.
     for (const [op, body, length] of bodies) {
-      if (op === OP_ENTRY || op === OP_ITEM || op === OP_BASE || !readRecord(buf, op, body, length, nested)) return false;
+      if (baseOnly(op) || !readRecord(buf, op, body, length, nested)) return false;
     }
     if (out) { out.applied = true; out.nested = []; }
     const seq = this.seq;
@@ -434,5 +434,4 @@ export class ShardState {
     this.seq--; // entries restore history; they are not new records
     return true;
   }
-
 }
