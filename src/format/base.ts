@@ -190,7 +190,7 @@ export function writeEntryMeta(dv: DataView, at: number, rowid: number, version:
 }
 
 /** Reads the meta prefix of an ENTRY value at `buf[at]` (the caller checked it has ENTRY_META_BYTES) into `out`. */
-export function readEntryMeta(buf: Buffer, at: number, out: EntryMeta): EntryMeta {
+function readEntryMeta(buf: Buffer, at: number, out: EntryMeta): EntryMeta {
   out.rowid = buf.readDoubleLE(at + ROWID);
   out.version = buf.readDoubleLE(at + VERSION);
   out.slot = buf.readUInt32LE(at + SLOT);

@@ -32,7 +32,7 @@ export function writeVarint(dst: Uint8Array, at: number, n: number): number {
 }
 
 /** Most bytes a varint may take (56 bits, of which a value uses at most 53). */
-export const VARINT_MAX_BYTES = 8;
+const VARINT_MAX_BYTES = 8;
 
 /**
  * Reads the varint at `cursor.at` in `src[.., end)` and moves the cursor past it. Returns -1 for bytes that are no

@@ -253,24 +253,21 @@ function writeEntries(shard: Shard, batch: FrameBatch, salt: FrameSalt): number 
     const buf = batch.buf;
     const dv = batch.dv;
     let p: number;
+    startFrame(buf, at, item ? OP_ITEM : OP_ENTRY, bodyLength, salt);
     if (item) {
-      startFrame(buf, at, OP_ITEM, bodyLength, salt);
       p = writeItemHead(buf, dv, at + FRAME_HEADER_BYTES, mode, keyLength, tag.length, slot, rowid, version,
         kd.storeTime[slot], expire === NEVER ? NaN : expire, file?.size ?? -1);
-      p = copyBytes(buf, p, arena, keyStart, keyStart + keyLength);
-      p = copyBytes(buf, p, tag);
     } else {
-      startFrame(buf, at, OP_ENTRY, bodyLength, salt);
       fields.time = kd.storeTime[slot];
       fields.num1 = expire === NEVER ? 0 : expire;
       fields.num2 = file?.size ?? 0;
       fields.flags = (expire === NEVER ? 0 : FLAG_HAS_EXPIRE) | (tag !== NO_TAG ? FLAG_HAS_TAG : 0) | (file ? FLAG_FILE : 0);
       fields.mode = mode;
       p = writeRecordFields(dv, at + FRAME_HEADER_BYTES, fields, fields.writer, 0, keyLength, tag.length, ENTRY_META_BYTES + valueLength);
-      p = copyBytes(buf, p, arena, keyStart, keyStart + keyLength);
-      p = copyBytes(buf, p, tag);
-      p = writeEntryMeta(dv, p, rowid, version, slot);
     }
+    p = copyBytes(buf, p, arena, keyStart, keyStart + keyLength);
+    p = copyBytes(buf, p, tag);
+    if (!item) p = writeEntryMeta(dv, p, rowid, version, slot); // an ENTRY's meta comes before the value bytes
     if (number) dv.setFloat64(p, kd.numbers.get(slot)!, true);
     else if (!values.copy(slot, buf, p)) {
       batch.unreserve(at); // corrupt on disk: reported by the read, dropped here
