@@ -2,7 +2,7 @@
  * logcache benchmarks: `npm run bench -- [--workloads core,bulk,eviction,scale,cold-start]
  * [--engines log,sqlite] [--kinds cache,fanout8,sqlite,sqlite-fanout8] [--procs 1,2,8]
  * [--ops N] [--scale-keys N] [--no-peer] [--quick] [--dir DIR] [--charts DIR]
- * [--floor-ms MS] [--timeout S] [--stall-sizes 100k1k,1m100,1m1k]`.
+ * [--floor-ms MS] [--timeout S] [--stall-sizes 100k1k,1m100,1m1k] [--stall-passes 3]`.
  *
  * Prints the environment and the machine floor, then runs each workload of
  * ../shared/spec/benchmarks.md on both engines, each contender in processes of its
@@ -46,6 +46,7 @@ const DEFAULT_WORKLOADS = ['core', 'bulk', 'eviction', 'scale', 'cold-start'];
 const OPTIONS = {
   workloads: { type: 'string', default: DEFAULT_WORKLOADS.join(',') },
   'stall-sizes': { type: 'string', default: '100k1k,1m100' },
+  'stall-passes': { type: 'string', default: '3' },
   engines: { type: 'string', default: ENGINES.join(',') },
   kinds: { type: 'string', default: DEFAULT_KINDS.join(',') },
   procs: { type: 'string' },
@@ -93,6 +94,8 @@ for (const k of kinds) if (!KINDS[k]) usage(`--kinds: unknown kind '${k}' (known
 if (procsList.some((p) => !Number.isInteger(p) || p < 1)) usage(`--procs: want a list of positive integers, got ${a.procs}`);
 if (!Number.isInteger(ops) || ops <= WARMUP) usage(`--ops: want an integer above ${WARMUP}, got ${a.ops}`);
 if (!Number.isInteger(scaleKeys) || scaleKeys < 2) usage(`--scale-keys: want an integer above 1, got ${a['scale-keys']}`);
+const stallPasses = Number(a['stall-passes']);
+if (!Number.isInteger(stallPasses) || stallPasses < 1) usage(`--stall-passes: want a whole number >= 1, got '${a['stall-passes']}'`);
 const stallSizes = list(a['stall-sizes']!).map((x) => parseSize(x) ?? usage(`--stall-sizes: want sizes like 100k1k or 1m100, got '${x}'`)) as StallSize[];
 if (!(timeoutMs > 0)) usage(`--timeout: want seconds above 0, got ${a.timeout}`);
 
@@ -142,7 +145,7 @@ if (workloads.includes('cold-start')) {
   console.log(`\n${renderColdStart(out.coldStart)}`);
 }
 if (workloads.includes('stall')) {
-  out.stall = await runStall(ctx, stallSizes, a['no-peer'] !== true);
+  out.stall = await runStall(ctx, stallSizes, a['no-peer'] !== true, stallPasses);
   console.log(`\n${renderStall(out.stall)}`);
 }
 // Last, because they need core and scale together.

@@ -28,6 +28,7 @@ import { reason } from './lib/reason.js';
 import type { EngineName, WorkloadContext } from './lib/types.js';
 import type { Progress } from './workload-worker.js';
 
+/** Overwrite passes by default (`--stall-passes` sets another number: a longer run of sustained writes). */
 export const PASSES = 3;
 /** The writer's idle period after its last write ends once the disk has settled (under AFTER_RATIO × live), or after
  * IDLE_MS per IDLE_BYTES of live data (at least IDLE_MS): a compaction of 1 GB takes longer than one of 100 MB. */
@@ -71,6 +72,8 @@ interface StallParams {
   idleMs: number;
   /** Automatic compaction off (the floor contender). */
   noCompaction?: boolean;
+  /** Overwrite passes. */
+  passes: number;
 }
 
 export interface WriterResult {
@@ -170,7 +173,7 @@ async function fill(p: StallParams, progress: Progress): Promise<FillResult | St
   return { wall_s: ms(clock() - t) / 1000, set: lat.summary() };
 }
 
-/** Child: three overwrite passes, every set timed; idle; read back a sample; close. */
+/** Child: p.passes overwrite passes, every set timed; idle; read back a sample; close. */
 async function writer(p: StallParams, progress: Progress): Promise<WriterResult | StepSkipped> {
   const t0 = clock();
   const cache = await openChecked(p.engine, p.dir, optsOf(p));
@@ -181,8 +184,8 @@ async function writer(p: StallParams, progress: Progress): Promise<WriterResult 
   let steady = 0;
   let peak = 0;
   const start = clock();
-  for (let pass = 1; pass <= PASSES; pass++) {
-    progress(`overwrite pass ${pass} of ${PASSES}`);
+  for (let pass = 1; pass <= p.passes; pass++) {
+    progress(`overwrite pass ${pass} of ${p.passes}`);
     for (let i = 0; i < p.keys; i++) {
       const k = key(i);
       stamp(buf, i, pass);
@@ -206,7 +209,7 @@ async function writer(p: StallParams, progress: Progress): Promise<WriterResult 
   for (let j = 0; j < 1000; j++) {
     const i = Math.floor((j * p.keys) / 1000);
     const s = stampOf(cache.get(key(i)));
-    if (s === null || s[0] !== i || s[1] !== PASSES) wrong++;
+    if (s === null || s[0] !== i || s[1] !== p.passes) wrong++;
   }
   cache.close();
   return { set: lat.summary(), open_ms, steady_rss: steady, peak_rss: peak, max_rss: maxRss(), wrong, wall_s };
@@ -267,7 +270,7 @@ function ourStep<T>(ctx: WorkloadContext, who: string, step: string, p: StallPar
 
 /** A step of the python-diskcache peer: progress lines on stderr, one JSON result on stdout's last line. */
 function peerStep<T>(ctx: WorkloadContext, step: string, p: StallParams, onIdle?: () => void): Running<T> {
-  const child = spawn(PYTHON, [PEER, step, JSON.stringify({ ...p, passes: PASSES, read_keys: READ_KEYS, size_limit: SIZE_LIMIT })], {
+  const child = spawn(PYTHON, [PEER, step, JSON.stringify({ ...p, read_keys: READ_KEYS, size_limit: SIZE_LIMIT })], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -301,7 +304,7 @@ function peerStep<T>(ctx: WorkloadContext, step: string, p: StallParams, onIdle?
 }
 
 /** One contender at one size: fill, then writer and reader at once while the parent samples the disk. */
-async function runOne(ctx: WorkloadContext, contender: string, size: StallSize): Promise<StallResult | StepSkipped> {
+async function runOne(ctx: WorkloadContext, contender: string, size: StallSize, passes: number): Promise<StallResult | StepSkipped> {
   const dir = path.join(ctx.base, `stall-${contender}-${size.name}`);
   const stopFile = path.join(ctx.base, `stall-stop-${contender}-${size.name}`);
   const settledFile = path.join(ctx.base, `stall-settled-${contender}-${size.name}`);
@@ -314,7 +317,7 @@ async function runOne(ctx: WorkloadContext, contender: string, size: StallSize):
   const floor = contender === FLOOR;
   const p: StallParams = {
     engine: contender === 'python' || floor ? 'log' : (contender as EngineName), dir, keys: size.keys, valueBytes: size.valueBytes,
-    stopFile, settledFile, idleMs: floor ? 0 : Math.max(IDLE_MS, Math.round((IDLE_MS * live) / IDLE_BYTES)), noCompaction: floor,
+    stopFile, settledFile, idleMs: floor ? 0 : Math.max(IDLE_MS, Math.round((IDLE_MS * live) / IDLE_BYTES)), noCompaction: floor, passes,
   };
   const step = <T>(name: string, onIdle?: () => void): Running<T> =>
     contender === 'python' ? peerStep<T>(ctx, name, p, onIdle) : ourStep<T>(ctx, contender, name, p, onIdle);
@@ -366,19 +369,19 @@ async function runOne(ctx: WorkloadContext, contender: string, size: StallSize):
 }
 
 /** Per size: each engine (the log engine followed by its floor, with compaction off), then python-diskcache. */
-export async function runStall(ctx: WorkloadContext, sizes: readonly StallSize[], peer: boolean): Promise<StallSection> {
+export async function runStall(ctx: WorkloadContext, sizes: readonly StallSize[], peer: boolean, passes = PASSES): Promise<StallSection> {
   const contenders: string[] = ctx.engines.flatMap((e) => (e === 'log' ? [e, FLOOR] : [e]));
   if (peer) contenders.push('python');
   const results: StallResult[] = [];
   const skipped: StallSection['skipped'] = [];
   for (const size of sizes) {
     for (const c of contenders) {
-      const r = await runOne(ctx, c, size);
+      const r = await runOne(ctx, c, size, passes);
       if (isSkipped(r)) skipped.push({ contender: c, size: size.name, skipped: r.skipped });
       else results.push(r);
     }
   }
-  return { workload: 'stall', params: { passes: PASSES, idle_ms: IDLE_MS, idle_bytes: IDLE_BYTES, sample_ms: SAMPLE_MS, read_keys: READ_KEYS }, results, skipped };
+  return { workload: 'stall', params: { passes, idle_ms: IDLE_MS, idle_bytes: IDLE_BYTES, sample_ms: SAMPLE_MS, read_keys: READ_KEYS }, results, skipped };
 }
 
 const ok = (pass: boolean) => (pass ? 'pass' : 'MISS');
@@ -397,7 +400,7 @@ export function renderStall(s: StallSection): string {
       ? `not within ${Math.round(r.idle_cap_s ?? IDLE_MS / 1000)} s` : `${r.settled_s.toFixed(1)} s`)],
     ['writer RSS: steady / peak (÷)', (r) => `${bytes(r.writer.steady_rss)} / ${bytes(r.writer.peak_rss)} (${(r.writer.peak_rss / r.writer.steady_rss).toFixed(2)})`],
     ['reader RSS: peak', (r) => bytes(r.reader.peak_rss)],
-    ['writer: open / 3 passes wall', (r) => `${dur(r.writer.open_ms * 1000)} / ${r.writer.wall_s.toFixed(1)} s`],
+    ['writer: open / passes wall', (r) => `${dur(r.writer.open_ms * 1000)} / ${r.writer.wall_s.toFixed(1)} s`],
     ['wrong values read (must be 0)', (r) => `${r.writer.wrong} + ${r.reader.wrong}`],
     ['targets: worst ≤ 10 ms, p99.9 ≤ 1 ms', (r) => ok(Math.max(r.writer.set.max_us ?? Infinity, r.reader.get.max_us ?? Infinity) <= 10_000
       && Math.max(r.writer.set.p999_us ?? Infinity, r.reader.get.p999_us ?? Infinity) <= 1000)],

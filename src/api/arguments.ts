@@ -116,7 +116,7 @@ export function checkConstructorOptions<T extends object>(options: unknown, name
 }
 
 /** The handle options Cache checks (settings are checked by settings.ts): the timeout in seconds, validated. */
-export function checkHandleOptions(options: { timeout?: unknown; disk?: unknown; sync?: unknown; segmentBytes?: unknown; compactMinBytes?: unknown; engine?: unknown }, defaultTimeout: number): number {
+export function checkHandleOptions(options: { timeout?: unknown; disk?: unknown; sync?: unknown; segmentBytes?: unknown; compactMinBytes?: unknown; throttleWrites?: unknown; engine?: unknown }, defaultTimeout: number): number {
   const timeout = options.timeout ?? defaultTimeout;
   if (typeof timeout !== 'number' || !(timeout >= 0)) throw new RangeError(`timeout must be a number of seconds >= 0; got ${String(timeout)}`);
   const DiskClass = options.disk ?? Disk;
@@ -132,6 +132,9 @@ export function checkHandleOptions(options: { timeout?: unknown; disk?: unknown;
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < min)) {
       throw new RangeError(`${name} must be a finite number of bytes >= ${min}; got ${String(v)}`);
     }
+  }
+  if (options.throttleWrites !== undefined && typeof options.throttleWrites !== 'boolean') {
+    throw new TypeError(`throttleWrites must be true or false; got ${String(options.throttleWrites)}`);
   }
   if (options.engine !== undefined && options.engine !== 'log' && options.engine !== 'sqlite') {
     throw new RangeError(`engine must be 'log' or 'sqlite'; got ${String(options.engine)}`);

@@ -65,7 +65,7 @@ export class Cache {
    * here win over the stored ones and are stored for every later opener; settings not given keep their stored
    * values (diskcache's reopen semantics).
    * @param directory the cache directory (a string); undefined or null: a fresh temporary directory.
-   * @param options handle options (timeout, disk, sync, segmentBytes, compactMinBytes, fs, engine) and settings.
+   * @param options handle options (timeout, disk, sync, segmentBytes, compactMinBytes, throttleWrites, fs, engine) and settings.
    * @throws TypeError naming `directory` or `options` when either has the wrong type (`new Cache({ ... })` and
    * `new Cache('/dir', '/other')` are refused), TypeError/RangeError for a bad option (nothing is created);
    * SqliteMissingError for engine 'sqlite' without a working binding; IOError when the directory cannot be used.
@@ -83,7 +83,7 @@ export class Cache {
     let effective: Settings | undefined;
     this.#engine = openEngine(this.directory, {
       engine: opts.engine, timeout, sync: opts.sync, segmentBytes: opts.segmentBytes, compactMinBytes: opts.compactMinBytes, fs: opts.fs,
-      txnLeaseMs: lease * 1000,
+      throttleWrites: opts.throttleWrites, txnLeaseMs: lease * 1000,
     }, (stored, writeSetting) => {
       effective = { ...DEFAULT_SETTINGS } as Settings;
       for (const [k, v] of stored) effective[k] = v;
@@ -531,10 +531,11 @@ export class Cache {
   }
 
   /**
-   * undefined when a write would not wait for another process now; else a Promise that resolves once it would not
-   * (another process's transaction closed), waiting with timers so the event loop runs meanwhile, and rejects with
-   * Timeout after `timeout` seconds (unless `retry`). `await cache.whenWritable()` works either way. For asynchronous
-   * callers (the Keyv store uses it before each write); the synchronous methods wait in place. `key` is accepted
+   * undefined when a write would not wait now; else a Promise that resolves once it would not (another process's
+   * transaction closed; and, while compaction catches up, the time this process's writes owe: see `throttleWrites`),
+   * waiting with timers so the event loop runs meanwhile, and rejects with Timeout after `timeout` seconds (unless
+   * `retry`). `await cache.whenWritable()` works either way. For asynchronous callers (the framework stores use it
+   * before each write): the next write then does not sleep; the synchronous methods wait in place. `key` is accepted
    * for symmetry with FanoutCache (a Cache has one shard).
    */
   whenWritable(key?: Key, opts: { retry?: boolean } = {}): Promise<void> | undefined {

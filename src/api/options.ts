@@ -19,6 +19,14 @@ export interface CacheOptions extends Partial<Settings> {
   /** Automatic compaction threshold in dead bytes (0: off). Default 8 MiB. */
   compactMinBytes?: number;
   /**
+   * Backpressure: while the log is past the point where automatic compaction is wanted and the background compactor
+   * has not caught up, this process's writes give up a share of its time (growing with the backlog, at most 80%; a
+   * synchronous write sleeps at most 0.5 ms, `whenWritable()` lets an asynchronous caller wait with a timer instead),
+   * so the compactor gets a core and the disk stays bounded under sustained writes. false: writes never wait for
+   * compaction (the log may then grow as long as writing keeps every core busy). Default true. Log engine only.
+   */
+  throttleWrites?: boolean;
+  /**
    * Seconds this handle's transaction may go without a call on the cache before other processes may close its window
    * (its commit then throws TransactionAborted). Renewed by every call inside the transaction. Default 10.
    */

@@ -31,7 +31,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
 /** diskcache's metadata counters: never settable through options (dropped silently, as diskcache does). */
 
 /** Options that belong to this handle and are not persisted. */
-export const HANDLE_OPTIONS = new Set(['timeout', 'disk', 'sync', 'fs', 'segmentBytes', 'compactMinBytes', 'shards', 'engine', 'transactionLease']);
+export const HANDLE_OPTIONS = new Set(['timeout', 'disk', 'sync', 'fs', 'segmentBytes', 'compactMinBytes', 'throttleWrites', 'shards', 'engine', 'transactionLease']);
 
 /** Throws TypeError/RangeError naming the setting when `value` is not valid for `name`. */
 export function validateSetting(name: string, value: unknown): void {

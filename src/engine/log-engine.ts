@@ -55,11 +55,11 @@ export class LogEngine implements CacheEngine {
   #countStat: (hit: boolean) => void = NOOP;
   #txnDepth = 0;
 
-  constructor(directory: string, options: ShardOptions & { timeout: number }, setup: EngineSetup) {
+  constructor(directory: string, options: ShardOptions & { timeout: number; throttleWrites?: boolean }, setup: EngineSetup) {
     this.shard = new Shard(directory, options);
     this.shard.waitTimeoutMs = options.timeout * 1000;
     // A file-system layer (fault injection) cannot follow the work into another process: compact inline then.
-    this.#auto = new AutoCompaction(this.shard, options.sync ?? 'none', options.fs !== undefined);
+    this.#auto = new AutoCompaction(this.shard, options.sync ?? 'none', options.fs !== undefined, options.throttleWrites ?? true);
     ({ disk: this.#disk, settings: this.#settings } = setup(this.storedSettings(), (name, value) => this.writeSetting(name, value)));
     this.#keys = new KeyEncoder(this.#disk);
     this.#r = new LogReader(this.shard, this.#disk);
@@ -418,7 +418,10 @@ export class LogEngine implements CacheEngine {
   }
 
   waitWritable(deadline: number): Promise<void> | undefined {
-    return this.shard.waitWindowAsync(deadline);
+    const window = this.shard.waitWindowAsync(deadline);
+    const owed = this.#auto.owedAsync();
+    if (window === undefined || owed === undefined) return window ?? owed;
+    return Promise.all([window, owed]).then(() => undefined);
   }
 
   compactAsync(): Promise<CompactionResult> {

@@ -21,6 +21,8 @@ export interface OpenEngineOptions {
   compactMinBytes?: number;
   /** Log engine only: the file-system calls (tests inject faults). */
   fs?: FsLike;
+  /** Log engine only: backpressure while compaction catches up (default true; src/shard/write-throttle.ts). */
+  throttleWrites?: boolean;
   /** Log engine only: the lease of a transaction window (ms; src/shard/owner.ts). */
   txnLeaseMs?: number;
 }
@@ -37,5 +39,5 @@ export function openEngine(directory: string, options: OpenEngineOptions, setup:
   const { timeout, sync } = options;
   return engine === 'sqlite'
     ? openSqliteEngine(directory, { timeout, sync }, setup)
-    : new LogEngine(directory, { timeout, sync, segmentBytes: options.segmentBytes, compactMinBytes: options.compactMinBytes, fs: options.fs, txnLeaseMs: options.txnLeaseMs }, setup);
+    : new LogEngine(directory, { timeout, sync, segmentBytes: options.segmentBytes, compactMinBytes: options.compactMinBytes, fs: options.fs, txnLeaseMs: options.txnLeaseMs, throttleWrites: options.throttleWrites }, setup);
 }

@@ -11,7 +11,8 @@ import { IOError } from '../errors.js';
 import { compact, type CompactionResult } from './compaction.js';
 import { compactInBackground, useCompactor, warmCompactor, type CompactorJob } from './compactor.js';
 import { compactorEntry } from './compactor-entry.js';
-import { IDLE_MS, compactionWanted } from './compaction-rule.js';
+import { IDLE_MS, compactionWanted, throttleShare } from './compaction-rule.js';
+import { WriteThrottle } from './write-throttle.js';
 import type { Shard, SyncPolicy } from './shard.js';
 
 /** A background job asked for this long ago, with no turn of the event loop since: compact in the call instead. */
@@ -36,11 +37,13 @@ export class AutoCompaction {
   #askedAt = 0;
   #turned = true;
 
-  constructor(readonly shard: Shard, readonly sync: SyncPolicy, inlineOnly: boolean) {
+  /** Backpressure while the background compactor catches up (null: off, or no background compactor). */
+  readonly #throttle: WriteThrottle | null;
+
+  constructor(readonly shard: Shard, readonly sync: SyncPolicy, inlineOnly: boolean, throttle = true) {
     this.background = !inlineOnly && compactorEntry() !== null;
+    this.#throttle = this.background && throttle ? new WriteThrottle() : null;
   }
-
-
 
   #blocked(): boolean {
     const sh = this.shard;
@@ -61,6 +64,8 @@ export class AutoCompaction {
       this.#idleTimer = setInterval(() => this.#idle(), IDLE_MS);
       this.#idleTimer.unref();
     }
+    // Not inside a transaction: its window holds every other writer back, and a sleep would hold them longer.
+    if (this.#throttle !== null && !sh.inTxn) this.#throttle.afterWrite(throttleShare(sh.logBytes, sh.state.kd.liveFrameBytes, sh.compactMinBytes));
     if (!sh.wantsCompaction) {
       // Half way there: have the compactor process ready (started from the event loop, not in this call) and reading
       // this shard, so the job starts from a state already read. Once per base: the compactor closes a warm shard
@@ -154,6 +159,12 @@ export class AutoCompaction {
     const r = await this.#start(true);
     if (!this.shard.closed) this.shard.sync();
     return r;
+  }
+
+  /** Before an asynchronous caller's write: a Promise for what this process owes while compaction catches up (then
+   * its write does not sleep), or undefined. */
+  owedAsync(): Promise<void> | undefined {
+    return this.#throttle?.owedAsync();
   }
 
   /** Stops the idle timer (until the next write). */
