@@ -534,8 +534,8 @@ export class Cache {
    * undefined when a write would not wait for another process now; else a Promise that resolves once it would not
    * (another process's transaction closed), waiting with timers so the event loop runs meanwhile, and rejects with
    * Timeout after `timeout` seconds (unless `retry`). `await cache.whenWritable()` works either way. For asynchronous
-   * callers (the Keyv store uses it before each write); the synchronous methods wait in place. `key` is accepted
-   * for symmetry with FanoutCache (a Cache has one shard).
+   * callers (the framework stores use it before each asynchronous write); the synchronous methods wait in place.
+   * `key` is accepted for symmetry with FanoutCache (a Cache has one shard).
    */
   whenWritable(key?: Key, opts: { retry?: boolean } = {}): Promise<void> | undefined {
     void key;
