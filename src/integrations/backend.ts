@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Cache } from '../index.js';
+import { Cache, FanoutCache, Timeout } from '../index.js';
 import type { CacheOptions, Key } from '../index.js';
 
 /** What every store needs of its cache: Cache and FanoutCache both have it. */
@@ -21,6 +21,8 @@ export interface StoreBackend {
   keys(): IterableIterator<Key>;
   transact<T>(fn: () => T, opts?: { retry?: boolean }): T;
   close(): void;
+  /** Waits asynchronously until a write would not wait for another process (Cache's takes no key). */
+  whenWritable?(key?: Key, opts?: { retry?: boolean }): Promise<void> | undefined;
 }
 
 /** Where a store keeps its items: a directory to open a Cache in, or an open Cache or FanoutCache. */
@@ -70,6 +72,32 @@ export function openBackend(options: BackendOptions | undefined, who: string, ca
     throw new TypeError(`${directory} holds a FanoutCache: open it with new FanoutCache(dir) and pass it as { cache }`);
   }
   return { cache: new Cache(directory, { ...cacheOptions, ...options?.cacheOptions }), owned: true };
+}
+
+/**
+ * Runs `write`, a synchronous write of an asynchronous method, without blocking the event loop on another process's
+ * transaction: at once (returning its result) when the cache's `whenWritable` has nothing to wait for, else once
+ * that resolves (returning a Promise of the result). `key`: the one key `write` changes (on a FanoutCache, its shard
+ * is the one waited for); none when it changes several or runs a transaction (a FanoutCache's transaction holds
+ * every shard).
+ *
+ * The wait ends as `write` would: `retries` says that it is a transaction or an evict, which on a FanoutCache never
+ * time out (they retry, as diskcache's), so the wait lasts as long as the other process's transaction. Otherwise it
+ * ends at the cache's `timeout`: a Cache's Timeout rejects, as its write would throw; a FanoutCache's routed writes
+ * then run anyway and, still waiting, give their miss value (false, null) after their own `timeout`, as they would.
+ */
+export function writeWhenWritable<T>(cache: Pick<StoreBackend, 'whenWritable'>, key: Key | undefined, write: () => T, retries = false): T | Promise<T> {
+  const fanout = cache instanceof FanoutCache;
+  const wait = cache.whenWritable?.(key, { retry: fanout && retries });
+  if (!wait) return write();
+  return (async () => {
+    try {
+      await wait;
+    } catch (err) {
+      if (!(fanout && err instanceof Timeout)) throw err;
+    }
+    return write();
+  })();
 }
 
 const MISS = Symbol('miss');

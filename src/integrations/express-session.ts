@@ -11,7 +11,7 @@
 import session from 'express-session';
 import type { SessionData } from 'express-session';
 import type { Key } from '../index.js';
-import { BackendOptions, StoreBackend, openBackend, read } from './backend.js';
+import { BackendOptions, StoreBackend, openBackend, read, writeWhenWritable } from './backend.js';
 
 /** How sessions become stored strings and back. Default JSON. */
 export interface SessionSerializer {
@@ -33,16 +33,24 @@ export interface LogcacheSessionStoreOptions extends BackendOptions {
 
 type Callback<T = void> = (err: unknown, result?: T) => void;
 
-/** Runs `fn` and hands its result or error to `cb` (express-session's callback style), or throws without one. */
-function settle<T>(cb: Callback<T> | undefined, fn: () => T): void {
-  let result: T;
+/**
+ * Runs `fn` and hands its result or error to `cb` (express-session's callback style), or throws without one. A
+ * Promise from `fn` (a write waiting for another process's transaction: writeWhenWritable) is handed over once it
+ * settles; its error, without a callback, is then an unhandled rejection.
+ */
+function settle<T>(cb: Callback<T> | undefined, fn: () => T | Promise<T>): void {
+  let result: T | Promise<T>;
   try {
     result = fn();
   } catch (err) {
     if (cb) return cb(err);
     throw err;
   }
-  cb?.(null, result);
+  if (!(result instanceof Promise)) return cb?.(null, result);
+  result.then((r) => cb?.(null, r), (err) => {
+    if (!cb) throw err;
+    cb(err);
+  });
 }
 
 /**
@@ -108,13 +116,19 @@ export class LogcacheSessionStore extends session.Store {
   /** Stores the session, expiring when its cookie does. */
   set(sid: string, sess: SessionData, callback?: Callback): void {
     settle(callback, () => {
-      this.cache.set(this.#key(sid), this.#serializer.stringify(sess), { expire: this.#expire(sess), tag: this.#tag() });
+      const key = this.#key(sid);
+      return writeWhenWritable(this.cache, key, () => {
+        this.cache.set(key, this.#serializer.stringify(sess), { expire: this.#expire(sess), tag: this.#tag() });
+      });
     });
   }
 
   /** Removes the session (a logout, for every process). */
   destroy(sid: string, callback?: Callback): void {
-    settle(callback, () => { this.cache.delete(this.#key(sid)); });
+    settle(callback, () => {
+      const key = this.#key(sid);
+      return writeWhenWritable(this.cache, key, () => { this.cache.delete(key); });
+    });
   }
 
   /**
@@ -124,12 +138,12 @@ export class LogcacheSessionStore extends session.Store {
   override touch(sid: string, sess: SessionData, callback?: () => void): void {
     settle(callback as Callback, () => {
       const key = this.#key(sid);
-      this.cache.transact(() => {
+      return writeWhenWritable(this.cache, undefined, () => this.cache.transact(() => {
         const stored = this.#load(sid);
         if (stored === null) return;
         stored.cookie = sess.cookie;
         this.cache.set(key, this.#serializer.stringify(stored), { expire: this.#expire(sess), tag: this.#tag() });
-      });
+      }), true);
     });
   }
 
@@ -156,7 +170,7 @@ export class LogcacheSessionStore extends session.Store {
 
   /** Removes every session of this prefix. */
   override clear(callback?: Callback): void {
-    settle(callback, () => { this.cache.evict(this.#tag()); });
+    settle(callback, () => writeWhenWritable(this.cache, undefined, () => { this.cache.evict(this.#tag()); }, true));
   }
 
   /** Closes the cache if the store opened it (given a directory). */

@@ -17,7 +17,7 @@
 import { EventEmitter } from 'node:events';
 import { Cache } from '../index.js';
 import type { CacheOptions, Key } from '../index.js';
-import { isFanoutDirectory, read } from './backend.js';
+import { isFanoutDirectory, read, writeWhenWritable } from './backend.js';
 
 /** What the adapter needs of its cache: Cache and FanoutCache both have it. */
 export interface KeyvBackend {
@@ -30,7 +30,7 @@ export interface KeyvBackend {
   keys(): IterableIterator<Key>;
   close(): void;
   /** Waits asynchronously until a write would not wait for another process (Cache's takes no key). */
-  whenWritable?(key?: Key): Promise<void> | undefined;
+  whenWritable?(key?: Key, opts?: { retry?: boolean }): Promise<void> | undefined;
 }
 
 export interface KeyvLogcacheOptions {
@@ -121,12 +121,6 @@ export class KeyvLogcache extends EventEmitter {
     return read(this.cache, this.#key(key));
   }
 
-  /** Before a write: a Promise to await when another process's transaction would make it wait (so the write does
-   * not block the event loop); undefined when it would not (the write then runs at once, in the call). */
-  #writable(key?: string): Promise<void> | undefined {
-    return this.cache.whenWritable?.(key === undefined ? undefined : this.#key(key));
-  }
-
   #write(key: string, value: unknown, ttl: unknown): boolean {
     return this.cache.set(this.#key(key), value, { expire: expireOf(ttl), tag: this.#tag() });
   }
@@ -147,24 +141,19 @@ export class KeyvLogcache extends EventEmitter {
    * never; negative: already expired). Returns true, or false when a FanoutCache shard timed out.
    */
   async set(key: string, value: unknown, ttl?: number): Promise<boolean> {
-    const wait = this.#writable(checkKey(key));
-    if (wait) await wait;
-    return this.#write(key, value, ttl);
+    return writeWhenWritable(this.cache, this.#key(key), () => this.#write(key, value, ttl));
   }
 
   /** set for each entry, in order; one boolean per entry. */
   async setMany(entries: KeyvLogcacheEntry[]): Promise<boolean[]> {
     if (!Array.isArray(entries)) throw new TypeError('entries must be an array');
-    const wait = this.#writable();
-    if (wait) await wait;
-    return entries.map((e) => this.#write(e.key, e.value, e.ttl));
+    return writeWhenWritable(this.cache, undefined, () => entries.map((e) => this.#write(e.key, e.value, e.ttl)));
   }
 
   /** Removes `key`. Returns whether a live item was removed. */
   async delete(key: string): Promise<boolean> {
-    const wait = this.#writable(checkKey(key));
-    if (wait) await wait;
-    return this.cache.delete(this.#key(key));
+    const k = this.#key(key);
+    return writeWhenWritable(this.cache, k, () => this.cache.delete(k));
   }
 
   /**
@@ -173,11 +162,11 @@ export class KeyvLogcache extends EventEmitter {
    */
   async deleteMany(keys: string[]): Promise<boolean> {
     if (!Array.isArray(keys)) throw new TypeError('keys must be an array');
-    const wait = this.#writable();
-    if (wait) await wait;
-    let all = true;
-    for (const k of keys) if (!this.cache.delete(this.#key(k))) all = false;
-    return all;
+    return writeWhenWritable(this.cache, undefined, () => {
+      let all = true;
+      for (const k of keys) if (!this.cache.delete(this.#key(k))) all = false;
+      return all;
+    });
   }
 
   /** Whether a live item exists for `key`. */
@@ -192,9 +181,7 @@ export class KeyvLogcache extends EventEmitter {
 
   /** Removes this namespace's items (without a namespace: the items stored without one). Others stay. */
   async clear(): Promise<void> {
-    const wait = this.#writable();
-    if (wait) await wait;
-    this.cache.evict(this.#tag());
+    await writeWhenWritable(this.cache, undefined, () => { this.cache.evict(this.#tag()); }, true);
   }
 
   /**

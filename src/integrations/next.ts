@@ -15,7 +15,7 @@
  * in the tests).
  */
 import type { Key } from '../index.js';
-import { BackendOptions, StoreBackend, openBackend, read } from './backend.js';
+import { BackendOptions, StoreBackend, openBackend, read, writeWhenWritable } from './backend.js';
 
 /** The `ctx` Next passes to `get` (fetch entries carry their tags and the page's soft tags). */
 export interface NextGetContext {
@@ -96,17 +96,29 @@ export class NextCacheStore {
    * was stored (its membership is gone), or, for a fetch, one of the page's soft tags was revalidated after it.
    */
   get(key: string, ctx: NextGetContext = { kind: '' }): NextCacheEntry | null {
+    const found = this.#lookup(key, ctx);
+    if (found.revoked) found.revoked();
+    return found.entry;
+  }
+
+  /** get for asynchronous callers (the handler): a revalidated entry's removal waits for another process's
+   * transaction with timers (writeWhenWritable), not blocking the event loop. */
+  async getAsync(key: string, ctx: NextGetContext = { kind: '' }): Promise<NextCacheEntry | null> {
+    const found = this.#lookup(key, ctx);
+    if (found.revoked) await writeWhenWritable(this.cache, undefined, found.revoked, true);
+    return found.entry;
+  }
+
+  /** The entry get answers, and when it was revalidated (so answered null), the removal to run. */
+  #lookup(key: string, ctx: NextGetContext): { entry: NextCacheEntry | null; revoked?: () => void } {
     const k = checkKey(key);
     const entry = read(this.cache, ['next', 'e', k]) as StoredEntry | undefined;
-    if (entry === undefined || typeof entry !== 'object' || entry === null || !Array.isArray(entry.tags)) return null;
+    if (entry === undefined || typeof entry !== 'object' || entry === null || !Array.isArray(entry.tags)) return { entry: null };
     const revoked = entry.tags.some((tag) => !this.cache.has(['next', 'm', tag, k]))
       || (ctx.softTags ?? []).some((tag) => Number(read(this.cache, ['next', 't', tag]) ?? -Infinity) > entry.lastModified);
-    if (revoked) {
-      this.#remove(k, entry);
-      return null;
-    }
+    if (revoked) return { entry: null, revoked: () => this.#remove(k, entry) };
     const { tags: _tags, ...out } = entry;
-    return out;
+    return { entry: out };
   }
 
   /** Stores the entry and its tag memberships in one transaction (replacing any entry for `key`). */
@@ -191,9 +203,16 @@ export function createCacheHandler(options: NextCacheHandlerOptions = {}): NextC
   const shared = () => (store ??= new NextCacheStore(options));
   return class LogcacheNextCacheHandler {
     static get store(): NextCacheStore { return shared(); }
-    async get(key: string, ctx: NextGetContext): Promise<NextCacheEntry | null> { return shared().get(key, ctx); }
-    async set(key: string, data: NextCacheValue, ctx: NextSetContext): Promise<void> { shared().set(key, data, ctx); }
-    async revalidateTag(tags: string | string[]): Promise<void> { shared().revalidateTag(tags); }
+    // Writes wait for another process's transaction with timers (writeWhenWritable): the event loop runs meanwhile.
+    async get(key: string, ctx: NextGetContext): Promise<NextCacheEntry | null> { return shared().getAsync(key, ctx); }
+    async set(key: string, data: NextCacheValue, ctx: NextSetContext): Promise<void> {
+      const s = shared();
+      await writeWhenWritable(s.cache, undefined, () => s.set(key, data, ctx), true);
+    }
+    async revalidateTag(tags: string | string[]): Promise<void> {
+      const s = shared();
+      await writeWhenWritable(s.cache, undefined, () => s.revalidateTag(tags), true);
+    }
     /** Nothing is kept per request. */
     resetRequestCache(): void {}
   };

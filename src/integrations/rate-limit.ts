@@ -10,7 +10,7 @@
  */
 import type { ClientRateLimitInfo, IncrementResponse, Options, Store } from 'express-rate-limit';
 import type { Key } from '../index.js';
-import { BackendOptions, StoreBackend, openBackend, readWithExpiry } from './backend.js';
+import { BackendOptions, StoreBackend, openBackend, readWithExpiry, writeWhenWritable } from './backend.js';
 
 export interface LogcacheRateLimitStoreOptions extends BackendOptions {
   /** Prepended to each client key, so several limiters can share one cache. Default 'rl:'. */
@@ -73,30 +73,31 @@ export class LogcacheRateLimitStore implements Store {
   /** Counts one hit (atomically across processes); returns the hits so far in the window and its reset time. */
   async increment(key: string): Promise<IncrementResponse> {
     const k = this.#key(key);
-    return this.cache.transact(() => {
+    return writeWhenWritable(this.cache, undefined, () => this.cache.transact(() => {
       this.cache.add(k, 0, { expire: this.windowMs / 1000, tag: ['rate-limit', this.prefix] });
       this.cache.incr(k);
       return this.#info(readWithExpiry(this.cache, k))!;
-    });
+    }), true);
   }
 
   /** Takes back one hit (express-rate-limit's skipSuccessfulRequests/skipFailedRequests); never below zero. */
   async decrement(key: string): Promise<void> {
     const k = this.#key(key);
-    this.cache.transact(() => {
+    await writeWhenWritable(this.cache, undefined, () => this.cache.transact(() => {
       const found = readWithExpiry(this.cache, k);
       if (found !== undefined && Number(found[0]) > 0) this.cache.incr(k, { delta: -1 });
-    });
+    }), true);
   }
 
   /** Forgets the client's hits (its next hit starts a new window). */
   async resetKey(key: string): Promise<void> {
-    this.cache.delete(this.#key(key));
+    const k = this.#key(key);
+    await writeWhenWritable(this.cache, k, () => this.cache.delete(k));
   }
 
   /** Forgets every client's hits under this prefix. */
   async resetAll(): Promise<void> {
-    this.cache.evict(['rate-limit', this.prefix]);
+    await writeWhenWritable(this.cache, undefined, () => this.cache.evict(['rate-limit', this.prefix]), true);
   }
 
   /** Closes the cache if the store opened it (given a directory). */

@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { PassThrough, Writable } from 'node:stream';
 import type { Readable } from 'node:stream';
 import type { Key } from '../index.js';
-import { BackendOptions, StoreBackend, openBackend, read } from './backend.js';
+import { BackendOptions, StoreBackend, openBackend, read, writeWhenWritable } from './backend.js';
 
 /** undici's CacheKey: what identifies a request. */
 export interface CacheKey {
@@ -242,10 +242,11 @@ export class LogcacheCacheStore {
           if (file !== null) {
             file.end();
             await stored;
-          } else {
-            store.cache.set(bodyKey, Buffer.concat(chunks), { expire: secondsUntil(value.deleteAt), tag: TAG });
           }
-          store.#commit(key, value, id);
+          await writeWhenWritable(store.cache, undefined, () => {
+            if (file === null) store.cache.set(bodyKey, Buffer.concat(chunks), { expire: secondsUntil(value.deleteAt), tag: TAG });
+            store.#commit(key, value, id);
+          }, true);
         })().then(() => { settle(); callback(); }, (err) => { fail(err); callback(); });
       },
       destroy(err, callback) {
@@ -313,15 +314,18 @@ export class LogcacheCacheStore {
     this.cache.set(['undici', 'qhead'], first);
   }
 
-  /** Removes every stored response for the URL (all methods and variants): undici calls it after an unsafe request. */
-  delete(key: CacheKey): void {
+  /**
+   * Removes every stored response for the URL (all methods and variants): undici calls it after an unsafe request.
+   * Returns a Promise (undici's contract allows one) when it waits for another process's transaction first.
+   */
+  delete(key: CacheKey): void | Promise<void> {
     if (typeof key !== 'object' || key === null) throw new TypeError(`key must be an object; got ${key === null ? 'null' : typeof key}`);
     const head = this.#headKey(key);
-    this.cache.transact(() => {
+    return writeWhenWritable(this.cache, undefined, () => this.cache.transact(() => {
       const variants = this.#variants(key, true);
       this.cache.delete(head);
       for (const v of variants) this.cache.delete(['undici', 'b', v.body]);
-    });
+    }), true);
   }
 
   /** Number of responses stored (live ones; walks the cache's keys). */
