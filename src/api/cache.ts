@@ -8,7 +8,7 @@ import './dispose.js';
 import * as fs from 'node:fs';
 import { tmpdir } from '../builtin.js';
 import * as path from 'node:path';
-import { Disk } from '../format/disk.js';
+import { Disk, type StoredValue } from '../format/disk.js';
 import { Key, typeName } from '../format/keys.js';
 import { ClosedError, KeyError } from '../errors.js';
 import { now as clockNow } from '../clock.js';
@@ -179,11 +179,27 @@ export class Cache {
     const tag = checkTag(opts.tag);
     if (opts.read && isStream(value)) {
       if (tag !== null) checkRecord(this.disk, 'tag', key, keyBound, tag, 0);
-      return storeStream(this, value, key).then((stored) => (engine.set(key, stored, expire, tag, this.#deadline(opts.retry)), true)) as never;
+      return this.#storeStreamThen(value, key, opts.retry, (stored) => (engine.set(key, stored, expire, tag, this.#deadline(opts.retry)), true)) as never;
     }
     if (opts.read) checkReadValue(value);
     engine.set(key, storeValue(this, key, keyBound, tag, value, Boolean(opts.read)), expire, tag, this.#deadline(opts.retry));
     return true;
+  }
+
+  /**
+   * The Promise-returning form of a write: stores the stream's bytes in a value file, waits with timers while a write
+   * would wait (another process's transaction, backpressure: whenWritable), so the event loop is never blocked, then
+   * writes. A wait that times out removes the file (nothing was written) and rejects with Timeout.
+   */
+  async #storeStreamThen<T>(value: unknown, key: Key | undefined, retry: boolean | undefined, write: (stored: StoredValue) => T): Promise<T> {
+    const stored = await storeStream(this, value, key);
+    try {
+      await this.whenWritable(key, { retry });
+    } catch (err) {
+      if (stored.filename !== null) this.disk.remove(stored.filename);
+      throw err;
+    }
+    return write(stored);
   }
 
   /** diskcache's `cache[key] = value`: set with retry. */
@@ -203,7 +219,7 @@ export class Cache {
     const tag = checkTag(opts.tag);
     if (opts.read && isStream(value)) {
       if (tag !== null) checkRecord(this.disk, 'tag', key, keyBound, tag, 0);
-      return storeStream(this, value, key).then((stored) => engine.add(key, stored, expire, tag, this.#deadline(opts.retry))) as never;
+      return this.#storeStreamThen(value, key, opts.retry, (stored) => engine.add(key, stored, expire, tag, this.#deadline(opts.retry))) as never;
     }
     if (opts.read) checkReadValue(value);
     return engine.add(key, storeValue(this, key, keyBound, tag, value, Boolean(opts.read)), expire, tag, this.#deadline(opts.retry));
@@ -373,7 +389,7 @@ export class Cache {
     if (bound > MAX_RECORD_BYTES) throw tooLarge('prefix', bound);
     if (opts.read && isStream(value)) {
       if (tag !== null) checkRecord(this.disk, 'tag', raw, bound, tag, 0, true);
-      return storeStream(this, value).then((stored) => engine.push(prefix, side, stored, expire, tag, deadline)) as never;
+      return this.#storeStreamThen(value, undefined, opts.retry, (stored) => engine.push(prefix, side, stored, expire, tag, deadline)) as never;
     }
     if (opts.read) checkReadValue(value);
     return engine.push(prefix, side, storeValue(this, raw, bound, tag, value, Boolean(opts.read), true), expire, tag, deadline);

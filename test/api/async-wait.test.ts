@@ -6,7 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Readable } from 'node:stream';
 import { Cache, FanoutCache } from '../../src/index.js';
 import { KeyvLogcache } from '../../src/integrations/keyv.js';
 import { Timeout } from '../../src/errors.js';
@@ -58,4 +60,41 @@ test('Cache.whenWritable is undefined with no window open, and a Promise rejecti
   held.release();
   assert.equal(await held.exited, 0);
   await cache.whenWritable();
+});
+
+test("a stream's set, add and push (read: true, a Promise) wait out another process's transaction without blocking the event loop", async (t) => {
+  const dir = tmpdir(t, 'async-wait-stream');
+  const cache = new Cache(dir, { timeout: 60 });
+  t.after(() => cache.close());
+  cache.set('warm', 1);
+  const held = await holdWindow(t, dir);
+  held.releaseByTimer();
+  const body = (s: string) => Readable.from([Buffer.from(s.repeat(40_000))]); // a value file (over diskMinFileSize)
+  const [set, add, pushed] = await held.afterRelease(Promise.all([
+    cache.set('s', body('a'), { read: true }),
+    cache.add('a', body('b'), { read: true }),
+    cache.push(body('c'), { read: true }),
+  ]));
+  assert.equal(set, true);
+  assert.equal(add, true);
+  assert.equal(typeof pushed, 'number');
+  assert.equal(cache.get('held'), 1, 'the other process committed first');
+  assert.equal((cache.get('s') as Buffer).length, 40_000);
+  assert.equal((cache.get('a') as Buffer).length, 40_000);
+  assert.equal((cache.get(pushed) as Buffer).length, 40_000);
+  assert.equal(await held.exited, 0);
+});
+
+test("a stream's set whose wait times out rejects with Timeout, writes nothing and leaves no value file", async (t) => {
+  const dir = tmpdir(t, 'async-wait-stream-timeout');
+  const cache = new Cache(dir, { timeout: 0.2 });
+  t.after(() => cache.close());
+  const held = await holdWindow(t, dir);
+  const files = () => fs.readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith('.val'));
+  const before = files().length;
+  await assert.rejects(cache.set('s', Readable.from([Buffer.alloc(40_000, 1)]), { read: true }), (err: unknown) => err instanceof Timeout);
+  assert.equal(files().length, before, 'the value file is removed');
+  held.release();
+  assert.equal(await held.exited, 0);
+  assert.equal(cache.get('s'), undefined);
 });
