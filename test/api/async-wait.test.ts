@@ -92,7 +92,7 @@ test("a stream's set whose wait times out rejects with Timeout, writes nothing a
   const held = await holdWindow(t, dir);
   const files = () => fs.readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith('.val'));
   const before = files().length;
-  await assert.rejects(cache.set('s', Readable.from([Buffer.alloc(40_000, 1)]), { read: true }), (err: unknown) => err instanceof Timeout);
+  await assert.rejects(async () => cache.set('s', Readable.from([Buffer.alloc(40_000, 1)]), { read: true }), (err: unknown) => err instanceof Timeout);
   assert.equal(files().length, before, 'the value file is removed');
   held.release();
   assert.equal(await held.exited, 0);
