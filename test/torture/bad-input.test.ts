@@ -194,7 +194,7 @@ C('memoize ignore=5', 'ignore', (h) => h.memoize({ ignore: 5 }));
 // settings through reset, stats and the constructor
 C('reset name=42', 'name', (h) => h.reset(42, 1));
 const BAD_SETTINGS = [['sizeLimit', -1], ['evictionPolicy', 'random'], ['cullLimit', NaN], ['statistics', 'yes'], ['diskMinFileSize', -1]] as const;
-const BAD_HANDLE_OPTIONS = [['timeout', -1], ['sync', 'sometimes'], ['disk', {}], ['segmentBytes', 0], ['compactMinBytes', 'x'], ['engine', 'bogus']] as const;
+const BAD_HANDLE_OPTIONS = [['timeout', -1], ['sync', 'sometimes'], ['disk', {}], ['segmentBytes', 0], ['compactMinBytes', 'x'], ['throttleWrites', 'yes'], ['engine', 'bogus']] as const;
 for (const [arg, v] of BAD_SETTINGS) C(`reset ${arg}=${show(v)}`, arg, (h) => h.reset(arg, v));
 for (const [arg, v] of [...BAD_SETTINGS, ...BAD_HANDLE_OPTIONS]) C(`new Cache ${arg}=${show(v)}`, arg, (_, dir) => new Cache(dir, { [arg]: v }));
 C("reset 'bad name'", 'name', (h) => h.reset('bad name', 1));
