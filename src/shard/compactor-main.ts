@@ -44,12 +44,14 @@ function exitIfOrphaned(): void {
   }
 }
 
-// Between pieces of work (every 64 frames read or written, each chunk, each warm tick): once a millisecond, a look at
-// the parent, and a pause when the machine has no CPU to spare (pace.ts says why). Before a file is created (`now`): a
-// look at the parent at once, so that a compactor whose parent was killed adds nothing to a store being removed.
-const pace = pacer();
+// Between pieces of work (every 64 frames read or written, each chunk, each warm tick): every 0.25 ms a pause when the
+// machine has no CPU to spare (pace.ts says why; a writer woken from backpressure's sleep waits for a core no longer
+// than that: docs/engine.md, "Pacing"), and every fourth time a look at the parent. Before a file is created (`now`):
+// a look at the parent at once, so that a compactor whose parent was killed adds nothing to a store being removed.
+const pace = pacer({ sliceMs: 0.25 });
+let looks = 0;
 const warm = new WarmShards((now) => {
-  if (pace.tick() || now === true) exitIfOrphaned();
+  if ((pace.tick() && (++looks & 3) === 0) || now === true) exitIfOrphaned();
 }, { inUse: parentHolds });
 
 /** Whether the parent holds a file of `dir` open (any open handle on a store holds its active segment), from
