@@ -58,6 +58,7 @@ export function compact(shard: Shard, force = false, finishSwitch = true): Compa
 /** `force`: write a base even with nothing to reclaim (a repair). `finishSwitch`: move this process's items to the new
  * base before returning (a background compactor, about to exit, does not). */
 function compactLocked(shard: Shard, force: boolean, finishSwitch: boolean): CompactionResult {
+  shard.onChunk?.(true); // the lock is entries in the directory: a compactor whose user closed the store creates none
   const release = tryLock(shard.dir, COMPACT_LOCK);
   if (!release) return { base: 0, items: 0, bytesBefore: 0, bytesAfter: 0, skipped: 'locked' };
   try {

@@ -55,12 +55,17 @@ const warm = new WarmShards((now) => {
 }, { inUse: parentHolds });
 
 /** Whether the parent holds a file of `dir` open (any open handle on a store holds its active segment), from
- * /proc/<parent>/fd; true where that cannot be read. */
+ * /proc/<parent>/fd; true where that cannot be read. False where `dir` is gone: a store removed (its user closed it)
+ * is no store to create anything in. */
 function parentHolds(dir: string): boolean {
   let real: string;
   let fds: string[];
   try {
     real = fs.realpathSync(dir) + '/';
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+  try {
     fds = fs.readdirSync(`/proc/${parent}/fd`);
   } catch {
     return true;

@@ -42,6 +42,9 @@ export interface ShardOptions {
   /** Called every 64 frames applied or items written, and after each chunk of a long load, catch-up or base write (a
    * background compactor checks its parent, and paces itself, there); with `now`, before a file is created. */
   onChunk?: (now?: boolean) => void;
+  /** Open a store that exists: its directory is not created (a compactor's copy never recreates a store its user
+   * removed; it fails to open instead). */
+  existing?: boolean;
 }
 
 const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
@@ -86,7 +89,7 @@ export class Shard {
     c.onChunk = options.onChunk ?? null;
     c.append = (op, input, deadline, wantItems) => this.append(op, input, deadline, wantItems);
     if (options.txnLeaseMs !== undefined) c.txnLeaseMs = options.txnLeaseMs;
-    c.io('create directory', () => this.fs.mkdirSync(dir, { recursive: true }));
+    if (!options.existing) c.io('create directory', () => this.fs.mkdirSync(dir, { recursive: true }));
     try {
       this.load();
     } catch (err) {

@@ -68,7 +68,9 @@ export class WarmShards {
   open(job: CompactorJob): void {
     let w = this.#byDir.get(job.dir);
     if (!w) {
-      if (!hasLogFiles(nodeFs, job.dir)) return; // no store there (removed): nothing to keep warm, nothing to create
+      // No store there (removed), or one its user closed (a warm request read after the close): nothing to keep warm,
+      // and the lock is not taken (its entries would be created in a directory that may be being removed).
+      if (!hasLogFiles(nodeFs, job.dir) || !this.#mayCreate(job.dir)) return;
       const release = tryLock(job.dir, WARM_LOCK);
       if (!release) return; // another compactor keeps it warm
       w = { job, shard: null, release, base: 0, logBytes: 0, grewAt: Date.now(), retryAt: 0, retryBase: -1 };
@@ -85,6 +87,7 @@ export class WarmShards {
    * compaction lock taken is answered before the store is read.
    */
   run(job: CompactorJob, explicit: boolean): CompactionResult {
+    if (!this.#mayCreate(job.dir)) throw notOpen(job.dir); // no lock taken, no copy read for a store its user closed
     this.open(job);
     const w = this.#byDir.get(job.dir);
     if (!w && !explicit) return SKIPPED;
@@ -144,12 +147,23 @@ export class WarmShards {
   #openShard(job: CompactorJob): Shard {
     const onChunk = (now?: boolean) => {
       this.onChunk(now);
-      if (now === true && !this.#inUse(job.dir)) throw new Error(`${job.dir} is no longer open in the process that asked: nothing is created there`);
+      if (now === true && !this.#inUse(job.dir)) throw notOpen(job.dir);
     };
-    return new Shard(job.dir, { segmentBytes: job.segmentBytes, sync: job.sync, compactMinBytes: 0, onChunk });
+    // `existing`: a copy never creates the directory (read again after a compaction, it would recreate a store removed
+    // meanwhile).
+    return new Shard(job.dir, { segmentBytes: job.segmentBytes, sync: job.sync, compactMinBytes: 0, onChunk, existing: true });
+  }
+
+  /** The look before anything is created in `dir` (a lock's entries, a copy's files): the parent (a compactor whose
+   * parent is gone exits here), and whether it still has the store open. */
+  #mayCreate(dir: string): boolean {
+    this.onChunk(true);
+    return this.#inUse(dir);
   }
 
   #load(w: Warm): void {
+    // Read again after a compaction: the store's user may have closed it meanwhile (the message may not be read yet).
+    if (!this.#mayCreate(w.job.dir)) return this.#drop(w);
     try {
       w.shard = this.#openShard(w.job);
     } catch {
@@ -219,6 +233,10 @@ export class WarmShards {
       this.#timer = null;
     }
   }
+}
+
+function notOpen(dir: string): Error {
+  return new Error(`${dir} is no longer open in the process that asked: nothing is created there`);
 }
 
 /** Whether the compaction lock of `dir` is free now (tried and released: a job that would find it taken reads nothing). */

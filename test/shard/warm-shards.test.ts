@@ -129,7 +129,7 @@ test('a job that would find the compaction lock taken reads nothing', (t) => {
   assert.ok(cache.compact().base > 0); // a base: reading the store reads it in chunks, each one counted
   for (let r = 3; r < 6; r++) for (let i = 0; i < 300; i++) cache.set(`k${i}`, value(i, r));
   let chunks = 0;
-  const cold = new WarmShards(() => { chunks++; });
+  const cold = new WarmShards((now) => { if (!now) chunks++; }); // (`now`: the look before creating, not a read)
   const holder = new WarmShards(() => {});
   t.after(() => { cold.closeAll(); holder.closeAll(); });
   holder.open(job); // the warm lock is elsewhere: an explicit job in `cold` would read the store
@@ -441,4 +441,42 @@ test('a handle holds a file of its store at every moment of a reload: its compac
   assert.ok(seen.length > 0);
   assert.ok(Math.min(...seen) > 0, `no file of the store was held during part of the reload: ${seen.join(',')}`);
   assert.equal(shard.loads, 2);
+});
+
+test('a copy read again after its compaction recreates nothing once its store was closed and removed meanwhile', async (t) => {
+  const { dir, cache, warm, job } = setup(t, 'warm-reload-removed');
+  for (let r = 0; r < 3; r++) for (let i = 0; i < 300; i++) cache.set(`k${i}`, value(i, r));
+  warm.open(job);
+  assert.ok(warm.run(job, false).base > 0);
+  // The copy is read again from the new base on the next turn of the loop (#reload): its user closes the store and
+  // removes it before that, and the message saying so has not arrived yet.
+  cache.close();
+  fs.rmSync(dir, { recursive: true });
+  await sleep(50);
+  assert.ok(!fs.existsSync(dir), 'the directory was not recreated');
+  assert.equal(warm.peek(job), null, 'and no copy is kept');
+});
+
+test('a store closed by its process and removed at once: its compactor creates nothing there afterwards', async (t) => {
+  // Before, in about half the rounds, a warm copy read again after its compaction recreated the directory (and a job or
+  // warm request read after the close took a lock in it: rmdir's ENOTEMPTY).
+  const parent = tmpdir(t, 'warm-close-rm');
+  const v = 'v'.repeat(200);
+  for (let round = 0; round < 8; round++) {
+    const dir = path.join(parent, `store-${round}`);
+    const cache = new Cache(dir, { compactMinBytes: 64 * 1024, segmentBytes: 256 * 1024 });
+    for (let i = 0; i < 3000; i++) {
+      cache.set(`k${i % 200}`, `${v}${i}`); // overwrites: the compactor is asked to warm the store, then to compact it
+      if (i % 100 === 0) await sleep(0);
+    }
+    cache.close();
+    // Retried: a job already past its look when the store closed may still hold its lock's entries for a moment (it
+    // removes them, creating nothing more); what must not happen is anything created once the directory is gone.
+    fs.rmSync(dir, { recursive: true, maxRetries: 5, retryDelay: 20 });
+    const end = Date.now() + 300;
+    while (Date.now() < end) {
+      assert.ok(!fs.existsSync(dir), `round ${round}: ${dir} reappeared: ${fs.existsSync(dir) ? fs.readdirSync(dir).join(' ') : ''}`);
+      await sleep(2);
+    }
+  }
 });
