@@ -82,7 +82,10 @@ export function parseFileHeader(buf: Buffer, kind: number, id: number, name: str
   // Judged from the magic and the version alone: past them, a newer format's header may hold anything.
   const ours = buf.length >= VERSION_AT + VERSION_BYTES && buf.subarray(0, MAGIC_BYTES).equals(FILE_MAGIC);
   const version = ours ? buf.readUInt16LE(VERSION_AT) : 0;
-  if (version > FORMAT_VERSION) throw new NewerFormatError(name, version, FORMAT_VERSION);
+  // The newest version of this kind: no release wrote a segment in version 3 (format 3 changed bases only), so one
+  // that says so comes from a newer release (or a flipped bit, which a header without a checksum cannot tell apart).
+  const newest = kind === KIND_BASE ? FORMAT_VERSION : SEGMENT_FORMAT_VERSION;
+  if (version > newest) throw new NewerFormatError(name, version, newest);
   if (buf.length < FILE_HEADER_V1_BYTES) return 'short header';
   if (!ours) return 'bad magic';
   if (version < FORMAT_VERSION_MIN) return `unsupported format version ${version}`;

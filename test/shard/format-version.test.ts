@@ -16,7 +16,7 @@ import { encodeKey } from '../../src/format/keys.js';
 import { OP_ENTRY, OP_ITEM, OP_SET, encodeRecord, newRecordView } from '../../src/format/record.js';
 import { ENTRY_META_BYTES, readItem } from '../../src/format/base.js';
 import { FRAME_OK, PLAIN_SALT, newFrameView, readFrame, saltFrame } from '../../src/format/frame.js';
-import { FILE_HEADER_BYTES, FILE_HEADER_V1_BYTES, FILE_MAGIC, FORMAT_VERSION, KIND_BASE, KIND_SEGMENT } from '../../src/format/segment.js';
+import { FILE_HEADER_BYTES, FILE_HEADER_V1_BYTES, FILE_MAGIC, FORMAT_VERSION, KIND_BASE, KIND_SEGMENT, SEGMENT_FORMAT_VERSION } from '../../src/format/segment.js';
 import { Shard } from '../../src/shard/shard.js';
 import { segmentName } from '../../src/format/files.js';
 import { main } from '../../src/cli/main.js';
@@ -63,15 +63,15 @@ function logFiles(dir: string, ext: string): string[] {
   return fs.readdirSync(dir).filter((n) => /^\d{10}\./.test(n) && n.endsWith(ext)).sort();
 }
 
-/** The NewerFormatError expected for `file`. */
-function newer(file: string): (err: unknown) => boolean {
+/** The NewerFormatError expected for `file` (a segment: this code reads segments up to SEGMENT_FORMAT_VERSION). */
+function newer(file: string, version = NEWER): (err: unknown) => boolean {
   return (err) => {
     assert.ok(err instanceof NewerFormatError, `NewerFormatError, got ${String((err as Error)?.stack ?? err)}`);
     assert.equal(err.code, 'LOGCACHE_NEWER_FORMAT');
     assert.equal(err.file, file);
-    assert.equal(err.version, NEWER);
-    assert.equal(err.supported, FORMAT_VERSION);
-    assert.match(err.message, new RegExp(`^${file.replace('.', '\\.')} .*version ${NEWER}.*upgrade logcache in every process that shares this directory`));
+    assert.equal(err.version, version);
+    assert.equal(err.supported, file.endsWith('.log') ? SEGMENT_FORMAT_VERSION : FORMAT_VERSION);
+    assert.match(err.message, new RegExp(`^${file.replace('.', '\\.')} .*version ${version}.*upgrade logcache in every process that shares this directory`));
     return true;
   };
 }
@@ -109,6 +109,16 @@ test('a segment in a newer format (the first after the base, or the newest): ope
     assert.throws(() => new Cache(dir, OPTIONS), newer(segment), which);
     assertUnchanged(dir, before, `${which} segment`);
   }
+});
+
+test('a segment that says version 3 (no release wrote one: format 3 changed bases only) is newer, not read as a segment of version 2', (t) => {
+  // Found by the corruption fuzzer: a flipped low bit of a segment's version (2 → 3) went unnoticed by check().
+  const dir = stage(t);
+  const segment = logFiles(dir, '.log')[0]!;
+  claimVersion(path.join(dir, segment), SEGMENT_FORMAT_VERSION + 1);
+  const before = snapshot(dir);
+  assert.throws(() => new Cache(dir, OPTIONS), newer(segment, SEGMENT_FORMAT_VERSION + 1));
+  assertUnchanged(dir, before, 'segment of version 3');
 });
 
 test('an open handle whose next segment (after another handle\'s roll-over) is in a newer format: get and set throw NewerFormatError, nothing is appended to it, later calls throw too, close() works', (t) => {
@@ -180,7 +190,7 @@ test('a write that applied before the seal (the log then moved into a newer segm
   assert.throws(() => c.get('mine'), newer(segmentName(2)));
   c.close();
   other.close();
-  claimVersion(path.join(dir, segmentName(2)), FORMAT_VERSION); // (back to this format, to read what applied)
+  claimVersion(path.join(dir, segmentName(2)), SEGMENT_FORMAT_VERSION); // (back to this format, to read what applied)
   const fresh = new Cache(dir, OPTIONS);
   assert.equal(fresh.get('mine'), 'applied');
   fresh.close();
