@@ -22,6 +22,8 @@ export const FILE_MAGIC = Buffer.from('LOGCACHE', 'latin1');
 export const FORMAT_VERSION = 3;
 /** The version new segments are written in (format 3 changed only bases). */
 export const SEGMENT_FORMAT_VERSION = 2;
+/** The first version whose bases hold ITEM records (format.md, "Bases"). */
+export const ITEM_FORMAT_VERSION = 3;
 /** The oldest version still read. */
 export const FORMAT_VERSION_MIN = 1;
 export const KIND_SEGMENT = 1;

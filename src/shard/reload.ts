@@ -12,6 +12,7 @@ import { FILE_HEADER_BYTES, FILE_HEADER_V1_BYTES, KIND_BASE, parseFileHeader } f
 import { PLAIN_SALT } from '../format/frame.js';
 import { baseName } from '../format/files.js';
 import type { ShardCore } from './core.js';
+import type { OpenFile } from './segments.js';
 import { rebuildStoreOrder } from './keydir.js';
 import { applyFile } from './chunks.js';
 import { SWITCH_CALL_BYTES } from './base-switch.js';
@@ -102,7 +103,7 @@ function loadBase(c: ShardCore, id: number): BaseLoad {
     throw new IOError(`open ${name} in ${c.dir}`, err);
   }
   // Held from here (closed with the others whatever happens below); salt and start are set once the header is read.
-  const file = { id, kind: KIND_BASE, name, fd, salt: PLAIN_SALT, start: FILE_HEADER_V1_BYTES };
+  const file: OpenFile = { id, kind: KIND_BASE, name, fd, salt: PLAIN_SALT, start: FILE_HEADER_V1_BYTES };
   const fileNo = c.segments.add(file);
   const header = Buffer.alloc(FILE_HEADER_BYTES);
   const size = c.io(`stat ${name}`, () => c.fs.fstatSync(fd).size);
@@ -113,6 +114,7 @@ function loadBase(c: ShardCore, id: number): BaseLoad {
   if (typeof parsed !== 'string') {
     file.salt = parsed.salt;
     file.start = parsed.start;
+    file.version = parsed.version;
     // Read in bounded chunks (chunks.ts), never one buffer as large as the base, then the same frame loop as the log.
     complete = applyFile(c, fd, fileNo, parsed.start, size, name) === OP_BASE;
   }

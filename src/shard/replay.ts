@@ -9,9 +9,10 @@ import {
   FRAME_HEADER_BYTES, FRAME_INCOMPLETE, FRAME_OK, FrameView, newFrameView, nextGoodFrame, readFrame, trustedFrame,
 } from '../format/frame.js';
 import {
-  OP_SEAL, OP_TXN, RecordView, SEAL_COMPACTION_DONE, baseOnly, isBaseItem, newRecordView, readRecord, releaseRecordView,
+  OP_ITEM, OP_SEAL, OP_TXN, RecordView, SEAL_COMPACTION_DONE, baseOnly, isBaseItem, newRecordView, readRecord, releaseRecordView,
 } from '../format/record.js';
 import { readBaseItem } from '../format/base.js';
+import { ITEM_FORMAT_VERSION } from '../format/segment.js';
 import type { ShardCore } from './core.js';
 import { caughtUp, load, reloadAfterCompaction } from './reload.js';
 import { CHUNK_BYTES, frameBytesAt, grownChunk, readAt } from './chunks.js';
@@ -170,6 +171,16 @@ export class Replay {
     return { consumed: p, lastOp, sealed };
   }
 
+  /** An ITEM in a base whose header says a format before ITEMs existed: the header's version was damaged (a bit flip
+   * from 3 to 2). The items are read all the same (refusing the base would lose them); the header is reported, once
+   * per file, so check() sees it and check({ fix: true }) rewrites the base. */
+  #itemInOlderBase(fileNo: number, name: string): void {
+    const file = this.#c.segments.at(fileNo)!;
+    if (file.version === undefined || file.version >= ITEM_FORMAT_VERSION) return;
+    this.#c.corruption.report('bad-file-header', name, 0, 0, `format version ${file.version} holds ITEM records (format ${ITEM_FORMAT_VERSION} and later)`);
+    file.version = ITEM_FORMAT_VERSION;
+  }
+
   /** Applies one good frame; returns its op (0 when the body is not a record). */
   #applyFrame(buf: Buffer, f: FrameView, fileNo: number, fileOffset: number, name: string): number {
     const c = this.#c;
@@ -182,6 +193,7 @@ export class Replay {
       c.corruption.report('malformed-record', name, fileOffset + start, f.next - start);
       return 0;
     }
+    if (f.op === OP_ITEM) this.#itemInOlderBase(fileNo, name);
     c.logBytes += f.next - start;
     const loc = this.#loc; // one object, refilled per frame (an allocation per frame showed in the load's GC)
     loc.file = fileNo;

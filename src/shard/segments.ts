@@ -23,6 +23,8 @@ export interface OpenFile {
   /** The salt of its frames (PLAIN_SALT: a format-1 file) and where they start. */
   salt: FrameSalt;
   start: number;
+  /** A base's format version, from its header (a load checks its records against it: replay.ts). */
+  version?: number;
 }
 
 export class Segments {

@@ -16,7 +16,7 @@ import { encodeKey } from '../../src/format/keys.js';
 import { OP_ENTRY, OP_ITEM, OP_SET, encodeRecord, newRecordView } from '../../src/format/record.js';
 import { ENTRY_META_BYTES, readItem } from '../../src/format/base.js';
 import { FRAME_OK, PLAIN_SALT, newFrameView, readFrame, saltFrame } from '../../src/format/frame.js';
-import { FILE_HEADER_BYTES, FILE_HEADER_V1_BYTES, FILE_MAGIC, FORMAT_VERSION, KIND_BASE, KIND_SEGMENT, SEGMENT_FORMAT_VERSION } from '../../src/format/segment.js';
+import { FILE_HEADER_BYTES, FILE_HEADER_V1_BYTES, FILE_MAGIC, FORMAT_VERSION, ITEM_FORMAT_VERSION, KIND_BASE, KIND_SEGMENT, SEGMENT_FORMAT_VERSION } from '../../src/format/segment.js';
 import { Shard } from '../../src/shard/shard.js';
 import { segmentName } from '../../src/format/files.js';
 import { main } from '../../src/cli/main.js';
@@ -119,6 +119,31 @@ test('a segment that says version 3 (no release wrote one: format 3 changed base
   const before = snapshot(dir);
   assert.throws(() => new Cache(dir, OPTIONS), newer(segment, SEGMENT_FORMAT_VERSION + 1));
   assertUnchanged(dir, before, 'segment of version 3');
+});
+
+test('a base of ITEM records whose header says version 2 (a flipped bit): every item reads as before, check() reports the header, check({ fix: true }) rewrites the base', (t) => {
+  const dir = stage(t);
+  const expected = (c: Cache) => Object.fromEntries([...c.keys()].map((k) => [String(k), c.get(k)]));
+  const pristine = new Cache(dir, OPTIONS);
+  const want = expected(pristine);
+  pristine.close();
+  const base = logFiles(dir, '.base').at(-1)!;
+  claimVersion(path.join(dir, base), ITEM_FORMAT_VERSION - 1);
+  const c = new Cache(dir, OPTIONS);
+  t.after(() => c.close());
+  assert.deepEqual(expected(c), want, 'nothing is lost: the items are read all the same');
+  const warnings = c.check();
+  assert.equal(warnings.length, 1, JSON.stringify(warnings));
+  assert.equal(warnings[0]!.category, 'CorruptionWarning');
+  assert.match(warnings[0]!.message, new RegExp(`format version 2 holds ITEM records .* in ${base.replace('.', '\\.')} at offset 0`));
+  c.check({ fix: true });
+  assert.deepEqual(c.check(), []);
+  assert.deepEqual(expected(c), want);
+  c.close();
+  const again = new Cache(dir, OPTIONS);
+  assert.deepEqual(again.check(), [], 'the rewritten base says version 3');
+  assert.deepEqual(expected(again), want);
+  again.close();
 });
 
 test('an open handle whose next segment (after another handle\'s roll-over) is in a newer format: get and set throw NewerFormatError, nothing is appended to it, later calls throw too, close() works', (t) => {
