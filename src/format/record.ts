@@ -32,7 +32,7 @@ export const OP_ITEM = 17; // compacted item (bases of version 3): its own compa
 /** A base's item (ITEM, or ENTRY in older bases). */
 export const isBaseItem = (op: number): boolean => op === OP_ITEM || op === OP_ENTRY;
 /** Records only a base holds: its items and its trailer (malformed in a segment, or nested in a TXN). */
-export const baseOnly = (op: number): boolean => op === OP_ITEM || op === OP_ENTRY || op === OP_BASE;
+export const baseOnly = (op: number): boolean => isBaseItem(op) || op === OP_BASE;
 
 export const FLAG_HAS_EXPIRE = 1;
 export const FLAG_DEFAULT_NULL = 2;

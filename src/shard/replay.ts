@@ -134,7 +134,11 @@ export class Replay {
     let p = 0;
     let lastOp = lastOpIn;
     let sealed = -1;
-    const salt = c.segments.at(fileNo)!.salt;
+    const file = c.segments.at(fileNo)!;
+    const salt = file.salt;
+    // A base whose header says a format before ITEMs: its first ITEM is reported (once per file; a flag, not a look at
+    // the file per frame).
+    let olderBase = file.version !== undefined && file.version < ITEM_FORMAT_VERSION;
     while (p < len) {
       const f = trusted ? trustedFrame(buf, p, this.#fv) : readFrame(buf, p, len, this.#fv, salt);
       if (f.status !== FRAME_OK) {
@@ -160,6 +164,7 @@ export class Replay {
         break;
       }
       lastOp = this.#applyFrame(buf, f, fileNo, fileOffset, name);
+      if (olderBase && lastOp === OP_ITEM) olderBase = this.#itemInOlderBase(fileNo, name);
       p = f.next;
       if (c.onChunk !== null && (++this.#applied & 63) === 0) c.onChunk();
       if (c.rebuildAfterFrame) break; // the sync rebuilds before anything else applies
@@ -174,11 +179,11 @@ export class Replay {
   /** An ITEM in a base whose header says a format before ITEMs existed: the header's version was damaged (a bit flip
    * from 3 to 2). The items are read all the same (refusing the base would lose them); the header is reported, once
    * per file, so check() sees it and check({ fix: true }) rewrites the base. */
-  #itemInOlderBase(fileNo: number, name: string): void {
+  #itemInOlderBase(fileNo: number, name: string): false {
     const file = this.#c.segments.at(fileNo)!;
-    if (file.version === undefined || file.version >= ITEM_FORMAT_VERSION) return;
     this.#c.corruption.report('bad-file-header', name, 0, 0, `format version ${file.version} holds ITEM records (format ${ITEM_FORMAT_VERSION} and later)`);
     file.version = ITEM_FORMAT_VERSION;
+    return false;
   }
 
   /** Applies one good frame; returns its op (0 when the body is not a record). */
@@ -193,7 +198,6 @@ export class Replay {
       c.corruption.report('malformed-record', name, fileOffset + start, f.next - start);
       return 0;
     }
-    if (f.op === OP_ITEM) this.#itemInOlderBase(fileNo, name);
     c.logBytes += f.next - start;
     const loc = this.#loc; // one object, refilled per frame (an allocation per frame showed in the load's GC)
     loc.file = fileNo;

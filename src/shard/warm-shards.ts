@@ -64,20 +64,22 @@ export class WarmShards {
     this.#inUse = inUse;
   }
 
-  /** Reads `job`'s shard and keeps it caught up, unless another compactor does (or this one already does). */
-  open(job: CompactorJob): void {
+  /** Reads `job`'s shard and keeps it caught up, unless another compactor does (or this one already does).
+   * `looked`: the caller has just made the look before creating (#mayCreate). */
+  open(job: CompactorJob, looked = false): void {
     let w = this.#byDir.get(job.dir);
     if (!w) {
       // No store there (removed), or one its user closed (a warm request read after the close): nothing to keep warm,
       // and the lock is not taken (its entries would be created in a directory that may be being removed).
-      if (!hasLogFiles(nodeFs, job.dir) || !this.#mayCreate(job.dir)) return;
+      if (!hasLogFiles(nodeFs, job.dir) || (!looked && !this.#mayCreate(job.dir))) return;
+      looked = true;
       const release = tryLock(job.dir, WARM_LOCK);
       if (!release) return; // another compactor keeps it warm
       w = { job, shard: null, release, base: 0, logBytes: 0, grewAt: Date.now(), retryAt: 0, retryBase: -1 };
       this.#byDir.set(job.dir, w);
     }
     w.grewAt = Date.now();
-    if (!w.shard) this.#load(w);
+    if (!w.shard) this.#load(w, looked);
     this.#arm();
   }
 
@@ -88,7 +90,7 @@ export class WarmShards {
    */
   run(job: CompactorJob, explicit: boolean): CompactionResult {
     if (!this.#mayCreate(job.dir)) throw notOpen(job.dir); // no lock taken, no copy read for a store its user closed
-    this.open(job);
+    this.open(job, true);
     const w = this.#byDir.get(job.dir);
     if (!w && !explicit) return SKIPPED;
     if (!w?.shard && !lockFree(job.dir)) return SKIPPED;
@@ -146,8 +148,8 @@ export class WarmShards {
 
   #openShard(job: CompactorJob): Shard {
     const onChunk = (now?: boolean) => {
-      this.onChunk(now);
-      if (now === true && !this.#inUse(job.dir)) throw notOpen(job.dir);
+      if (now !== true) this.onChunk();
+      else if (!this.#mayCreate(job.dir)) throw notOpen(job.dir);
     };
     // `existing`: a copy never creates the directory (read again after a compaction, it would recreate a store removed
     // meanwhile).
@@ -161,9 +163,9 @@ export class WarmShards {
     return this.#inUse(dir);
   }
 
-  #load(w: Warm): void {
+  #load(w: Warm, looked = false): void {
     // Read again after a compaction: the store's user may have closed it meanwhile (the message may not be read yet).
-    if (!this.#mayCreate(w.job.dir)) return this.#drop(w);
+    if (!looked && !this.#mayCreate(w.job.dir)) return this.#drop(w);
     try {
       w.shard = this.#openShard(w.job);
     } catch {
