@@ -229,3 +229,39 @@ export function readBaseTrailer(buf: Buffer, at: number, length: number): BaseTr
     window: length > WINDOW ? Buffer.from(buf.subarray(at + WINDOW, at + length)) : Buffer.alloc(0),
   };
 }
+
+// ---- Chains (version 4) -----------------------------------------------------------------------------------------
+/**
+ * A chain link (a base of version 4) holds the items that changed since the bases it builds on, not every item:
+ *
+ *   CHAIN value := count u32 | id u32 × count      the earlier bases, oldest first (first record of the file)
+ *   TOMB        := a record (record.ts) with the key alone: the item is gone as of this base's seal
+ *
+ * A load applies the bases of the newest link's CHAIN in order, then the link: an item of a later base replaces the
+ * same key's item of an earlier one (and takes its slot from any item left there by an earlier base: that item is
+ * stale), a TOMB removes the key's item of an earlier base. More bases than MAX_CHAIN, ids not strictly ascending, or
+ * one not below the link's own id is damage: the link is not loaded.
+ */
+export const MAX_CHAIN = 256;
+
+/** A CHAIN record's value. */
+export function encodeChain(ids: readonly number[]): Buffer {
+  const b = Buffer.allocUnsafe(4 + 4 * ids.length);
+  b.writeUInt32LE(ids.length, 0);
+  ids.forEach((id, i) => b.writeUInt32LE(id, 4 + 4 * i));
+  return b;
+}
+
+/** Reads a CHAIN value of `length` bytes at `buf[at]` for base `self`: its ids, or null when it is not a valid one. */
+export function readChain(buf: Buffer, at: number, length: number, self: number): number[] | null {
+  if (length < 4) return null;
+  const count = buf.readUInt32LE(at);
+  if (count > MAX_CHAIN || length !== 4 + 4 * count) return null;
+  const ids: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = buf.readUInt32LE(at + 4 + 4 * i);
+    if (id === 0 || id >= self || (i > 0 && id <= ids[i - 1]!)) return null;
+    ids.push(id);
+  }
+  return ids;
+}

@@ -28,11 +28,13 @@ export const OP_BEGIN = 14; // num1 pid, num2 lease deadline (epoch s), value = 
 export const OP_ABORT = 15; // num1 the window owner's writer id: closes its window with nothing applied
 export const OP_LEASE = 16; // num1 new lease deadline (epoch seconds): the window's owner renews its lease
 export const OP_ITEM = 17; // compacted item (bases of version 3): its own compact body, not this layout (base.ts)
+export const OP_TOMB = 18; // (chain links, version 4) key: the item is gone as of this base's seal (base.ts, "Chains")
+export const OP_CHAIN = 19; // (chain links, version 4, first record) value = the earlier bases this one builds on (base.ts)
 
 /** A base's item (ITEM, or ENTRY in older bases). */
 export const isBaseItem = (op: number): boolean => op === OP_ITEM || op === OP_ENTRY;
 /** Records only a base holds: its items and its trailer (malformed in a segment, or nested in a TXN). */
-export const baseOnly = (op: number): boolean => isBaseItem(op) || op === OP_BASE;
+export const baseOnly = (op: number): boolean => isBaseItem(op) || op === OP_BASE || op === OP_TOMB || op === OP_CHAIN;
 
 export const FLAG_HAS_EXPIRE = 1;
 export const FLAG_DEFAULT_NULL = 2;

@@ -18,8 +18,12 @@ import { FrameSalt, PLAIN_SALT } from './frame.js';
 import { NewerFormatError } from '../errors.js';
 
 export const FILE_MAGIC = Buffer.from('LOGCACHE', 'latin1');
-/** The newest version read: new bases are written in it. */
-export const FORMAT_VERSION = 3;
+/** The newest version read: chain links (bases that build on earlier ones) are written in it. */
+export const FORMAT_VERSION = 4;
+/** The version a whole base (one that builds on no other) is written in: a release that reads version 3 reads it. */
+export const WHOLE_BASE_FORMAT_VERSION = 3;
+/** The first version whose bases may be chain links (CHAIN and TOMB records: format.md, "Chains"). */
+export const CHAIN_FORMAT_VERSION = 4;
 /** The version new segments are written in (format 3 changed only bases). */
 export const SEGMENT_FORMAT_VERSION = 2;
 /** The first version whose bases hold ITEM records (format.md, "Bases"). */
@@ -55,11 +59,12 @@ export function newSalt(): FrameSalt {
   }
 }
 
-/** The header of a new file (a base in FORMAT_VERSION, a segment in SEGMENT_FORMAT_VERSION). */
-export function fileHeader(kind: number, id: number, salt: FrameSalt): Buffer {
+/** The header of a new file (a whole base in WHOLE_BASE_FORMAT_VERSION, a chain link in CHAIN_FORMAT_VERSION, a
+ * segment in SEGMENT_FORMAT_VERSION). */
+export function fileHeader(kind: number, id: number, salt: FrameSalt, chainLink = false): Buffer {
   const buf = Buffer.alloc(FILE_HEADER_BYTES);
   FILE_MAGIC.copy(buf, 0);
-  buf.writeUInt16LE(kind === KIND_BASE ? FORMAT_VERSION : SEGMENT_FORMAT_VERSION, VERSION_AT);
+  buf.writeUInt16LE(kind !== KIND_BASE ? SEGMENT_FORMAT_VERSION : chainLink ? CHAIN_FORMAT_VERSION : WHOLE_BASE_FORMAT_VERSION, VERSION_AT);
   buf.writeUInt16LE(kind, KIND_AT);
   buf.writeUInt32LE(id, ID_AT);
   buf.writeUInt32LE(salt.magic >>> 0, SALT_MAGIC_AT);

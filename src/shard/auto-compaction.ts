@@ -11,7 +11,7 @@ import { IOError } from '../errors.js';
 import { compact, type CompactionResult } from './compaction.js';
 import { compactInBackground, useCompactor, warmCompactor, type CompactorJob } from './compactor.js';
 import { compactorEntry } from './compactor-entry.js';
-import { IDLE_MS, compactionWanted, throttleShare } from './compaction-rule.js';
+import { IDLE_MS, LINK_FRACTION, compactionWanted, throttleShare } from './compaction-rule.js';
 import { WriteThrottle } from './write-throttle.js';
 import type { Shard, SyncPolicy } from './shard.js';
 
@@ -65,12 +65,15 @@ export class AutoCompaction {
       this.#idleTimer.unref();
     }
     // Not inside a transaction: its window holds every other writer back, and a sleep would hold them longer.
-    if (this.#throttle !== null && !sh.inTxn) this.#throttle.afterWrite(throttleShare(sh.logBytes, sh.state.kd.liveFrameBytes, sh.compactMinBytes));
-    if (!sh.wantsCompaction) {
+    if (this.#throttle !== null && !sh.inTxn) this.#throttle.afterWrite(throttleShare(sh.logBytes, sh.state.kd.liveFrameBytes, sh.compactMinBytes, sh.segmentLogBytes));
+    const live = sh.state.kd.liveFrameBytes;
+    // (A background compactor writes chain links, so the segments' bytes count too: compaction-rule.ts.)
+    if (!compactionWanted(sh.logBytes, live, sh.compactMinBytes, false, this.background ? sh.segmentLogBytes : -1)) {
       // Half way there: have the compactor process ready (started from the event loop, not in this call) and reading
       // this shard, so the job starts from a state already read. Once per base: the compactor closes a warm shard
       // that stopped growing.
-      if (this.background && this.#warmedBase !== sh.baseId && sh.logBytes - sh.state.kd.liveFrameBytes > sh.compactMinBytes / 2) {
+      if (this.background && this.#warmedBase !== sh.baseId
+        && (sh.logBytes - live > sh.compactMinBytes / 2 || sh.segmentLogBytes > Math.max(sh.compactMinBytes, live / LINK_FRACTION) / 2)) {
         this.#warmedBase = sh.baseId;
         warmCompactor(this.#job());
       }
@@ -117,7 +120,7 @@ export class AutoCompaction {
       return; // the next call sees the error
     }
     const live = sh.state.kd.liveFrameBytes;
-    if (compactionWanted(sh.logBytes, live, sh.compactMinBytes, true) && !this.#blocked()) {
+    if (compactionWanted(sh.logBytes, live, sh.compactMinBytes, true, this.background ? sh.segmentLogBytes : -1) && !this.#blocked()) {
       this.#start(false).catch(() => { /* recorded by #start */ });
     } else if (sh.logBytes - live <= sh.compactMinBytes) {
       this.close(); // nothing to do until the next write

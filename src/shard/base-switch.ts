@@ -37,7 +37,9 @@ const SWITCH_TICK_MS = 1;
  */
 export class Switching {
   readonly #c: ShardCore;
-  #switch: BaseSwitch | null = null;
+  /** The switches under way, oldest first: a switch to a chain link re-points only the items it holds, so one that
+   * begins while another is under way waits for it (the earlier one re-points the items the later one does not hold). */
+  #switches: BaseSwitch[] = [];
   #timer: NodeJS.Timeout | null = null;
   /** logBytes as each recent segment was sealed: a switch to base N keeps the bytes applied after N's seal. */
   readonly #sealLogBytes = new Map<number, number>();
@@ -47,7 +49,7 @@ export class Switching {
   }
 
   get active(): boolean {
-    return this.#switch !== null;
+    return this.#switches.length > 0;
   }
 
   /** Segment `id` was sealed (remembered for a switch to base `id`). */
@@ -63,8 +65,9 @@ export class Switching {
     this.#sealLogBytes.clear();
   }
 
-  /** Opens base `baseId` and starts re-pointing items at it; false when it cannot (the caller rebuilds instead). */
-  start(baseId: number): boolean {
+  /** Opens base `baseId` (which builds on the earlier bases `chain`: chain.ts) and starts re-pointing items at it;
+   * false when it cannot (the caller rebuilds instead). */
+  start(baseId: number, chain: readonly number[]): boolean {
     const c = this.#c;
     const sealBytes = this.#sealLogBytes.get(baseId);
     if (sealBytes === undefined) return false;
@@ -90,21 +93,38 @@ export class Switching {
       try { c.fs.closeSync(fd); } catch { /* gone */ }
       return false;
     }
-    this.stop();
-    const retiring = new Set(c.segments.replacedBy(baseId));
+    const keep = new Set(chain);
+    let kept: { file: number; bytes: number }[];
+    try {
+      kept = c.segments.heldBases(keep);
+    } catch {
+      try { c.fs.closeSync(fd); } catch { /* gone */ }
+      return false;
+    }
+    // Every base it builds on is held: a process that holds fewer (it loaded before one of them was written) rebuilds.
+    if (kept.length !== keep.size) {
+      try { c.fs.closeSync(fd); } catch { /* gone */ }
+      return false;
+    }
+    const retiring = new Set(c.segments.replacedBy(baseId, keep));
     const file = c.segments.add({ id: baseId, kind: KIND_BASE, name, fd, salt: parsed.salt, start: parsed.start });
-    // As a load from the base would count it: the base's frames, then what was applied after its seal.
-    c.logBytes = size - parsed.start + (c.logBytes - sealBytes);
+    // As a load from the base would count it: the bases' frames, then what was applied after its seal.
+    const baseBytes = kept.reduce((n, k) => n + k.bytes, size - parsed.start);
+    c.logBytes = baseBytes + (c.logBytes - sealBytes);
+    c.baseBytes = baseBytes;
     c.baseId = baseId;
-    this.#switch = new BaseSwitch(baseId, file, fd, size, retiring, c.fs, parsed.salt, parsed.start);
-    this.#timer = setInterval(() => this.#tick(), SWITCH_TICK_MS);
-    this.#timer.unref();
+    c.chain = [...chain];
+    this.#switches.push(new BaseSwitch(baseId, file, fd, size, retiring, c.fs, parsed.salt, parsed.start, new Set(kept.map((k) => k.file))));
+    if (this.#timer === null) {
+      this.#timer = setInterval(() => this.#tick(), SWITCH_TICK_MS);
+      this.#timer.unref();
+    }
     return true;
   }
 
   /** One slice of the switch in progress; at its end, releases the files it retired (or asks for a rebuild). */
   step(budget: number): void {
-    const sw = this.#switch;
+    const sw = this.#switches[0];
     if (!sw) return;
     let status: SwitchStatus;
     try {
@@ -113,17 +133,22 @@ export class Switching {
       status = 'failed';
     }
     if (status === 'more') return;
-    this.stop();
     if (status === 'failed') {
+      this.stop();
       this.#c.reloadWanted = true;
       return;
     }
-    for (const n of sw.retiring) this.#c.segments.release(n);
+    this.#switches.shift();
+    if (this.#switches.length === 0) this.stop();
+    for (const n of sw.retiring) {
+      // (A file a later switch also retires is let go by that one, once no item points into it.)
+      if (!this.#switches.some((later) => later.retiring.has(n))) this.#c.segments.release(n);
+    }
   }
 
-  /** Completes the switch in progress now (explicit compact() returns with the old files closed). */
+  /** Completes the switches in progress now (explicit compact() returns with the old files closed). */
   finish(): void {
-    while (this.#switch) this.step(SWITCH_TICK_BYTES);
+    while (this.#switches.length > 0) this.step(SWITCH_TICK_BYTES);
   }
 
   /** A timer tick while a switch runs: a larger slice, so an idle process frees the old files too. */
@@ -135,7 +160,7 @@ export class Switching {
   }
 
   stop(): void {
-    this.#switch = null;
+    this.#switches = [];
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
   }

@@ -32,9 +32,13 @@ export class BaseSwitch {
    * @param baseId id of the new base.
    * @param file local file number of the new base (open); `fd` its descriptor and `size` its length.
    * @param retiring local file numbers of the files the base replaces.
+   * @param kept local file numbers of the earlier bases a chain link builds on: an item of the link that lies in one of
+   * them is re-pointed too (an incr or touch changed it since without moving it: the link holds it as it is now, and a
+   * later link that merges that base will not).
    */
   constructor(readonly baseId: number, readonly file: number, readonly fd: number, readonly size: number,
-    readonly retiring: ReadonlySet<number>, readonly fs: FsLike, readonly salt: FrameSalt, start: number) {
+    readonly retiring: ReadonlySet<number>, readonly fs: FsLike, readonly salt: FrameSalt, start: number,
+    readonly kept: ReadonlySet<number> = new Set()) {
     this.#pos = start;
   }
 
@@ -87,7 +91,7 @@ export class BaseSwitch {
         if (isBaseItem(f.op) && readBaseItem(buf, f.op, f.body, f.length, r, this.#meta)) {
           const slot = this.#meta.slot;
           const found = kd.find(buf, r.keyStart, r.keyStart + r.keyLength);
-          if (found === slot && this.retiring.has(kd.file[slot]!)) {
+          if (found === slot && (this.retiring.has(kd.file[slot]!) || this.kept.has(kd.file[slot]!))) {
             const start = f.body - FRAME_HEADER_BYTES;
             kd.relocate(slot, this.file, this.#pos + start, f.next - start, r.valueStart - start);
             this.relocated++;

@@ -13,11 +13,21 @@ export const IDLE_DEAD_FRACTION = 0.25;
  * past the live bytes, or, once the store has been `idle` (no write for IDLE_MS), past a quarter of them.
  * `minBytes` ≤ 0 turns automatic compaction off.
  */
-export function compactionWanted(logBytes: number, liveBytes: number, minBytes: number, idle: boolean): boolean {
+export function compactionWanted(logBytes: number, liveBytes: number, minBytes: number, idle: boolean, segmentBytes = -1): boolean {
   if (minBytes <= 0) return false;
   const dead = logBytes - liveBytes;
+  if (segmentBytes >= 0 && segmentBytes > Math.max(minBytes, liveBytes / LINK_FRACTION)) return true;
   return dead > minBytes && dead > (idle ? liveBytes * IDLE_DEAD_FRACTION : liveBytes);
 }
+
+/**
+ * With a background compactor, which writes chain links (chain.ts): the segments after the newest base are compacted
+ * into a link once they hold more than max(minBytes, live ÷ LINK_FRACTION), dead or not (`segmentBytes` ≥ 0 above).
+ * So the log is a chain of bases of about that size each, a compaction rewrites that much and the oldest bases once
+ * they are mostly dead, and the disk it takes beyond the live items stays a fraction of them (docs/engine.md, "Disk
+ * during a compaction"), where a whole base rewrites every live item while the files it replaces stay.
+ */
+export const LINK_FRACTION = 8;
 
 /** Backpressure starts once dead bytes exceed the live bytes and this many times minBytes (a small store compacts
  * in a moment once its compactor gets a core; a few MiB of dead bytes are not worth slowing its writers). */
@@ -31,12 +41,18 @@ export const THROTTLE_MAX_SHARE = 0.8;
 /**
  * The share of its time a writing process gives up so the background compactor can catch up: 0 until the dead bytes
  * exceed max(live, THROTTLE_MIN_FACTOR × minBytes) (past the compaction trigger, so a compaction is wanted and has
- * not caught up), then rising with them to THROTTLE_MAX_SHARE once they exceed that by THROTTLE_RAMP of it.
- * `minBytes` ≤ 0 (automatic compaction off): 0.
+ * not caught up), then rising with them to THROTTLE_MAX_SHARE once they exceed that by THROTTLE_RAMP of it. The same
+ * for the segments after the newest base (`segmentBytes` ≥ 0: a background compactor writes chain links) once they
+ * exceed max(THROTTLE_MIN_FACTOR × minBytes, 2 × live ÷ LINK_FRACTION): twice what a link compacts, so a link never
+ * has to rewrite much more than that. `minBytes` ≤ 0 (automatic compaction off): 0.
  */
-export function throttleShare(logBytes: number, liveBytes: number, minBytes: number): number {
+export function throttleShare(logBytes: number, liveBytes: number, minBytes: number, segmentBytes = -1): number {
   if (minBytes <= 0) return 0;
-  const start = Math.max(liveBytes, THROTTLE_MIN_FACTOR * minBytes);
-  const over = (logBytes - liveBytes - start) / start;
-  return over <= 0 ? 0 : Math.min(over / THROTTLE_RAMP, 1) * THROTTLE_MAX_SHARE;
+  const dead = over(logBytes - liveBytes, Math.max(liveBytes, THROTTLE_MIN_FACTOR * minBytes));
+  const segments = segmentBytes < 0 ? 0 : over(segmentBytes, Math.max(THROTTLE_MIN_FACTOR * minBytes, (2 * liveBytes) / LINK_FRACTION));
+  const worst = Math.max(dead, segments);
+  return worst <= 0 ? 0 : Math.min(worst / THROTTLE_RAMP, 1) * THROTTLE_MAX_SHARE;
 }
+
+/** How far `bytes` lie past `start`, as a fraction of it. */
+const over = (bytes: number, start: number): number => (bytes - start) / start;

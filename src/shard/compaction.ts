@@ -12,10 +12,10 @@
 import { now as clockNow } from '../clock.js';
 import * as path from 'node:path';
 import {
-  FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_TAG, OP_BASE, OP_ENTRY, OP_ITEM, OP_SETTING, RECORD_FIXED_BYTES, RecordFields, RecordInput,
+  FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_TAG, OP_BASE, OP_CHAIN, OP_ENTRY, OP_ITEM, OP_SETTING, OP_TOMB, RECORD_FIXED_BYTES, RecordFields, RecordInput,
   SEAL_COMPACTION_DONE, SEAL_COMPACTION_START, encodeRecordInto, recordFrameBytes, writeRecordFields,
 } from '../format/record.js';
-import { ENTRY_META_BYTES, encodeBaseTrailer, fitsItem, itemHeadBytes, writeEntryMeta, writeItemHead } from '../format/base.js';
+import { ENTRY_META_BYTES, encodeBaseTrailer, encodeChain, fitsItem, itemHeadBytes, writeEntryMeta, writeItemHead } from '../format/base.js';
 import { FILE_HEADER_BYTES, KIND_BASE, fileHeader, newSalt } from '../format/segment.js';
 import { COMPACT_LOCK, baseName, logFilesBytes, parseLogFileName, tmpBaseName } from '../format/files.js';
 import { MODE_RAW_NUMBER } from '../format/disk.js';
@@ -26,6 +26,7 @@ import { FrameBatch } from './frame-batch.js';
 import { ValueCopier } from './value-copier.js';
 import { encodedOfKeyId } from '../format/keys.js';
 import { tryLock } from './lock.js';
+import { type LinkPlan, planLink } from './chain.js';
 import { encodeWindow } from './owner.js';
 import { IOError, InTransactionError, LogcacheError } from '../errors.js';
 import type { Shard } from './shard.js';
@@ -45,35 +46,38 @@ export function logDiskBytes(shard: Shard): number {
 /** Compacts now, unless another process holds the compaction lock, or the log holds nothing a base would reclaim
  * (`force`, for a repair that must rewrite the log, compacts anyway). A failed file-system call gives an IOError;
  * what it leaves (a START seal without a base, a temporary file) is harmless and the next compaction redoes it. */
-export function compact(shard: Shard, force = false, finishSwitch = true): CompactionResult {
+export function compact(shard: Shard, force = false, finishSwitch = true, merge?: number): CompactionResult {
   // The state holds the open transaction's uncommitted commands: a base written from it would make them durable.
   if (shard.inTxn) throw new InTransactionError('compact()');
   try {
-    return compactLocked(shard, force, finishSwitch);
+    return compactLocked(shard, force, finishSwitch, merge);
   } catch (err) {
     throw err instanceof LogcacheError ? err : new IOError(`compaction in ${shard.dir}`, err);
   }
 }
 
-/** `force`: write a base even with nothing to reclaim (a repair). `finishSwitch`: move this process's items to the new
- * base before returning (a background compactor, about to exit, does not). */
-function compactLocked(shard: Shard, force: boolean, finishSwitch: boolean): CompactionResult {
+/** `force`: write a whole base even with nothing to reclaim (a repair). `finishSwitch`: move this process's items to the
+ * new base before returning (a background compactor, about to exit, does not). `merge`: how many of the oldest bases
+ * a chain link merges (tests; chain.ts chooses otherwise). */
+function compactLocked(shard: Shard, force: boolean, finishSwitch: boolean, merge?: number): CompactionResult {
   shard.onChunk?.(true); // the lock is entries in the directory: a compactor whose user closed the store creates none
   const release = tryLock(shard.dir, COMPACT_LOCK);
   if (!release) return { base: 0, items: 0, bytesBefore: 0, bytesAfter: 0, skipped: 'locked' };
   try {
     const bytesBefore = logDiskBytes(shard);
     shard.sync();
+    const link = force ? null : planLink(shard, merge);
     // Only when the base, and the segments after it holding the DONE seal, would take less than the files they replace
     // (a log compacted a moment ago holds nothing else: rewriting it would change nothing).
-    if (!force && baseBytesEstimate(shard) + SEALED_SEGMENT_BYTES >= bytesBefore) return { base: 0, items: 0, bytesBefore, bytesAfter: bytesBefore, skipped: 'nothing to reclaim' };
+    const replaced = bytesBefore - (link?.keptBytes ?? 0);
+    if (!force && baseBytesEstimate(shard, link) + SEALED_SEGMENT_BYTES >= replaced) return { base: 0, items: 0, bytesBefore, bytesAfter: bytesBefore, skipped: 'nothing to reclaim' };
     let written = 0;
     let items = 0;
     const target = shard.activeSegmentId;
     // The base must hold the state exactly as of the seal: write it from inside the replay, at the seal.
     shard.onSealed = (id) => {
       if (id !== target) return;
-      items = writeBase(shard, id);
+      items = writeBase(shard, id, link);
       written = id;
     };
     try {
@@ -82,14 +86,15 @@ function compactLocked(shard: Shard, force: boolean, finishSwitch: boolean): Com
       shard.onSealed = null;
     }
     if (written === 0) return { base: 0, items: 0, bytesBefore, bytesAfter: bytesBefore };
-    removeReplaced(shard, written);
+    const keep = new Set(link?.keep ?? []);
+    removeReplaced(shard, written, keep);
     // A background compactor reads no value again: its old files go now, not after its replay to the seal below
     // (which covers every write made while the base was written).
-    if (!finishSwitch) shard.releaseReplaced(written);
+    if (!finishSwitch) shard.releaseReplaced(written, keep);
     // Tell every process (this one too) to move to the base and let the old files go.
     shard.seal(SEAL_COMPACTION_DONE, written);
     if (finishSwitch) shard.finishSwitch();
-    return { base: written, items, bytesBefore, bytesAfter: logDiskBytes(shard) };
+    return { base: written, items, bytesBefore, bytesAfter: logDiskBytes(shard), ...(link ? { merged: link.merged.size, kept: link.keep.length } : {}) };
   } finally {
     release();
   }
@@ -100,12 +105,13 @@ function compactLocked(shard: Shard, force: boolean, finishSwitch: boolean): Com
  * writeEntries encodes it), the file header and the closing records. A frame's length in the log is no guide: an
  * item from a segment is a record there, and items of one transaction share one frame.
  */
-function baseBytesEstimate(shard: Shard): number {
+function baseBytesEstimate(shard: Shard, link: LinkPlan | null): number {
   const kd = shard.state.kd;
   const tags = new TagBytes();
   let bytes = FILE_HEADER_BYTES;
   for (const [, r] of closingRecords(shard)) bytes += recordFrameBytes(r);
   for (let slot = kd.insHead; slot !== NIL; slot = kd.insNext[slot]) {
+    if (link && !rewrites(kd, slot, link)) continue;
     const tagLength = tags.of(kd, slot).length;
     const head = itemHead(kd, slot, tagLength);
     bytes += FRAME_HEADER_BYTES + (head < 0 ? ENTRY_HEAD_BYTES : head) + tagLength + kd.keys.keyLength[slot] + entryValueLength(kd, slot);
@@ -170,8 +176,15 @@ export function abandonBaseInProgress(): void {
   baseInProgress = null;
 }
 
-/** Writes `NNNNNNNNNN.base` for sealed segment `id` from the shard's current state. Returns the item count. */
-function writeBase(shard: Shard, id: number): number {
+/** Whether a chain link rewrites the item of `slot`: it changed since the newest base's seal, or lies in a base the link
+ * merges. (Every other item lies, as it is now, in a base the link keeps.) */
+function rewrites(kd: KeyDir, slot: number, link: LinkPlan): boolean {
+  return kd.version[slot] > link.since || link.merged.has(kd.file[slot]);
+}
+
+/** Writes `NNNNNNNNNN.base` for sealed segment `id` from the shard's current state: a whole base, or (`link`) a chain
+ * link (format.md, "Chains"). Returns the item count. */
+function writeBase(shard: Shard, id: number, link: LinkPlan | null): number {
   const { fs, dir } = shard;
   // The pid lets check() tell a leftover of a dead compactor from a live one's work in progress.
   const tmp = path.join(dir, tmpBaseName(process.pid, shard.writer, id));
@@ -182,8 +195,14 @@ function writeBase(shard: Shard, id: number): number {
   try {
     const salt = newSalt();
     const batch = new FrameBatch(fs, fd, WRITE_BATCH, shard.onChunk);
-    fileHeader(KIND_BASE, id, salt).copy(batch.buf, batch.reserve(FILE_HEADER_BYTES));
-    items = writeEntries(shard, batch, salt);
+    fileHeader(KIND_BASE, id, salt, link !== null).copy(batch.buf, batch.reserve(FILE_HEADER_BYTES));
+    if (link) {
+      const chain: RecordInput = { writer: shard.writer, seq: 0, time: 0, value: encodeChain(link.keep) };
+      encodeRecordInto(batch.buf, batch.reserve(recordFrameBytes(chain)), OP_CHAIN, chain, chain.writer, 0, salt);
+    }
+    const dropped: Buffer[] = [];
+    items = writeEntries(shard, batch, salt, link, dropped);
+    if (link) writeTombs(shard, batch, salt, dropped);
     for (const [op, r] of closingRecords(shard)) encodeRecordInto(batch.buf, batch.reserve(recordFrameBytes(r)), op, r, r.writer, r.seq, salt);
     batch.flush();
     fs.fsyncSync(fd);
@@ -226,7 +245,7 @@ function closingRecords(shard: Shard): [number, RecordInput][] {
  * straight into the batch (key from the key arena, value copied from where it was read); returns the item count. An
  * item whose value no longer checks out is dropped (reported by the read).
  */
-function writeEntries(shard: Shard, batch: FrameBatch, salt: FrameSalt): number {
+function writeEntries(shard: Shard, batch: FrameBatch, salt: FrameSalt, link: LinkPlan | null, dropped: Buffer[]): number {
   const kd = shard.state.kd;
   const keys = kd.keys;
   const arena = keys.arena; // no key is added while the base is written
@@ -237,6 +256,7 @@ function writeEntries(shard: Shard, batch: FrameBatch, salt: FrameSalt): number 
   const onChunk = shard.onChunk; // every 64 items (a compactor checks its parent and paces itself there)
   let items = 0;
   for (let slot = kd.insHead; slot !== NIL; slot = kd.insNext[slot]) {
+    if (link && !rewrites(kd, slot, link)) continue;
     const keyStart = keys.keyStart[slot];
     const keyLength = keys.keyLength[slot];
     const tag = tags.of(kd, slot);
@@ -272,6 +292,7 @@ function writeEntries(shard: Shard, batch: FrameBatch, salt: FrameSalt): number 
     if (number) dv.setFloat64(p, kd.numbers.get(slot)!, true);
     else if (!values.copy(slot, buf, p)) {
       batch.unreserve(at); // corrupt on disk: reported by the read, dropped here
+      if (link) dropped.push(kd.keyBytes(slot)); // (and gone from the bases the link keeps, where it may lie)
       continue;
     }
     sealFrame(buf, at, salt);
@@ -280,12 +301,30 @@ function writeEntries(shard: Shard, batch: FrameBatch, salt: FrameSalt): number 
   return items;
 }
 
-/** Removes segments up to `baseId` and bases older than it. */
-function removeReplaced(shard: Shard, baseId: number): void {
+/**
+ * A TOMB per item removed since the newest base's seal that is not live now (it may lie in a base the link keeps),
+ * and per item dropped as corrupt: a load of the chain removes it from the earlier bases.
+ */
+function writeTombs(shard: Shard, batch: FrameBatch, salt: FrameSalt, dropped: Buffer[]): void {
+  const kd = shard.state.kd;
+  const tomb: RecordInput = { writer: shard.writer, seq: 0, time: 0, key: Buffer.alloc(0) };
+  const write = (key: Buffer) => {
+    tomb.key = key;
+    encodeRecordInto(batch.buf, batch.reserve(recordFrameBytes(tomb)), OP_TOMB, tomb, tomb.writer, 0, salt);
+  };
+  for (const k of shard.state.removedKeys ?? []) {
+    const key = Buffer.from(k, 'latin1');
+    if (kd.find(key, 0, key.length) === NIL) write(key);
+  }
+  for (const key of dropped) write(key);
+}
+
+/** Removes segments up to `baseId` and bases older than it, but those in `keep` (a chain link builds on them). */
+function removeReplaced(shard: Shard, baseId: number, keep: ReadonlySet<number>): void {
   for (const name of shard.fs.readdirSync(shard.dir)) {
     const p = parseLogFileName(name);
     if (!p) continue;
-    if ((p.kind === KIND_BASE && p.id < baseId) || (p.kind !== KIND_BASE && p.id <= baseId)) {
+    if ((p.kind === KIND_BASE && p.id < baseId && !keep.has(p.id)) || (p.kind !== KIND_BASE && p.id <= baseId)) {
       try {
         shard.fs.unlinkSync(path.join(shard.dir, name));
       } catch { /* another compactor removed it */ }

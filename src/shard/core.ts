@@ -90,6 +90,16 @@ export class ShardCore {
   sealedBase = 0;
   /** Id of the newest base this process loaded or switched to (0: none). */
   baseId = 0;
+  /** The earlier bases that base builds on, oldest first (chain.ts; empty for a whole base). */
+  chain: number[] = [];
+  /** Frames' bytes of the bases loaded or switched to (logBytes minus this: the segments' share). */
+  baseBytes = 0;
+  /** The state was loaded from the files and has met no DONE seal since: `chain` and `chainSeq` describe its newest
+   * base exactly, and `state.removedKeys` (if kept) holds every removal since that base's seal. A compaction writes a
+   * chain link only then (compaction.ts). */
+  chainFresh = false;
+  /** The state's record count at the newest base's seal (its trailer's): items of a higher version changed after it. */
+  chainSeq = 0;
   /** A newer format's file met (at a load, past a seal): the handle stops, and every later read or write throws it. */
   newer: NewerFormatError | null = null;
 

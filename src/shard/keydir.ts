@@ -357,3 +357,18 @@ export function rebuildStoreOrder(kd: KeyDir): void {
     kd.stoTail = s;
   }
 }
+
+/** After loading a chain of bases (whose later bases replace items of earlier ones): relinks the insertion-order list
+ * by rowid, the order in which the items were first inserted. */
+export function rebuildInsertionOrder(kd: KeyDir): void {
+  const slots = [...kd.slots()];
+  slots.sort((a, b) => kd.rowid[a] - kd.rowid[b]);
+  kd.insHead = kd.insTail = NIL;
+  for (const s of slots) {
+    kd.insPrev[s] = kd.insTail;
+    kd.insNext[s] = NIL;
+    if (kd.insTail !== NIL) kd.insNext[kd.insTail] = s;
+    else kd.insHead = s;
+    kd.insTail = s;
+  }
+}

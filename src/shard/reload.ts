@@ -13,7 +13,8 @@ import { PLAIN_SALT } from '../format/frame.js';
 import { baseName } from '../format/files.js';
 import type { ShardCore } from './core.js';
 import type { OpenFile } from './segments.js';
-import { rebuildStoreOrder } from './keydir.js';
+import { rebuildInsertionOrder, rebuildStoreOrder } from './keydir.js';
+import { chainHeaderDamaged, chainOf } from './chain.js';
 import { applyFile } from './chunks.js';
 import { SWITCH_CALL_BYTES } from './base-switch.js';
 
@@ -56,8 +57,11 @@ function loadLog(c: ShardCore): void {
     let start = segments.length > 0 ? segments[0] : 1;
     let loaded: BaseLoad = 'bad';
     c.baseId = 0;
+    c.chain = [];
+    c.baseBytes = 0;
+    c.chainFresh = false;
     for (const b of bases.sort((x, y) => y - x)) {
-      loaded = loadBase(c, b);
+      loaded = loadChain(c, b);
       if (loaded === 'bad') continue;
       if (loaded === 'loaded') {
         c.baseId = b;
@@ -74,6 +78,10 @@ function loadLog(c: ShardCore): void {
         // Every base is damaged (a gone one would have been listed again): reported, only after a stable listing.
         c.corruption.report('missing-base', baseName(bases[0]), 0, 0);
       }
+      c.chainSeq = c.state.seq;
+      c.baseBytes = c.logBytes;
+      c.state.removedKeys?.clear(); // kept from the newest base's seal on
+      c.chainFresh = true;
       c.segments.openActive(start);
       c.replay.sync();
       c.state.kd.fit();
@@ -87,6 +95,54 @@ function loadLog(c: ShardCore): void {
 }
 
 type BaseLoad = 'loaded' | 'gone' | 'bad';
+
+/**
+ * Loads base `id` and the earlier bases it builds on (chain.ts), oldest first, into the (reset) state. 'gone' when one
+ * of them no longer exists because a newer compaction merged it (the listing is stale), 'bad' when one is unreadable
+ * or missing without a newer base to explain it (reported; the caller tries an older base).
+ */
+function loadChain(c: ShardCore, id: number): BaseLoad {
+  const chain = chainOf(c.fs, c.dir, id);
+  if (chain === 'gone') return 'gone';
+  if (chain === 'bad') {
+    c.corruption.report('bad-base', baseName(id), 0, 0, 'its first record names no valid chain of bases');
+    return 'bad';
+  }
+  c.state.chainLoad = chain.link;
+  try {
+    for (const m of chain.ids) {
+      const got = loadBase(c, m);
+      if (got === 'gone') {
+        // Merged by a newer compaction (whose base is listed next time), or lost: only the first is no damage.
+        if (c.segments.list().bases.some((b) => b > id)) return 'gone';
+        c.corruption.report('bad-base', baseName(id), 0, 0, `the base it builds on, ${baseName(m)}, is missing`);
+        resetLoad(c);
+        return 'bad';
+      }
+      if (got === 'bad') return 'bad';
+    }
+    const got = loadBase(c, id);
+    if (got !== 'loaded') return got;
+  } finally {
+    c.state.chainLoad = false;
+  }
+  if (chainHeaderDamaged(chain)) {
+    c.corruption.report('bad-file-header', baseName(id), 0, 0,
+      `format version ${chain.version} ${chain.link ? 'over a chain link (format 4 and later)' : 'over a whole base'}`);
+  }
+  c.chain = chain.ids;
+  const kd = c.state.kd;
+  kd.rebuildFree();
+  rebuildStoreOrder(kd);
+  if (chain.link) rebuildInsertionOrder(kd);
+  return 'loaded';
+}
+
+function resetLoad(c: ShardCore): void {
+  c.state.reset();
+  c.segments.closeAll();
+  c.logBytes = 0;
+}
 
 /** Loads base `id` into the (reset) state: 'gone' if it no longer exists (a newer compaction removed it), 'bad' if it
  * is unreadable (the caller tries an older one). A base in a newer format throws NewerFormatError: an older base or
@@ -120,12 +176,9 @@ function loadBase(c: ShardCore, id: number): BaseLoad {
   }
   if (bad || !complete) {
     c.corruption.report('bad-base', name, 0, size, bad ?? 'base has no trailer');
-    c.state.reset();
-    c.segments.closeAll();
+    resetLoad(c);
     return 'bad';
   }
-  c.state.kd.rebuildFree();
-  rebuildStoreOrder(c.state.kd);
   return 'loaded';
 }
 
@@ -136,10 +189,19 @@ function loadBase(c: ShardCore, id: number): BaseLoad {
  * that voided it, and never learn its outcome.
  */
 export function reloadAfterCompaction(c: ShardCore, compactedBase: number): void {
+  if (compactedBase <= c.baseId) return; // the base this process loaded (its DONE seal comes after it), or an older one
+  c.chainFresh = false; // chain and chainSeq no longer describe the newest base
   // (The base must exist: a DONE seal copied from elsewhere names one that does not, and would reload forever.)
-  if (compactedBase > 0 && c.segments.holdsReplaced(compactedBase) && c.segments.compactedPast(compactedBase)) {
+  const chain = chainOf(c.fs, c.dir, compactedBase);
+  if (chain === 'gone') return;
+  if (chain === 'bad') {
+    c.reloadWanted = true; // the rebuild reports it
+    return;
+  }
+  const keep = new Set(chain.ids);
+  if (c.segments.holdsReplaced(compactedBase, keep) && c.segments.compactedPast(compactedBase)) {
     // Re-point the items at the base in bounded slices (base-switch.ts); rebuild only if that cannot start.
-    if (!c.switching.start(compactedBase)) c.reloadWanted = true;
+    if (!c.switching.start(compactedBase, chain.ids)) c.reloadWanted = true;
   }
 }
 

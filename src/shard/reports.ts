@@ -20,6 +20,10 @@ export interface CompactionResult {
   items: number;
   bytesBefore: number;
   bytesAfter: number;
+  /** A chain link (format.md, "Chains"): how many of the oldest bases it merged, and how many it builds on. Absent for a
+   * whole base. */
+  merged?: number;
+  kept?: number;
 }
 
 /** How an eviction policy orders its victims (the public policy table names it): by store time, access time or count. */

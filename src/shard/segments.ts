@@ -27,6 +27,11 @@ export interface OpenFile {
   version?: number;
 }
 
+/** Whether open file `f` is one a compaction into base `baseId` that builds on the bases `keep` replaced. */
+function replaced(f: OpenFile, baseId: number, keep: ReadonlySet<number>): boolean {
+  return f.kind === KIND_SEGMENT ? f.id <= baseId : f.id < baseId && !keep.has(f.id);
+}
+
 export class Segments {
   readonly #c: ShardCore;
   #files: (OpenFile | undefined)[] = [];
@@ -90,18 +95,28 @@ export class Segments {
     return this.#files.filter((f): f is OpenFile => f !== undefined).map(({ id, kind, name }) => ({ id, kind, name }));
   }
 
-  /** Whether any file held open is one a compaction into base `baseId` replaced. */
-  holdsReplaced(baseId: number): boolean {
-    return this.#files.some((f) => f !== undefined && (f.kind === KIND_SEGMENT ? f.id <= baseId : f.id < baseId));
+  /** Whether any file held open is one a compaction into base `baseId` replaced (`keep`: the earlier bases it builds
+   * on, which it did not). */
+  holdsReplaced(baseId: number, keep: ReadonlySet<number>): boolean {
+    return this.#files.some((f) => f !== undefined && replaced(f, baseId, keep));
   }
 
   /** Local numbers of the files held open that a compaction into base `baseId` replaced (never the active one). */
-  replacedBy(baseId: number): number[] {
+  replacedBy(baseId: number, keep: ReadonlySet<number>): number[] {
     const out: number[] = [];
     this.#files.forEach((f, n) => {
-      if (f && n !== this.active && (f.kind === KIND_SEGMENT ? f.id <= baseId : f.id < baseId)) out.push(n);
+      if (f && n !== this.active && replaced(f, baseId, keep)) out.push(n);
     });
     return out;
+  }
+
+  /** The bases held open among `ids`, oldest first: their local numbers and frames' bytes (a switch keeps them). */
+  heldBases(ids: ReadonlySet<number>): { id: number; file: number; bytes: number }[] {
+    const out: { id: number; file: number; bytes: number }[] = [];
+    this.#files.forEach((f, n) => {
+      if (f && f.kind === KIND_BASE && ids.has(f.id)) out.push({ id: f.id, file: n, bytes: this.#c.fs.fstatSync(f.fd).size - f.start });
+    });
+    return out.sort((a, b) => a.id - b.id);
   }
 
   /**

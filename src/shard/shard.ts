@@ -9,7 +9,6 @@
  * replay.ts (the tail check and applying frames), reload.ts (rebuilding from base and segments), txn-window.ts
  * (the transaction window) and values.ts (value reads). What they share is core.ts's ShardCore.
  */
-import { compactionWanted } from './compaction-rule.js';
 import { now as clockNow } from '../clock.js';
 import * as nodeFs from 'node:fs';
 import { randomBytes } from '../builtin.js';
@@ -45,6 +44,9 @@ export interface ShardOptions {
   /** Open a store that exists: its directory is not created (a compactor's copy never recreates a store its user
    * removed; it fails to open instead). */
   existing?: boolean;
+  /** Keep the keys of items removed since the newest base's seal (state.removedKeys): a compaction of this handle may
+   * then write a chain link, merging only part of the log (compaction.ts). A background compactor's copies do. */
+  keepRemovals?: boolean;
 }
 
 const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
@@ -87,6 +89,7 @@ export class Shard {
     c.values = this.#values = new Values(c);
     c.switching = new Switching(c);
     c.onChunk = options.onChunk ?? null;
+    if (options.keepRemovals) this.state.removedKeys = new Set();
     c.append = (op, input, deadline, wantItems) => this.append(op, input, deadline, wantItems);
     if (options.txnLeaseMs !== undefined) c.txnLeaseMs = options.txnLeaseMs;
     if (!options.existing) c.io('create directory', () => this.fs.mkdirSync(dir, { recursive: true }));
@@ -129,14 +132,27 @@ export class Shard {
     return this.#c.loads;
   }
 
-  /** Whether dead bytes in the log exceed both compactMinBytes and the live bytes (compaction would pay). */
-  get wantsCompaction(): boolean {
-    return compactionWanted(this.#c.logBytes, this.state.kd.liveFrameBytes, this.compactMinBytes, false);
+  /** Bytes of the frames applied after the newest base (the segments' share of logBytes). */
+  get segmentLogBytes(): number {
+    return this.#c.logBytes - this.#c.baseBytes;
   }
+
 
   /** Id of the newest base this process loaded or switched to (0: none). */
   get baseId(): number {
     return this.#c.baseId;
+  }
+
+  /** The bases the newest one builds on, and whether they (and the removals kept) describe the state exactly: see
+   * ShardCore.chainFresh. */
+  get chain(): { fresh: boolean; ids: readonly number[]; seq: number; baseBytes: number } {
+    const c = this.#c;
+    return { fresh: c.chainFresh && !c.switching.active, ids: c.chain, seq: c.chainSeq, baseBytes: c.baseBytes };
+  }
+
+  /** The bases among `ids` this handle holds open: local file numbers and frames' bytes. */
+  heldBases(ids: ReadonlySet<number>): { id: number; file: number; bytes: number }[] {
+    return this.#segments.heldBases(ids);
   }
 
   /** Called after each chunk of a long load or base write. */
@@ -287,8 +303,8 @@ export class Shard {
 
   /** Closes the files a compaction into `baseId` replaced, before this handle moved its items (a background compactor
    * that reads no value again before it closes: their space goes while it replays on to its last seal). */
-  releaseReplaced(baseId: number): void {
-    for (const n of this.#segments.replacedBy(baseId)) this.#segments.release(n);
+  releaseReplaced(baseId: number, keep: ReadonlySet<number>): void {
+    for (const n of this.#segments.replacedBy(baseId, keep)) this.#segments.release(n);
   }
 
   /** fsyncs the active segment if anything was written since the last flush. */

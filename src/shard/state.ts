@@ -10,7 +10,7 @@ import { unsafeSum } from './counters.js';
 import {
   FLAG_DEFAULT_NULL, FLAG_FILE, FLAG_HAS_EXPIRE, FLAG_HAS_PREFIX, FLAG_HAS_TAG,
   FLAG_SIDE_FRONT, OP_ADD, OP_BASE, OP_CLEAR, OP_DELETE, OP_DELV, OP_ENTRY, OP_INCR, OP_ITEM, OP_PUSH, OP_SET, OP_SETTING,
-  OP_TOUCH, OP_TXN, OP_BEGIN, OP_ABORT, OP_LEASE, RecordView, baseOnly, newRecordView, readRecord, walkTxnValue,
+  OP_TOUCH, OP_TXN, OP_BEGIN, OP_ABORT, OP_LEASE, OP_TOMB, OP_CHAIN, RecordView, baseOnly, newRecordView, readRecord, walkTxnValue,
 } from '../format/record.js';
 import { KeyDir, NEVER, NIL, ValueFile } from './keydir.js';
 import { QUEUE_START, QueueIndex } from './queues.js';
@@ -96,6 +96,17 @@ export class ShardState {
   /** The window's lease deadline (epoch seconds) and its owner's identity (owner.ts): how waiters judge it. */
   txnLease = 0;
   txnIdentity: OwnerIdentity | null = null;
+  /**
+   * While a chain of bases loads (reload.ts): an item of a later base replaces the same key's item of an earlier one,
+   * and a TOMB removes it (format.md, "Chains"). Outside a chain load both are damage.
+   */
+  chainLoad = false;
+  /**
+   * The keys (latin1 of their encoded bytes) of items removed since the state was loaded, or null when not kept: a
+   * background compactor keeps them, so that a chain link it writes can say which items of earlier bases are gone
+   * (compaction.ts). Null in every other process: nothing is kept.
+   */
+  removedKeys: Set<string> | null = null;
   /** The group (FanoutCache transaction) the window belongs to, or null: see group-commit.ts. */
   txnGroup: Buffer | null = null;
   /** The window's id as its BEGIN stated it (the group id for a group's window), or null (an older BEGIN). */
@@ -129,6 +140,7 @@ export class ShardState {
     this.rowidCounter = 0;
     this.settings.clear();
     this.closeWindow();
+    this.removedKeys?.clear();
   }
 
   /** The slot of the encoded key in record `r`, or NIL. */
@@ -249,13 +261,21 @@ export class ShardState {
       case OP_ENTRY:
       case OP_ITEM:
         return this.#entry(r, loc);
+      case OP_TOMB:
+        return this.#tomb(r, loc);
+      case OP_CHAIN:
+        // Read by the load before the link's items (reload.ts); restores no history.
+        this.seq--;
+        return this.chainLoad;
       case OP_BASE: {
         const t = readBaseTrailer(r.buf, r.valueStart, r.valueLength);
         if (t === null) return false;
         // From disk: a high-water mark must lie between the slots the entries hold and MAX_SLOTS. The entries' own
         // mark is kept: every slot from it up is free either way (the lowest free slot is taken first), so no number
         // from the file sizes the free-slot rebuild.
-        if (t.highWater > MAX_SLOTS || t.highWater < this.kd.highWater) return false;
+        // (A chain's earlier bases may leave stale items at slots above a later base's mark until a later base
+        // replaces or removes them: within a chain the mark is not compared.)
+        if (t.highWater > MAX_SLOTS || (!this.chainLoad && t.highWater < this.kd.highWater)) return false;
         this.seq = r.num1;
         this.rowidCounter = r.num2;
         this.txnOwner = t.txnOwner;
@@ -281,6 +301,13 @@ export class ShardState {
   }
 
   #remove(slot: number): void {
+    const t = this.kd.keys;
+    if (this.removedKeys !== null) this.removedKeys.add(t.arena.toString('latin1', t.keyStart[slot], t.keyStart[slot] + t.keyLength[slot]));
+    this.#drop(slot);
+  }
+
+  /** Removes the item of `slot` (a record's removal, or a chain base's replacement of a stale item). */
+  #drop(slot: number): void {
     const t = this.kd.keys;
     this.queues.remove(t.arena, t.keyStart[slot], t.keyStart[slot] + t.keyLength[slot]);
     this.kd.remove(slot);
@@ -426,12 +453,37 @@ export class ShardState {
     if (slotNo >= MAX_SLOTS) return false; // from disk: it would size the keydir's arrays
     const ks = r.keyStart;
     const ke = ks + r.keyLength;
-    if (r.keyLength === 0 || kd.find(r.buf, ks, ke) !== NIL || kd.has(slotNo)) return false;
+    if (r.keyLength === 0) return false;
+    if (this.chainLoad) {
+      // A later base of a chain: its item replaces the key's item of an earlier base, and an item an earlier base
+      // left at its slot is stale (its key moved, or went, by the seal of this base). Within one base, as below.
+      const had = kd.find(r.buf, ks, ke);
+      if (had !== NIL) {
+        if (kd.file[had] === loc.file) return false;
+        this.#drop(had);
+      }
+      if (kd.has(slotNo)) {
+        if (kd.file[slotNo] === loc.file) return false;
+        this.#drop(slotNo);
+      }
+    }
+    if (kd.find(r.buf, ks, ke) !== NIL || kd.has(slotNo)) return false;
     const slot = kd.insert(r.buf, ks, ke, slotNo);
     this.queues.add(r.buf, ks, ke);
     kd.rowid[slot] = rowid;
     this.#fill(slot, r, loc, r.time, version);
     this.seq--; // entries restore history; they are not new records
+    return true;
+  }
+
+  /** A TOMB of a chain link: the key's item of an earlier base is gone as of the link's seal. */
+  #tomb(r: RecordView, loc: FrameLocation): boolean {
+    this.seq--; // restores history; not a new record
+    if (!this.chainLoad || r.keyLength === 0) return false;
+    const slot = this.kd.find(r.buf, r.keyStart, r.keyStart + r.keyLength);
+    if (slot === NIL) return true;
+    if (this.kd.file[slot] === loc.file) return false; // a base names an item both live and gone: damage
+    this.#drop(slot);
     return true;
   }
 }

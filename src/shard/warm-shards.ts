@@ -94,7 +94,7 @@ export class WarmShards {
     const w = this.#byDir.get(job.dir);
     if (!w && !explicit) return SKIPPED;
     if (!w?.shard && !lockFree(job.dir)) return SKIPPED;
-    return this.#compact(w, w?.shard ?? this.#openShard(job));
+    return this.#compact(w, w?.shard ?? this.#openShard(job), explicit);
   }
 
   /** Lets go of `dir`'s warm shard, if this compactor keeps it: closes it and releases its lock. */
@@ -115,13 +115,14 @@ export class WarmShards {
     this.#timer = null;
   }
 
-  #compact(w: Warm | undefined, shard: Shard): CompactionResult {
+  /** `whole`: a whole base (compactAsync() asks for the store at its live size), not a chain link. */
+  #compact(w: Warm | undefined, shard: Shard, whole = false): CompactionResult {
     if (w) w.shard = null;
     let compacted = false;
     let failed = false;
     try {
       shard.sync();
-      const result = compact(shard, false, false);
+      const result = compact(shard, false, false, whole ? Infinity : undefined);
       compacted = result.base !== 0;
       if (!compacted && w) this.#retryLater(w, shard);
       return result;
@@ -153,7 +154,8 @@ export class WarmShards {
     };
     // `existing`: a copy never creates the directory (read again after a compaction, it would recreate a store removed
     // meanwhile).
-    return new Shard(job.dir, { segmentBytes: job.segmentBytes, sync: job.sync, compactMinBytes: 0, onChunk, existing: true });
+    // `keepRemovals`: its compactions may write chain links (chain.ts).
+    return new Shard(job.dir, { segmentBytes: job.segmentBytes, sync: job.sync, compactMinBytes: 0, onChunk, existing: true, keepRemovals: true });
   }
 
   /** The look before anything is created in `dir` (a lock's entries, a copy's files): the parent (a compactor whose
@@ -223,7 +225,7 @@ export class WarmShards {
       } else if (shard.baseId !== w.base) {
         // Another process compacted: read the new base now rather than hold the old files through a paced switch.
         this.#reload(w, shard);
-      } else if (compactionWanted(shard.logBytes, shard.state.kd.liveFrameBytes, w.job.compactMinBytes, now - w.grewAt >= IDLE_MS)
+      } else if (compactionWanted(shard.logBytes, shard.state.kd.liveFrameBytes, w.job.compactMinBytes, now - w.grewAt >= IDLE_MS, shard.segmentLogBytes)
         && !(w.retryBase === shard.baseId && shard.logBytes < w.retryAt)) {
         try {
           this.#compact(w, shard);

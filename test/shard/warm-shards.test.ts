@@ -84,22 +84,38 @@ test('a job that compacts nothing leaves its shard warm', (t) => {
 test('a warm shard compacts by itself once its log wants it (dead bytes past the live ones), with no job asked', async (t) => {
   const { dir, cache, warm, job } = setup(t, 'warm-self', { compactMinBytes: 16 * 1024 });
   for (let i = 0; i < 300; i++) cache.set(`k${i}`, value(i, 0));
+  const first = cache.compact().base;
   warm.open(job);
+  for (let i = 0; i < 100; i++) cache.delete(`k${i}`); // a third dead: below the writers' threshold
   await sleep(50);
-  assert.deepEqual(bases(dir), [], 'not yet: nothing dead');
-  for (let r = 1; r < 4; r++) for (let i = 0; i < 300; i++) cache.set(`k${i}`, value(i, r));
-  await until('a base written by the warm shard', () => bases(dir).length > 0);
-  verify(t, dir, 3);
+  assert.deepEqual(bases(dir), [baseName(first)], 'not yet: less dead than live');
+  for (let i = 100; i < 200; i++) cache.delete(`k${i}`); // (the deletes' records: far below the segments' threshold)
+  await until('a base written by the warm shard', () => bases(dir).some((n) => n !== baseName(first)));
 });
 
 test('an idle store compacts at a quarter dead: the idle rule, applied by the warm shard', async (t) => {
   const { dir, cache, warm, job } = setup(t, 'warm-idle-rule', { compactMinBytes: 16 * 1024 });
   for (let i = 0; i < 300; i++) cache.set(`k${i}`, value(i, 0));
-  for (let i = 0; i < 150; i++) cache.set(`k${i}`, value(i, 1)); // half dead: below the writers' threshold
+  const first = cache.compact().base;
+  for (let i = 0; i < 100; i++) cache.delete(`k${i}`); // a third dead: below the writers' threshold
   warm.open(job);
   await sleep(200);
-  assert.deepEqual(bases(dir), [], 'not while the store was just written');
-  await until('compacted once idle for a second', () => bases(dir).length > 0);
+  assert.deepEqual(bases(dir), [baseName(first)], 'not while the store was just written');
+  await until('compacted once idle for a second', () => bases(dir).some((n) => n !== baseName(first)));
+});
+
+test('a warm shard compacts the segments after its newest base once they pass an eighth of the live bytes, dead or not: a chain link', async (t) => {
+  const { dir, cache, warm, job } = setup(t, 'warm-link', { compactMinBytes: 16 * 1024 });
+  for (let i = 0; i < 300; i++) cache.set(`k${i}`, value(i, 0));
+  const first = cache.compact().base;
+  warm.open(job);
+  for (let i = 300; i < 360; i++) cache.set(`k${i}`, value(i, 0)); // new keys: nothing dead, 12 KiB of segments
+  await sleep(300);
+  assert.deepEqual(bases(dir), [baseName(first)], 'not yet: under compactMinBytes');
+  for (let i = 360; i < 420; i++) cache.set(`k${i}`, value(i, 0));
+  await until('a link written by the warm shard', () => bases(dir).length === 2);
+  assert.ok(bases(dir).includes(baseName(first)), 'the base it builds on stays');
+  verify(t, dir, 0, 420);
 });
 
 test('one compactor keeps a shard warm: a second one neither reads it nor runs an automatic job, but runs an explicit one', async (t) => {

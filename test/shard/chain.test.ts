@@ -1,0 +1,132 @@
+/**
+ * Chains of bases (docs/format.md, "Chains"; src/shard/chain.ts): a background compactor's compaction may write a
+ * chain link, which rewrites only the items that changed since the newest base's seal and those of the oldest bases
+ * it merges, and says which items of the bases it keeps are gone. The property every test here checks: the state
+ * a chain loads is the state the log made — every field of every item (slot, rowid, version, expiry, store time,
+ * value, number, tag), the insertion and store orders, the counters and the settings — whether a process reopens
+ * the store, switches to the link in slices, or keeps writing through it.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { encodeKey } from '../../src/format/keys.js';
+import {
+  FLAG_HAS_EXPIRE, FLAG_HAS_PREFIX, FLAG_HAS_TAG, OP_CLEAR, OP_DELETE, OP_INCR, OP_PUSH, OP_SET, OP_SETTING, OP_TOUCH,
+} from '../../src/format/record.js';
+import { T0 } from '../fixtures/records.js';
+import { NIL } from '../../src/shard/keydir.js';
+import { Shard } from '../../src/shard/shard.js';
+import { compact, logDiskBytes } from '../../src/shard/compaction.js';
+import { mulberry32, randomBytes } from '../fixtures/prng.js';
+import { tempDir } from '../fixtures/tmp.js';
+
+/** A shard on `dir` that compacts only when told (`keep`: it keeps its removals, as a compactor's copy does). */
+function open(t: { after(fn: () => void): void }, dir: string, keep = false): Shard {
+  const shard = new Shard(dir, { compactMinBytes: 0, keepRemovals: keep });
+  t.after(() => shard.close());
+  return shard;
+}
+
+/** Everything a process's state says, in a form deepEqual compares: what a chain must load exactly. */
+function fingerprint(shard: Shard): unknown {
+  shard.sync();
+  const st = shard.state;
+  const kd = st.kd;
+  const items: unknown[] = [];
+  for (let s = kd.insHead; s !== NIL; s = kd.insNext[s]) {
+    // (A number is compared as one: an INCR's frame holds no value bytes, a base's item holds the number's.)
+    const v = kd.numbers.has(s) ? null : shard.valueBytes(s);
+    items.push([kd.keyBytes(s).toString('hex'), s, kd.rowid[s], kd.version[s], kd.expire[s], kd.storeTime[s], kd.mode[s],
+      v === null ? null : Buffer.from(v).toString('hex'), kd.numbers.get(s) ?? null, kd.tags.get(s) ?? null]);
+  }
+  const stored: number[] = [];
+  for (let s = kd.stoHead; s !== NIL; s = kd.stoNext[s]) stored.push(s);
+  return { items, stored, seq: st.seq, rowid: st.rowidCounter, settings: [...st.settings].sort() };
+}
+
+/** One seeded command over 40 keys: sets (some with tags or expiry), deletes, incrs, touches, pushes. */
+function step(shard: Shard, next: () => number, time: number): void {
+  const key = encodeKey(`k${Math.floor(next() * 40)}`);
+  const roll = next();
+  if (roll < 0.45) {
+    const tagged = next() < 0.2;
+    const expiring = next() < 0.2;
+    shard.append(OP_SET, {
+      time, key, value: randomBytes(next, 1 + Math.floor(next() * 300)), mode: 1,
+      flags: (tagged ? FLAG_HAS_TAG : 0) | (expiring ? FLAG_HAS_EXPIRE : 0), num1: expiring ? time + 1000 + next() * 1000 : 0,
+      ...(tagged ? { tag: encodeKey(`t${Math.floor(next() * 3)}`) } : {}),
+    });
+  } else if (roll < 0.65) shard.append(OP_DELETE, { time, key });
+  else if (roll < 0.8) shard.append(OP_INCR, { time, key: encodeKey(`n${Math.floor(next() * 10)}`), num1: 1 });
+  else if (roll < 0.9) shard.append(OP_TOUCH, { time, key, flags: FLAG_HAS_EXPIRE, num1: time + 5000 + next() * 100 });
+  else shard.append(OP_PUSH, { time, key: Buffer.from('q'), flags: FLAG_HAS_PREFIX | (next() < 0.5 ? 4 : 0), value: randomBytes(next, 20), mode: 1 });
+}
+
+test('a chain of links, each merging some of the oldest bases, loads the state the log made: on reopen, in a switching handle, and in the compacting one', (t) => {
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    const dir = tempDir(t);
+    const next = mulberry32(seed);
+    const a = open(t, dir, true);
+    const b = open(t, dir);
+    let time = T0;
+    for (let i = 0; i < 150; i++) step(a, next, time++);
+    assert.ok(compact(a).base > 0, 'a whole base first');
+    for (let round = 0; round < 12; round++) {
+      for (let i = 0; i < 80 + Math.floor(next() * 80); i++) step(next() < 0.5 ? a : b, next, time++);
+      if (round === 5) a.append(OP_SETTING, { time, key: Buffer.from('cullLimit'), value: Buffer.from(String(round)) });
+      const fresh = open(t, dir, true); // a compactor's copy: loaded afresh, so its removals are complete
+      const bases = fresh.chain.ids.length + 1;
+      const merge = Math.floor(next() * (bases + 1));
+      const r = compact(fresh, false, true, merge);
+      if (r.skipped) continue;
+      assert.ok(r.base > 0, `seed ${seed} round ${round}: compacted`);
+      assert.equal(r.kept === undefined, merge >= bases, `seed ${seed} round ${round}: a link unless every base merged`);
+      const want = fingerprint(fresh);
+      assert.deepEqual(fingerprint(a), want, `seed ${seed} round ${round}: the handle that wrote`);
+      assert.deepEqual(fingerprint(b), want, `seed ${seed} round ${round}: a handle switching in slices`);
+      const reopened = open(t, dir);
+      assert.deepEqual(fingerprint(reopened), want, `seed ${seed} round ${round}: a reopen loads the chain`);
+      assert.equal(reopened.loads, 1);
+      assert.equal(b.loads, 1, 'b switched, it did not rebuild');
+      reopened.close();
+      fresh.close();
+    }
+  }
+});
+
+test('a link that merges none of the bases keeps them all, and removes the segments it covers', (t) => {
+  const dir = tempDir(t);
+  const a = open(t, dir, true);
+  for (let i = 0; i < 200; i++) a.append(OP_SET, { time: T0, key: encodeKey(`k${i}`), value: Buffer.alloc(100, i), mode: 1 });
+  const whole = compact(a);
+  for (let i = 0; i < 20; i++) a.append(OP_SET, { time: T0, key: encodeKey(`k${i}`), value: Buffer.alloc(100, 255), mode: 1 });
+  a.append(OP_DELETE, { time: T0, key: encodeKey('k150') });
+  a.close();
+  const c = open(t, dir, true);
+  const r = compact(c, false, true, 0);
+  assert.deepEqual([r.merged, r.kept], [0, 1]);
+  const files = fs.readdirSync(dir).filter((n) => n.endsWith('.base') || n.endsWith('.log')).sort();
+  assert.ok(files.includes(`${String(whole.base).padStart(10, '0')}.base`), 'the whole base stays');
+  assert.ok(files.includes(`${String(r.base).padStart(10, '0')}.base`));
+  assert.ok(files.filter((n) => n.endsWith('.log')).every((n) => Number.parseInt(n, 10) > r.base), 'segments it covers are gone');
+  const reopened = open(t, dir);
+  assert.equal(reopened.state.kd.find(encodeKey('k150')), NIL, 'the TOMB removes the item of the whole base');
+  assert.equal(Buffer.from(reopened.valueBytes(reopened.state.kd.find(encodeKey('k3')))!).readUInt8(0), 255);
+  assert.equal(Buffer.from(reopened.valueBytes(reopened.state.kd.find(encodeKey('k30')))!).readUInt8(0), 30);
+  assert.ok(logDiskBytes(reopened) > 0);
+});
+
+test('a clear between links removes every item of the kept bases', (t) => {
+  const dir = tempDir(t);
+  const a = open(t, dir, true);
+  for (let i = 0; i < 50; i++) a.append(OP_SET, { time: T0, key: encodeKey(`k${i}`), value: Buffer.alloc(10, i), mode: 1 });
+  compact(a);
+  a.close();
+  const b = open(t, dir, true);
+  b.append(OP_CLEAR, { time: T0 });
+  b.append(OP_SET, { time: T0, key: encodeKey('after'), value: Buffer.from('x'), mode: 1 });
+  compact(b, false, true, 0);
+  const reopened = open(t, dir);
+  assert.deepEqual(fingerprint(reopened), fingerprint(b));
+  assert.equal(reopened.state.kd.count ?? [...reopened.state.kd.slots()].length, 1);
+});
