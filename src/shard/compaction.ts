@@ -79,6 +79,7 @@ function compactLocked(shard: Shard, force: boolean, finishSwitch: boolean, merg
       if (id !== target) return;
       items = writeBase(shard, id, link);
       written = id;
+      shard.wroteBase(id);
     };
     try {
       shard.seal(SEAL_COMPACTION_START, 0);

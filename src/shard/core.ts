@@ -100,6 +100,9 @@ export class ShardCore {
   chainFresh = false;
   /** The state's record count at the newest base's seal (its trailer's): items of a higher version changed after it. */
   chainSeq = 0;
+  /** The base this handle wrote last (at its seal, with the state's record count there): when the handle switches to
+   * it, its chain facts stay exact (a compactor's copy keeps compacting without a reload). */
+  ownBase: { id: number; seq: number } | null = null;
   /** A newer format's file met (at a load, past a seal): the handle stops, and every later read or write throws it. */
   newer: NewerFormatError | null = null;
 

@@ -190,7 +190,10 @@ function loadBase(c: ShardCore, id: number): BaseLoad {
  */
 export function reloadAfterCompaction(c: ShardCore, compactedBase: number): void {
   if (compactedBase <= c.baseId) return; // the base this process loaded (its DONE seal comes after it), or an older one
-  c.chainFresh = false; // chain and chainSeq no longer describe the newest base
+  // Chain and chainSeq no longer describe the newest base, unless this handle wrote it (at its seal, where it also began
+  // its removals afresh: compaction.ts): then they do once the switch to it is done.
+  const own = c.ownBase?.id === compactedBase ? c.ownBase : null;
+  c.chainFresh = false;
   // (The base must exist: a DONE seal copied from elsewhere names one that does not, and would reload forever.)
   const chain = chainOf(c.fs, c.dir, compactedBase);
   if (chain === 'gone') return;
@@ -201,7 +204,14 @@ export function reloadAfterCompaction(c: ShardCore, compactedBase: number): void
   const keep = new Set(chain.ids);
   if (c.segments.holdsReplaced(compactedBase, keep) && c.segments.compactedPast(compactedBase)) {
     // Re-point the items at the base in bounded slices (base-switch.ts); rebuild only if that cannot start.
-    if (!c.switching.start(compactedBase, chain.ids)) c.reloadWanted = true;
+    if (!c.switching.start(compactedBase, chain.ids)) {
+      c.reloadWanted = true;
+      return;
+    }
+  }
+  if (own) {
+    c.chainSeq = own.seq;
+    c.chainFresh = true; // (Shard.chain says fresh only once no switch is under way)
   }
 }
 

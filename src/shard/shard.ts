@@ -150,6 +150,13 @@ export class Shard {
     return { fresh: c.chainFresh && !c.switching.active, ids: c.chain, seq: c.chainSeq, baseBytes: c.baseBytes };
   }
 
+  /** This handle wrote base `id` at its seal (the state is as of that seal): removals are kept afresh from here, and the
+   * chain facts describe that base once the handle has switched to it (reload.ts). */
+  wroteBase(id: number): void {
+    this.#c.ownBase = { id, seq: this.state.seq };
+    this.state.removedKeys?.clear();
+  }
+
   /** The bases among `ids` this handle holds open: local file numbers and frames' bytes. */
   heldBases(ids: ReadonlySet<number>): { id: number; file: number; bytes: number }[] {
     return this.#segments.heldBases(ids);

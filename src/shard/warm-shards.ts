@@ -11,10 +11,11 @@
  * runs where the state is already read; an automatic job asked of another compactor meanwhile is skipped as
  * `locked` (the holder does it), while an explicit one (`compactAsync()`) runs there, cold.
  *
- * A warm shard is read again from the new base after each compaction it makes (while the base is still in the page
- * cache) and after another process's (so the files it replaced are let go at once, not after a switch paced for a
- * request path), and closed, with its lock released, once its log has not grown for IDLE_CLOSE_MS: its keydir, the
- * size of its parents', is not kept for nothing.
+ * A warm shard moves to the base it wrote before it answers (the switch, unpaced: it reads only that base), and is read
+ * again from the files after another process's compaction (so the files it replaced are let go at once, not after a
+ * switch paced for a request path) and after a compaction of its own that failed; it is closed, with its lock
+ * released, once its log has not grown for IDLE_CLOSE_MS: its keydir, the size of its parents', is not kept for
+ * nothing.
  */
 import { Shard } from './shard.js';
 import { compact, type CompactionResult } from './compaction.js';
@@ -118,26 +119,28 @@ export class WarmShards {
   /** `whole`: a whole base (compactAsync() asks for the store at its live size), not a chain link. */
   #compact(w: Warm | undefined, shard: Shard, whole = false): CompactionResult {
     if (w) w.shard = null;
-    let compacted = false;
     let failed = false;
     try {
       shard.sync();
-      const result = compact(shard, false, false, whole ? Infinity : undefined);
-      compacted = result.base !== 0;
-      if (!compacted && w) this.#retryLater(w, shard);
+      // finishSwitch: the copy moves its items to the new base before the job's answer, so it stays warm (and keeps
+      // the removals a chain link needs from that base's seal on) without reading the store again.
+      const result = compact(shard, false, true, whole ? Infinity : undefined);
+      if (result.base === 0 && w) this.#retryLater(w, shard);
       return result;
     } catch (err) {
       failed = true;
       if (w) this.#retryLater(w, shard);
       throw err;
     } finally {
-      if (!w || compacted || failed || shard.closed) {
-        // After a compaction its items still point into the files the base replaced (released), and one that failed
-        // may have got that far: read the shard again from the newest base once the job's answer is sent.
+      if (!w || failed || shard.closed) {
+        // One that failed may have got past the link: read the shard again from the newest base once the job's answer
+        // is sent.
         shard.close();
         if (w) setImmediate(() => this.#reload(w, shard));
       } else {
         w.shard = shard;
+        w.base = shard.baseId;
+        w.logBytes = shard.logBytes;
       }
     }
   }
