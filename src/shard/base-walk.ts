@@ -4,10 +4,10 @@
  * Node's build at the first switch (after a compaction), not with the package.
  */
 import { FRAME_HEADER_BYTES, FRAME_OK, FrameSalt, FrameView, newFrameView, readFrame } from '../format/frame.js';
-import { OP_BASE, isBaseItem, newRecordView, releaseRecordView } from '../format/record.js';
+import { OP_BASE, OP_TOMB, isBaseItem, newRecordView, readRecord, releaseRecordView } from '../format/record.js';
 import { EntryMeta, readBaseItem } from '../format/base.js';
 import { frameBytesAt, grownChunk, readAt } from './chunks.js';
-import type { KeyDir } from './keydir.js';
+import { type KeyDir, NIL } from './keydir.js';
 import type { FsLike } from './core.js';
 import { SWITCH_TICK_BYTES } from './base-switch.js';
 
@@ -88,7 +88,12 @@ export class BaseSwitch {
           this.#trailer = true;
           return f.next;
         }
-        if (isBaseItem(f.op) && readBaseItem(buf, f.op, f.body, f.length, r, this.#meta)) {
+        if (f.op === OP_TOMB && readRecord(buf, f.op, f.body, f.length, r)) {
+          // A chain link says this key is gone as of its seal. A process that holds it live in a file of the chain or one
+          // the link replaces disagrees (the compactor dropped an item whose value no longer checked out): rebuild.
+          const slot = kd.find(buf, r.keyStart, r.keyStart + r.keyLength);
+          if (slot !== NIL && (this.retiring.has(kd.file[slot]!) || this.kept.has(kd.file[slot]!))) return -1;
+        } else if (isBaseItem(f.op) && readBaseItem(buf, f.op, f.body, f.length, r, this.#meta)) {
           const slot = this.#meta.slot;
           const found = kd.find(buf, r.keyStart, r.keyStart + r.keyLength);
           if (found === slot && (this.retiring.has(kd.file[slot]!) || this.kept.has(kd.file[slot]!))) {
