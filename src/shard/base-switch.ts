@@ -63,6 +63,7 @@ export class Switching {
   reset(): void {
     this.stop();
     this.#sealLogBytes.clear();
+    this.#c.releasedEarly.clear();
   }
 
   /** Opens base `baseId` (which builds on the earlier bases `chain`: chain.ts) and starts re-pointing items at it;
@@ -106,7 +107,8 @@ export class Switching {
       try { c.fs.closeSync(fd); } catch { /* gone */ }
       return false;
     }
-    const retiring = new Set(c.segments.replacedBy(baseId, keep));
+    const retiring = new Set([...c.segments.replacedBy(baseId, keep), ...c.releasedEarly]);
+    c.releasedEarly.clear();
     const file = c.segments.add({ id: baseId, kind: KIND_BASE, name, fd, salt: parsed.salt, start: parsed.start });
     // As a load from the base would count it: the bases' frames, then what was applied after its seal.
     const baseBytes = kept.reduce((n, k) => n + k.bytes, size - parsed.start);

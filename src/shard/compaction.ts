@@ -89,9 +89,9 @@ function compactLocked(shard: Shard, force: boolean, finishSwitch: boolean, merg
     if (written === 0) return { base: 0, items: 0, bytesBefore, bytesAfter: bytesBefore };
     const keep = new Set(link?.keep ?? []);
     removeReplaced(shard, written, keep);
-    // A background compactor reads no value again: its old files go now, not after its replay to the seal below
-    // (which covers every write made while the base was written).
-    if (!finishSwitch) shard.releaseReplaced(written, keep);
+    // A background compactor reads no value before its switch is done: its old files go now, not after its replay to
+    // the seal below (which covers every write made while the base was written).
+    if (!finishSwitch || shard.state.removedKeys !== null) shard.releaseReplaced(written, keep);
     // Tell every process (this one too) to move to the base and let the old files go.
     shard.seal(SEAL_COMPACTION_DONE, written);
     if (finishSwitch) shard.finishSwitch();

@@ -103,6 +103,9 @@ export class ShardCore {
   /** The base this handle wrote last (at its seal, with the state's record count there): when the handle switches to
    * it, its chain facts stay exact (a compactor's copy keeps compacting without a reload). */
   ownBase: { id: number; seq: number } | null = null;
+  /** Local numbers of files closed before the switch that retires them (Shard.releaseReplaced): the switch counts them
+   * among the files it retires. */
+  readonly releasedEarly = new Set<number>();
   /** A newer format's file met (at a load, past a seal): the handle stops, and every later read or write throws it. */
   newer: NewerFormatError | null = null;
 

@@ -202,7 +202,8 @@ export function reloadAfterCompaction(c: ShardCore, compactedBase: number): void
     return;
   }
   const keep = new Set(chain.ids);
-  if (c.segments.holdsReplaced(compactedBase, keep) && c.segments.compactedPast(compactedBase)) {
+  const holds = c.releasedEarly.size > 0 || c.segments.holdsReplaced(compactedBase, keep);
+  if (holds && c.segments.compactedPast(compactedBase)) {
     // Re-point the items at the base in bounded slices (base-switch.ts); rebuild only if that cannot start.
     if (!c.switching.start(compactedBase, chain.ids)) {
       c.reloadWanted = true;

@@ -308,10 +308,14 @@ export class Shard {
     }
   }
 
-  /** Closes the files a compaction into `baseId` replaced, before this handle moved its items (a background compactor
-   * that reads no value again before it closes: their space goes while it replays on to its last seal). */
+  /** Closes the files a compaction into `baseId` replaced, before this handle moved its items (a background compactor's
+   * copy, which reads no value before its switch to that base is done: their space goes while it replays on to the
+   * DONE seal). The switch still moves the items that pointed into them (ShardCore.releasedEarly). */
   releaseReplaced(baseId: number, keep: ReadonlySet<number>): void {
-    for (const n of this.#segments.replacedBy(baseId, keep)) this.#segments.release(n);
+    for (const n of this.#segments.replacedBy(baseId, keep)) {
+      this.#segments.release(n);
+      this.#c.releasedEarly.add(n);
+    }
   }
 
   /** fsyncs the active segment if anything was written since the last flush. */
