@@ -239,7 +239,7 @@ export function readBaseTrailer(buf: Buffer, at: number, length: number): BaseTr
  *
  * A load applies the bases of the newest link's CHAIN in order, then the link: an item of a later base replaces the
  * same key's item of an earlier one (and takes its slot from any item left there by an earlier base: that item is
- * stale), a TOMB removes the key's item of an earlier base. More bases than MAX_CHAIN, ids not strictly ascending, or
+ * stale), a TOMB removes the key's item of an earlier base. No base, more than MAX_CHAIN, ids not strictly ascending, or
  * one not below the link's own id is damage: the link is not loaded.
  */
 export const MAX_CHAIN = 256;
@@ -256,7 +256,8 @@ export function encodeChain(ids: readonly number[]): Buffer {
 export function readChain(buf: Buffer, at: number, length: number, self: number): number[] | null {
   if (length < 4) return null;
   const count = buf.readUInt32LE(at);
-  if (count > MAX_CHAIN || length !== 4 + 4 * count) return null;
+  // (A link always builds on at least one base: one that names none would load alone, its earlier bases unread.)
+  if (count === 0 || count > MAX_CHAIN || length !== 4 + 4 * count) return null;
   const ids: number[] = [];
   for (let i = 0; i < count; i++) {
     const id = buf.readUInt32LE(at + 4 + 4 * i);

@@ -24,6 +24,11 @@ export interface Chain {
   link: boolean;
 }
 
+/** A base that cannot be read as one, and why. */
+export interface BadChain {
+  bad: string;
+}
+
 /** Whether a base's header version disagrees with what it holds (a flipped bit: the header has no checksum). */
 export function chainHeaderDamaged(c: Chain): boolean {
   return c.link ? c.version < CHAIN_FORMAT_VERSION : c.version >= CHAIN_FORMAT_VERSION;
@@ -34,34 +39,33 @@ const CHAIN_FRAME_BYTES = FRAME_HEADER_BYTES + RECORD_FIXED_BYTES + 4 + 4 * MAX_
 
 /**
  * What base `id` builds on: the ids of the earlier bases (empty for a whole base), 'gone' when it does not exist,
- * 'bad' when it cannot be read as a base (the load reports why). A header saying version 4 over a base whose first
+ * `{ bad }` with the reason when it cannot be read as a base (the load reports it). A header saying version 4 over a base whose first
  * record is an item is a whole base with a damaged header (the load reads it as one); a CHAIN record decides.
  */
-export function chainOf(fs: FsLike, dir: string, id: number): Chain | 'gone' | 'bad' {
+export function chainOf(fs: FsLike, dir: string, id: number): Chain | 'gone' | BadChain {
   const name = baseName(id);
   let fd: number;
   try {
     fd = fs.openSync(path.join(dir, name), nodeFs.constants.O_RDONLY | nodeFs.constants.O_NOFOLLOW);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
-    return 'bad';
+    return { bad: `cannot open: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
   }
   try {
     const buf = Buffer.alloc(FILE_HEADER_BYTES + CHAIN_FRAME_BYTES);
     const got = readAt(fs, fd, buf, buf.length, 0);
     const header = parseFileHeader(buf.subarray(0, Math.min(got, FILE_HEADER_BYTES)), KIND_BASE, id, name);
-    if (typeof header === 'string') return 'bad';
+    if (typeof header === 'string') return { bad: header };
     const f = readFrame(buf, header.start, got, newFrameView(), header.salt);
     const version = header.version;
-    if (f.status !== FRAME_OK) return version >= CHAIN_FORMAT_VERSION ? 'bad' : { ids: [], version, link: false };
+    if (f.status !== FRAME_OK) return version >= CHAIN_FORMAT_VERSION ? { bad: 'its first record does not check out' } : { ids: [], version, link: false };
     if (f.op !== OP_CHAIN) return { ids: [], version, link: false };
     const r = newRecordView();
-    if (!readRecord(buf, f.op, f.body, f.length, r)) return 'bad';
-    const ids = readChain(buf, r.valueStart, r.valueLength, id);
-    return ids === null ? 'bad' : { ids, version, link: true };
+    const ids = readRecord(buf, f.op, f.body, f.length, r) ? readChain(buf, r.valueStart, r.valueLength, id) : null;
+    return ids === null ? { bad: 'its first record names no valid chain of bases' } : { ids, version, link: true };
   } catch (err) {
     if ((err as Error).name === 'NewerFormatError') throw err;
-    return 'bad';
+    return { bad: `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
   } finally {
     try { fs.closeSync(fd); } catch { /* gone */ }
   }

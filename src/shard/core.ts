@@ -90,6 +90,8 @@ export class ShardCore {
   sealedBase = 0;
   /** Id of the newest base this process loaded or switched to (0: none). */
   baseId = 0;
+  /** Id of the newest base the last load listed (it loaded it, or skipped it as damaged; 0: none). */
+  listedBase = 0;
   /** The earlier bases that base builds on, oldest first (chain.ts; empty for a whole base). */
   chain: number[] = [];
   /** Frames' bytes of the bases loaded or switched to (logBytes minus this: the segments' share). */

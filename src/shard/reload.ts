@@ -14,7 +14,7 @@ import { baseName } from '../format/files.js';
 import type { ShardCore } from './core.js';
 import type { OpenFile } from './segments.js';
 import { rebuildInsertionOrder, rebuildStoreOrder } from './keydir.js';
-import { chainHeaderDamaged, chainOf } from './chain.js';
+import { type Chain, chainHeaderDamaged, chainOf, type BadChain } from './chain.js';
 import { applyFile } from './chunks.js';
 import { SWITCH_CALL_BYTES } from './base-switch.js';
 
@@ -60,12 +60,16 @@ function loadLog(c: ShardCore): void {
     c.chain = [];
     c.baseBytes = 0;
     c.chainFresh = false;
+    c.listedBase = Math.max(0, ...bases);
     for (const b of bases.sort((x, y) => y - x)) {
       loaded = loadChain(c, b);
       if (loaded === 'bad') continue;
       if (loaded === 'loaded') {
         c.baseId = b;
         start = b + 1;
+        // Past a newer base skipped as damaged (reported): its compaction removed the segments up to it, so the log
+        // resumes at the first segment after this base that is left (the history between is lost).
+        if (b < bases[0] && !segments.includes(start)) start = segments.find((s) => s > b) ?? bases[0] + 1;
       }
       break;
     }
@@ -104,8 +108,8 @@ type BaseLoad = 'loaded' | 'gone' | 'bad';
 function loadChain(c: ShardCore, id: number): BaseLoad {
   const chain = chainOf(c.fs, c.dir, id);
   if (chain === 'gone') return 'gone';
-  if (chain === 'bad') {
-    c.corruption.report('bad-base', baseName(id), 0, 0, 'its first record names no valid chain of bases');
+  if ('bad' in chain) {
+    c.corruption.report('bad-base', baseName(id), 0, 0, chain.bad);
     return 'bad';
   }
   c.state.chainLoad = chain.link;
@@ -120,22 +124,27 @@ function loadChain(c: ShardCore, id: number): BaseLoad {
         return 'bad';
       }
       if (got === 'bad') return 'bad';
+      reportHeader(c, m, chainOf(c.fs, c.dir, m)); // (a member's header, as the newest base's below)
     }
     const got = loadBase(c, id);
     if (got !== 'loaded') return got;
   } finally {
     c.state.chainLoad = false;
   }
-  if (chainHeaderDamaged(chain)) {
-    c.corruption.report('bad-file-header', baseName(id), 0, 0,
-      `format version ${chain.version} ${chain.link ? 'over a chain link (format 4 and later)' : 'over a whole base'}`);
-  }
+  reportHeader(c, id, chain);
   c.chain = chain.ids;
   const kd = c.state.kd;
   kd.rebuildFree();
   rebuildStoreOrder(kd);
   if (chain.link) rebuildInsertionOrder(kd);
   return 'loaded';
+}
+
+/** Reports base `id` when its header's version disagrees with what it holds (a flipped bit); it is read all the same. */
+function reportHeader(c: ShardCore, id: number, chain: Chain | 'gone' | BadChain): void {
+  if (chain === 'gone' || 'bad' in chain || !chainHeaderDamaged(chain)) return;
+  c.corruption.report('bad-file-header', baseName(id), 0, 0,
+    `format version ${chain.version} ${chain.link ? 'over a chain link (format 4 and later)' : 'over a whole base'}`);
 }
 
 function resetLoad(c: ShardCore): void {
@@ -189,7 +198,9 @@ function loadBase(c: ShardCore, id: number): BaseLoad {
  * that voided it, and never learn its outcome.
  */
 export function reloadAfterCompaction(c: ShardCore, compactedBase: number): void {
-  if (compactedBase <= c.baseId) return; // the base this process loaded (its DONE seal comes after it), or an older one
+  // The base this process loaded (its DONE seal comes after it), an older one, or one its load skipped as damaged
+  // (reported): the load replays the segments after it, and meets this seal again.
+  if (compactedBase <= Math.max(c.baseId, c.listedBase)) return;
   // Chain and chainSeq no longer describe the newest base, unless this handle wrote it (at its seal, where it also began
   // its removals afresh: compaction.ts): then they do once the switch to it is done.
   const own = c.ownBase?.id === compactedBase ? c.ownBase : null;
@@ -197,7 +208,7 @@ export function reloadAfterCompaction(c: ShardCore, compactedBase: number): void
   // (The base must exist: a DONE seal copied from elsewhere names one that does not, and would reload forever.)
   const chain = chainOf(c.fs, c.dir, compactedBase);
   if (chain === 'gone') return;
-  if (chain === 'bad') {
+  if ('bad' in chain) {
     c.reloadWanted = true; // the rebuild reports it
     return;
   }

@@ -4,15 +4,23 @@
  * it merges, and says which items of the bases it keeps are gone. The property every test here checks: the state
  * a chain loads is the state the log made — every field of every item (slot, rowid, version, expiry, store time,
  * value, number, tag), the insertion and store orders, the counters and the settings — whether a process reopens
- * the store, switches to the link in slices, or keeps writing through it.
+ * the store, switches to the link in slices, or keeps writing through it. And a damaged chain (the last tests, found by
+ * the corruption fuzzer): reported, and loaded as far as it reads — the store always opens.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { encodeKey } from '../../src/format/keys.js';
 import {
-  FLAG_HAS_EXPIRE, FLAG_HAS_PREFIX, FLAG_HAS_TAG, OP_CLEAR, OP_DELETE, OP_INCR, OP_PUSH, OP_SET, OP_SETTING, OP_TOUCH,
+  FLAG_HAS_EXPIRE, FLAG_HAS_PREFIX, FLAG_HAS_TAG, OP_CHAIN, OP_CLEAR, OP_DELETE, OP_INCR, OP_PUSH, OP_SET, OP_SETTING, OP_TOUCH,
+  encodeRecordInto, newRecordView, readRecord, recordFrameBytes,
 } from '../../src/format/record.js';
+import { CHAIN_FORMAT_VERSION, FILE_MAGIC, WHOLE_BASE_FORMAT_VERSION, damagedFileHeader } from '../../src/format/segment.js';
+import { FRAME_OK, newFrameView, readFrame } from '../../src/format/frame.js';
+import { encodeChain } from '../../src/format/base.js';
+import { baseName } from '../../src/format/files.js';
+import { Cache } from '../../src/index.js';
 import { T0 } from '../fixtures/records.js';
 import { NIL } from '../../src/shard/keydir.js';
 import { Shard } from '../../src/shard/shard.js';
@@ -186,4 +194,99 @@ test('a link that drops an item whose value no longer checks out (it lay in a ba
   b.finishSwitch(); // (the switch is walked in slices: b learns of the TOMB when its walk reaches it)
   assert.deepEqual(fingerprint(b), fingerprint(reopened), 'the switching handle agrees');
   assert.equal(b.loads, 2, 'by rebuilding');
+});
+
+test('a header version flipped in either base of a chain (the whole base it builds on 3 -> 4, the link 4 -> 3) is reported as a bad file header, and the chain loads all the same', (t) => {
+  for (const which of ['member', 'link'] as const) {
+    const dir = tempDir(t);
+    const a = open(t, dir, true);
+    let time = T0;
+    const next = mulberry32(7);
+    for (let i = 0; i < 150; i++) step(a, next, time++);
+    const whole = compact(a).base;
+    for (let i = 0; i < 100; i++) step(a, next, time++);
+    a.close();
+    const c = open(t, dir, true);
+    const link = compact(c, false, true, 0).base;
+    assert.ok(link > whole);
+    const want = fingerprint(c);
+    c.close();
+    const [id, version] = which === 'member' ? [whole, CHAIN_FORMAT_VERSION] : [link, WHOLE_BASE_FORMAT_VERSION];
+    const file = path.join(dir, baseName(id));
+    const buf = fs.readFileSync(file);
+    buf.writeUInt16LE(version, FILE_MAGIC.length); // (the version follows the file magic)
+    fs.writeFileSync(file, buf);
+    const reopened = open(t, dir);
+    assert.deepEqual(fingerprint(reopened), want, `${which}: every item is read`);
+    assert.deepEqual(reopened.reports.map((r) => [r.kind, r.file]), [['bad-file-header', baseName(id)]], `${which}: reported`);
+    reopened.close();
+  }
+});
+
+/** The first frame of the base `file` (a link's CHAIN): where it starts and ends, and the record it holds. */
+function firstFrame(buf: Buffer): { at: number; next: number; writer: number; seq: number } {
+  const header = damagedFileHeader(buf);
+  const f = readFrame(buf, header.start, buf.length, newFrameView(), header.salt);
+  const r = newRecordView();
+  assert.ok(f.status === FRAME_OK && f.op === OP_CHAIN && readRecord(buf, f.op, f.body, f.length, r));
+  return { at: header.start, next: f.next, writer: r.writer, seq: r.seq };
+}
+
+test('a link that cannot be loaded (its CHAIN damaged, or naming a base that is not there, or the link cut before its trailer): the store opens on the whole base it builds on and the segments after the link, reports it, and check({ fix: true }) repairs', (t) => {
+  const OPTIONS = { segmentBytes: 4096, compactMinBytes: 0 } as const;
+  const damages: Record<string, (buf: Buffer) => Buffer> = {
+    'a bit of its CHAIN flipped': (buf) => (buf[firstFrame(buf).next - 1] ^= 1, buf),
+    'its CHAIN naming a base that is not there (checked)': (buf) => {
+      const f = firstFrame(buf);
+      const r = { writer: f.writer, seq: f.seq, time: 0, value: encodeChain([1]) };
+      const frame = Buffer.alloc(recordFrameBytes(r));
+      encodeRecordInto(frame, 0, OP_CHAIN, r, r.writer, r.seq, damagedFileHeader(buf).salt);
+      return Buffer.concat([buf.subarray(0, f.at), frame, buf.subarray(f.next)]);
+    },
+    'cut before its trailer': (buf) => buf.subarray(0, buf.length - 10),
+  };
+  for (const [what, damage] of Object.entries(damages)) {
+    const dir = tempDir(t);
+    const c = new Cache(dir, OPTIONS);
+    for (let i = 0; i < 60; i++) c.set(`k${i}`, `a${i}-${'x'.repeat(100)}`);
+    assert.ok(c.compact().base > 1);
+    for (let i = 0; i < 20; i++) c.set(`k${i}`, `b${i}`);
+    for (let i = 20; i < 30; i++) c.delete(`k${i}`);
+    c.close();
+    const s = open(t, dir, true);
+    const link = compact(s, false, true, 0).base;
+    assert.ok(link > 0);
+    s.close();
+    const after = new Cache(dir, OPTIONS);
+    for (let i = 0; i < 5; i++) after.set(`k${i}`, `c${i}`); // in the segments after the link
+    after.close();
+    const file = path.join(dir, baseName(link));
+    fs.writeFileSync(file, damage(fs.readFileSync(file)));
+    // Every key reads its value at the whole base's seal, or a later one (the history between it and the link is lost).
+    const want = (i: number) => (i < 5 ? `c${i}` : `a${i}-${'x'.repeat(100)}`);
+    const d = new Cache(dir, OPTIONS);
+    for (let i = 0; i < 60; i++) assert.equal(d.get(`k${i}`), want(i), `${what}: k${i}`);
+    assert.ok(d.check().some((w) => w.message.includes(baseName(link))), `${what}: check() names the link`);
+    d.check({ fix: true });
+    assert.deepEqual(d.check(), [], what);
+    d.close();
+    const again = new Cache(dir, OPTIONS);
+    assert.deepEqual(again.check(), [], `${what}: after a reopen`);
+    for (let i = 0; i < 60; i++) assert.equal(again.get(`k${i}`), want(i), `${what}: k${i} after the repair`);
+    again.close();
+  }
+});
+
+test('a whole base cut inside its header, the only base: the store opens on the segments after it (its DONE seal there asks for no rebuild)', (t) => {
+  const dir = tempDir(t);
+  const a = open(t, dir);
+  for (let i = 0; i < 100; i++) a.append(OP_SET, { time: T0, key: encodeKey(`k${i % 20}`), value: Buffer.alloc(100, i), mode: 1 });
+  const whole = compact(a).base;
+  for (let i = 0; i < 20; i++) a.append(OP_SET, { time: T0, key: encodeKey(`k${i}`), value: Buffer.alloc(100, 200 + i), mode: 1 });
+  a.close();
+  fs.truncateSync(path.join(dir, baseName(whole)), 15);
+  const b = open(t, dir);
+  assert.equal(b.loads, 1, 'one load');
+  assert.equal(Buffer.from(b.valueBytes(b.state.kd.find(encodeKey('k7')))!).readUInt8(0), 207);
+  assert.ok(b.reports.some((r) => r.file === baseName(whole)), 'the base is reported');
 });

@@ -1,16 +1,22 @@
 /**
  * Corruption fuzzing (invariant 4: corruption is found, not followed), after LevelDB's corruption tests. Two
  * pristine stores are built once (a Cache and a 2-shard FanoutCache: numbers, strings, Buffers, CBOR objects, value
- * files, tags, expiry, overwrites, deletes, incr, transactions, a compaction, then segments after the base). Each
- * case copies one, damages one file (segment, base, access sidecar or value file) with one seeded mutation (bit
- * flips, a zeroed range, a truncation, a splice of bytes or whole frames, appended garbage or frames, a deletion),
- * then asserts:
+ * files, tags, expiry, overwrites, deletes, incr, touch, transactions), each shard holding a chain of bases: a
+ * compaction (a whole base), segments of overwrites, deletes, incrs and touches, a chain link over them written as a
+ * background compactor writes one (ITEMs of keys the whole base holds too, TOMBs of keys it holds that are gone), then
+ * segments after the link. Each case copies one, damages one file (segment, whole base, link, access sidecar or value
+ * file) with one seeded mutation (bit flips, a zeroed range, a truncation, a splice of bytes or whole frames, appended
+ * garbage or frames, a deletion; and, to a base or a link, the chain's own: a header version flipped 3 <-> 4, the
+ * link's CHAIN record damaged or rewritten, a TOMB frame spliced in, the base the link builds on deleted), then
+ * asserts:
  *   (a) opening succeeds or throws a LogcacheError, never an untyped error, never hangs (a watchdog thread kills
  *       the process and names the case if one runs past CASE_LIMIT_MS);
  *   (b) every key reads as its pristine value, a value it held earlier in the history (a dropped record leaves the
  *       one before it, as a crash does), or a miss: never a damaged or foreign value. New writes after the damage
  *       read back exactly, across check({ fix: true }) and a reopen;
- *   (c) check() returns warnings, at least one for changed bytes of a log file;
+ *   (c) check() returns warnings, at least one for changed bytes of a log file (and for a chain's damage its load
+ *       meets: a flipped header version, a CHAIN that does not check out or names a missing base, the base a link
+ *       builds on gone);
  *   (d) check({ fix: true }) repairs: check() is [] after it and after a close and reopen.
  * Every assertion names the case (seed, store, file, mutation); LOGCACHE_TORTURE_SEED=<seed>
  * LOGCACHE_TORTURE_CORRUPT=1 replays one (the pristine stores do not depend on the seed). Cases: 300 in the
@@ -26,12 +32,16 @@ import { fileURLToPath } from 'node:url';
 import { Cache, FanoutCache } from '../../src/index.js';
 import type { Key } from '../../src/index.js';
 import { LogcacheError } from '../../src/errors.js';
-import { CRC_BYTES, FRAME_HEADER_BYTES, FRAME_OK, MAGIC_BYTES, newFrameView, readFrame, sealFrame, startFrame } from '../../src/format/frame.js';
+import { CRC_BYTES, FRAME_HEADER_BYTES, MAGIC_BYTES, sealFrame, startFrame } from '../../src/format/frame.js';
 import { FLAG_FILE, FLAG_HAS_EXPIRE, OP_BASE, OP_ITEM, OP_TXN, newRecordView, readRecord } from '../../src/format/record.js';
 import { itemHeadBytes, readItem, writeItemHead } from '../../src/format/base.js';
 import { crc32c } from '../../src/format/crc32c.js';
-import { FILE_MAGIC, damagedFileHeader } from '../../src/format/segment.js';
-import { BASE_SEED, Rng, Watchdog, copyTree, count, figures, show, tmpdir, walk, watchdog } from './harness.js';
+import { damagedFileHeader } from '../../src/format/segment.js';
+import { Shard } from '../../src/shard/shard.js';
+import { compact } from '../../src/shard/compaction.js';
+import { shardDirectory } from '../../src/api/subpath.js';
+import { BASE_SEED, Rng, Watchdog, copyTree, count, figures, show, tmpdir, watchdog } from './harness.js';
+import { CHAIN_OWN, Damage, checkChain, classOf, damage, filesOf, framesOf } from './corrupt-damage.js';
 
 const CASES = count('LOGCACHE_TORTURE_CORRUPT', 300, 5000);
 const SEGMENT_BYTES = 16 * 1024;
@@ -47,8 +57,10 @@ type Op =
   | { op: 'set'; key: Key; value: unknown; expire?: number; tag?: string }
   | { op: 'delete'; key: Key }
   | { op: 'incr'; key: Key }
+  | { op: 'touch'; key: Key }
   | { op: 'txn'; ops: Op[] }
-  | { op: 'compact' };
+  | { op: 'compact' }
+  | { op: 'link' };
 
 const COUNTERS = ['hits', 'misses'];
 
@@ -78,13 +90,16 @@ function pristineOps(seed: number): Op[] {
   });
   const phase = (writes: number): Op[] => Array.from({ length: writes }, (): Op => {
     const r = rng.next();
-    if (r < 0.75) return set();
-    if (r < 0.87) return { op: 'delete', key: key() };
-    if (r < 0.95) return { op: 'incr', key: rng.pick(COUNTERS) };
+    if (r < 0.72) return set();
+    if (r < 0.84) return { op: 'delete', key: key() };
+    if (r < 0.92) return { op: 'incr', key: rng.pick(COUNTERS) };
+    if (r < 0.96) return { op: 'touch', key: key() };
     return { op: 'txn', ops: [set(), set(), { op: 'delete', key: key() }, set()] };
   });
-  // 300 writes, a compaction (the base), then ~4 segments of 16 KiB after it.
-  return [...phase(300), { op: 'compact' }, ...phase(260)];
+  // 300 writes, a compaction (the whole base), ~2 segments of overwrites, deletes, incrs and touches, a chain link
+  // over them (building on the whole base: ITEMs of keys the base holds too, TOMBs of keys it holds that are gone),
+  // then ~2 segments after it.
+  return [...phase(300), { op: 'compact' }, ...phase(150), { op: 'link' }, ...phase(110)];
 }
 
 type Store = Cache | FanoutCache;
@@ -99,12 +114,14 @@ function apply(store: Store | null, model: Map<Key, unknown[]>, current: Map<Key
     case 'set': store?.set(o.key, o.value, { expire: o.expire, tag: o.tag }); remember(o.key, o.value); break;
     case 'delete': store?.delete(o.key); if (!model.has(o.key)) model.set(o.key, []); current.delete(o.key); break;
     case 'incr': { const v = ((current.get(o.key) as number | undefined) ?? 0) + 1; store?.incr(o.key); remember(o.key, v); break; }
+    case 'touch': store?.touch(o.key, { expire: 86_400 }); break; // (the expiry only: every value outlives the run)
     case 'txn': {
       const run = () => { for (const x of o.ops) apply(store, model, current, x); };
       if (store) store.transact(run); else run();
       break;
     }
     case 'compact': store?.compact(); break;
+    case 'link': break; // (the builder writes it: writeLinks)
   }
 }
 
@@ -116,12 +133,38 @@ function openStore(kind: Kind, dir: string): Store {
   return kind === 'cache' ? new Cache(dir, OPTIONS) : new FanoutCache(dir, { ...OPTIONS, shards: KINDS.fanout.shards });
 }
 
+/** The directories of a store's shards (a Cache's is its own). */
+function shardDirs(kind: Kind, dir: string): string[] {
+  return kind === 'cache' ? [dir] : Array.from({ length: KINDS.fanout.shards }, (_, i) => shardDirectory(dir, i));
+}
+
+/** Writes a chain link on each shard of the (closed) store in `dir`, as a background compactor does: a handle that
+ * kept its removals since it loaded the whole base, merging none of the bases (the link builds on the whole base). */
+function writeLinks(kind: Kind, dir: string): void {
+  for (const d of shardDirs(kind, dir)) {
+    const shard = new Shard(d, { segmentBytes: SEGMENT_BYTES, compactMinBytes: 0, keepRemovals: true, existing: true });
+    try {
+      const r = compact(shard, false, true, 0);
+      assert.ok(r.base > 0 && r.kept === 1, `the ${kind} store's link in ${d}: ${JSON.stringify(r)}`);
+    } finally {
+      shard.close();
+    }
+  }
+}
+
 // The builder runs in its own process, so the pid in its BEGIN records is dead when a case reads them (as after a
 // crash): a window left open by damage is then aborted by the first writer, not waited for.
 if (process.env.LOGCACHE_CORRUPT_BUILD) {
   const [kind, dir] = process.env.LOGCACHE_CORRUPT_BUILD.split('=') as [Kind, string];
-  const store = openStore(kind, dir);
-  for (const o of pristineOps(KINDS[kind].seed)) apply(store, new Map(), new Map(), o);
+  let store = openStore(kind, dir);
+  for (const o of pristineOps(KINDS[kind].seed)) {
+    if (o.op !== 'link') apply(store, new Map(), new Map(), o);
+    else {
+      store.close();
+      writeLinks(kind, dir);
+      store = openStore(kind, dir);
+    }
+  }
   store.close();
 } else if (process.env.LOGCACHE_CORRUPT_OPEN) {
   // One crafted store, opened in a process of its own with a small heap (a loop sized by a crafted number would
@@ -141,8 +184,10 @@ if (process.env.LOGCACHE_CORRUPT_BUILD) {
 } else registerTests();
 
 /** A pristine store: `history` holds every value each key ever held (deleted keys too), `expected` the live ones,
- * `files` its files as filesOf lists them (the same in every copy). */
-interface Pristine { kind: Kind; dir: string; history: Map<Key, unknown[]>; expected: Map<Key, unknown>; files: string[] }
+ * `files` its files as filesOf lists them (the same in every copy), `classes` what each is (classOf). */
+interface Pristine {
+  kind: Kind; dir: string; history: Map<Key, unknown[]>; expected: Map<Key, unknown>; files: string[]; classes: Map<string, string>;
+}
 
 function buildPristine(kind: Kind, dir: string): Pristine {
   const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
@@ -152,122 +197,17 @@ function buildPristine(kind: Kind, dir: string): Pristine {
   const history = new Map<Key, unknown[]>();
   const expected = new Map<Key, unknown>();
   for (const o of pristineOps(KINDS[kind].seed)) apply(null, history, expected, o);
-  return { kind, dir, history, expected, files: filesOf(dir) };
-}
-
-// ---- mutations ----------------------------------------------------------------------------------------------------
-
-/** The files of a store, by size then name: value files have random names, so a seed picks the same file in
- * every build of the pristine store (their sizes differ). */
-function filesOf(root: string): string[] {
-  const files = walk(root).filter((r) => !r.endsWith('/'));
-  const size = new Map(files.map((f) => [f, fs.statSync(path.join(root, f)).size]));
-  return files.sort((a, b) => size.get(a)! - size.get(b)! || (a < b ? -1 : 1));
-}
-
-function classOf(file: string): string {
-  const name = path.basename(file);
-  return name.endsWith('.log') ? 'segment' : name.endsWith('.base') ? 'base' : name === 'access.bin' ? 'access' : 'value';
-}
-
-/** Where a frame's body length is. */
-const LENGTH_AT = MAGIC_BYTES + CRC_BYTES;
-
-/** Offset of a random frame start in `buf` (a log file: its frames start with the magic its header holds), or -1. */
-function frameStart(rng: Rng, buf: Buffer): number {
-  if (!buf.subarray(0, FILE_MAGIC.length).equals(FILE_MAGIC)) return -1;
-  const magic = Buffer.alloc(MAGIC_BYTES);
-  magic.writeUInt32LE(damagedFileHeader(buf).salt.magic);
-  const starts: number[] = [];
-  for (let p = buf.indexOf(magic, FILE_MAGIC.length); p >= 0; p = buf.indexOf(magic, p + 1)) starts.push(p);
-  return starts.length === 0 ? -1 : rng.pick(starts);
-}
-
-/** A whole frame of `buf` (from its magic, with its own length), or random bytes. */
-function someBytes(rng: Rng, buf: Buffer, aligned: boolean): { bytes: Buffer; from: string } {
-  const at = aligned ? frameStart(rng, buf) : -1;
-  if (at >= 0 && at + FRAME_HEADER_BYTES <= buf.length) {
-    const end = Math.min(buf.length, at + FRAME_HEADER_BYTES + buf.readUInt32LE(at + LENGTH_AT));
-    return { bytes: Buffer.from(buf.subarray(at, end)), from: `frame@${at}+${end - at}` };
-  }
-  const start = rng.int(Math.max(1, buf.length));
-  const end = Math.min(buf.length, start + rng.range(1, rng.pick([16, 256, 2048])));
-  return { bytes: Buffer.from(buf.subarray(start, end)), from: `${start}+${end - start}` };
-}
-
-interface Damage { dir: string; file: string; klass: string; what: string; changed: boolean }
-
-/** Damages one file of the store in `dir` (`files`: filesOf(dir)); returns what it did (the case's name). */
-function damage(rng: Rng, dir: string, files: readonly string[]): Damage {
-  const byClass = new Map<string, string[]>();
-  for (const f of files) byClass.set(classOf(f), [...(byClass.get(classOf(f)) ?? []), f]);
-  // (There is no settings file: settings are SETTING records in the log and the base.)
-  const weights: Record<string, number> = { segment: 45, base: 25, value: 15, access: 10 };
-  for (const k of Object.keys(weights)) if (!byClass.has(k)) delete weights[k];
-  const klass = rng.weighted(weights);
-  const file = rng.pick(byClass.get(klass)!);
-  const full = path.join(dir, file);
-  const before = fs.readFileSync(full);
-  const buf = Buffer.from(before);
-  const size = buf.length;
-  let mutation = rng.weighted({ flip: 30, zero: 15, truncate: 15, splice: 20, append: 12, delete: 8 });
-  if (size === 0 && mutation !== 'append' && mutation !== 'delete') mutation = 'append';
-  let what: string;
-  let out: Buffer | null = buf;
-  switch (mutation) {
-    case 'flip': {
-      const bits = Array.from({ length: rng.range(1, 8) }, () => [rng.int(size), rng.int(8)] as const);
-      for (const [at, bit] of bits) buf[at] ^= 1 << bit;
-      what = `flip bits ${bits.map(([at, bit]) => `${at}.${bit}`).join(',')}`;
-      break;
-    }
-    case 'zero': {
-      const at = rng.chance(0.5) && frameStart(rng, buf) >= 0 ? frameStart(rng, buf) + rng.int(FRAME_HEADER_BYTES) : rng.int(size);
-      const len = Math.min(size - at, rng.range(1, rng.pick([4, 64, 512, 4096])));
-      buf.fill(0, at, at + len);
-      what = `zero ${at}+${len}`;
-      break;
-    }
-    case 'truncate': {
-      // Near the start (file headers: a reader may find fewer bytes than a header) or anywhere.
-      const at = rng.chance(0.25) ? rng.int(Math.min(size, 40)) : rng.int(size);
-      out = buf.subarray(0, at);
-      what = `truncate at ${at}`;
-      break;
-    }
-    case 'splice': {
-      // Bytes or whole (valid) frames of this file or another one of the store, copied over another offset.
-      const other = rng.chance(0.3) ? rng.pick(files) : file;
-      const src = other === file ? before : fs.readFileSync(path.join(dir, other));
-      const { bytes, from } = someBytes(rng, src, rng.chance(0.5));
-      const fs0 = frameStart(rng, buf);
-      const at = rng.chance(0.5) && fs0 >= 0 ? fs0 : rng.int(size);
-      bytes.copy(buf, at, 0, Math.min(bytes.length, size - at));
-      what = `splice ${other}@${from} over ${at}`;
-      break;
-    }
-    case 'append': {
-      // Garbage, or a valid frame from elsewhere (an old record replayed at the end of the log).
-      const other = rng.pick(files);
-      const frame = rng.chance(0.5) ? someBytes(rng, fs.readFileSync(path.join(dir, other)), true) : null;
-      const extra = frame?.bytes ?? rng.bytes(rng.range(1, 512));
-      out = Buffer.concat([buf, extra]);
-      what = frame ? `append ${other}@${frame.from}` : `append ${extra.length} random bytes`;
-      break;
-    }
-    default:
-      out = null;
-      what = 'delete';
-  }
-  if (out === null) fs.unlinkSync(full);
-  else fs.writeFileSync(full, out);
-  return { dir, file, klass, what, changed: out === null || !before.equals(out) };
+  const files = filesOf(dir);
+  const classes = new Map(files.map((f) => [f, classOf(dir, f)]));
+  for (const d of shardDirs(kind, dir)) checkChain(d);
+  return { kind, dir, history, expected, files, classes };
 }
 
 // ---- the cases --------------------------------------------------------------------------------------------------
 
 interface Tally {
-  cases: number; opened: number; typedErrors: number; warned: number; repaired: number; wrongValues: number;
+  /** onLink: cases that damaged a chain link; chainOwn: those with a chain mutation (chainDamage, the member's deletion). */
+  cases: number; onLink: number; chainOwn: number; opened: number; typedErrors: number; warned: number; repaired: number; wrongValues: number;
   stale: number; misses: number; unverifiable: number; cutOff: number; replayed: number;
 }
 
@@ -282,7 +222,7 @@ function typed<T>(label: string, step: string, fn: () => T): T | LogcacheError {
 function runCase(p: Pristine, seed: number, work: string, tally: Tally, dog: Watchdog): void {
   const rng = new Rng(seed);
   copyTree(p.dir, path.join(work, `case-${seed}`));
-  const d = damage(rng, path.join(work, `case-${seed}`), p.files);
+  const d = damage(rng, path.join(work, `case-${seed}`), p.files, p.classes);
   const label = `seed ${seed} (${p.kind}): ${d.file} [${d.klass}] ${d.what}`;
   dog.enter(label);
   try {
@@ -295,6 +235,8 @@ function runCase(p: Pristine, seed: number, work: string, tally: Tally, dog: Wat
 
 function judgeCase(p: Pristine, seed: number, rng: Rng, d: Damage, label: string, tally: Tally): void {
   tally.cases++;
+  if (d.klass === 'link') tally.onLink++;
+  if (CHAIN_OWN.test(d.what)) tally.chainOwn++;
   // A value file damaged in place keeps its size: nothing on disk can tell (value files carry no checksum, as in
   // diskcache), so the keys holding value files are not judged in those cases.
   const unverifiable = d.klass === 'value' && /^(flip|zero|splice)/.test(d.what);
@@ -336,7 +278,10 @@ function judgeCase(p: Pristine, seed: number, rng: Rng, d: Damage, label: string
     const warnings = store.check();
     assert.ok(Array.isArray(warnings), `${label}: check() returned ${show(warnings)}`);
     if (warnings.length > 0) tally.warned++;
-    if ((d.klass === 'segment' || d.klass === 'base') && /^(flip|zero)/.test(d.what) && d.changed) {
+    // (And a chain's damage that its load meets: a header version, a CHAIN that does not check out or names a base
+    // that is not there, the base a link builds on gone.)
+    if (((d.klass === 'segment' || d.klass === 'base' || d.klass === 'link') && /^(flip|zero)/.test(d.what) && d.changed)
+      || /^(version|CHAIN: (flip|names (missing|self|twice|count))|delete \(the base)/.test(d.what)) {
       assert.ok(warnings.length > 0, `${label}: check() found nothing after bytes of a log file changed`);
     }
     // The store stays writable and new writes win, before the repair and after it. Not before it when the damage
@@ -384,12 +329,11 @@ function isFileValue(v: unknown): boolean {
 function craftFrame(file: string, op: number, edit: (buf: Buffer, valueStart: number, valueLength: number) => boolean): void {
   const buf = fs.readFileSync(file);
   const header = damagedFileHeader(buf);
-  const fv = newFrameView();
   const rv = newRecordView();
-  for (let p = header.start; readFrame(buf, p, buf.length, fv, header.salt).status === FRAME_OK; p = fv.next) {
-    if (fv.op !== op || !readRecord(buf, fv.op, fv.body, fv.length, rv)) continue;
+  for (const f of framesOf(buf)) {
+    if (f.op !== op || !readRecord(buf, f.op, f.body, f.length, rv)) continue;
     if (!edit(buf, rv.valueStart, rv.valueLength)) continue;
-    buf.writeUInt32LE((crc32c(buf, p + MAGIC_BYTES + CRC_BYTES, fv.next) ^ header.salt.mask) >>> 0, p + MAGIC_BYTES);
+    buf.writeUInt32LE((crc32c(buf, f.at + MAGIC_BYTES + CRC_BYTES, f.next) ^ header.salt.mask) >>> 0, f.at + MAGIC_BYTES);
     fs.writeFileSync(file, buf);
     return;
   }
@@ -403,13 +347,12 @@ function craftFrame(file: string, op: number, edit: (buf: Buffer, valueStart: nu
 function craftItemSlot(file: string, slot: number): void {
   const buf = fs.readFileSync(file);
   const header = damagedFileHeader(buf);
-  const fv = newFrameView();
   const rv = newRecordView();
   const meta = { rowid: 0, version: 0, slot: 0 };
-  for (let p = header.start; readFrame(buf, p, buf.length, fv, header.salt).status === FRAME_OK; p = fv.next) {
-    if (fv.op !== OP_ITEM || !readItem(buf, fv.body, fv.length, rv, meta)) continue;
+  for (const { at: p, op, body, length, next } of framesOf(buf)) {
+    if (op !== OP_ITEM || !readItem(buf, body, length, rv, meta)) continue;
     const head = itemHeadBytes(rv.keyLength, rv.tagLength, slot, meta.rowid, meta.version, (rv.flags & FLAG_HAS_EXPIRE) !== 0, rv.flags & FLAG_FILE ? rv.num2 : -1);
-    const rest = buf.subarray(rv.keyStart, fv.next);
+    const rest = buf.subarray(rv.keyStart, next);
     const frame = Buffer.alloc(FRAME_HEADER_BYTES + head + rest.length);
     startFrame(frame, 0, OP_ITEM, frame.length - FRAME_HEADER_BYTES, header.salt);
     const dv = new DataView(frame.buffer, frame.byteOffset, frame.length);
@@ -417,7 +360,7 @@ function craftItemSlot(file: string, slot: number): void {
       rv.flags & FLAG_HAS_EXPIRE ? rv.num1 : NaN, rv.flags & FLAG_FILE ? rv.num2 : -1);
     rest.copy(frame, FRAME_HEADER_BYTES + head);
     sealFrame(frame, 0, header.salt);
-    fs.writeFileSync(file, Buffer.concat([buf.subarray(0, p), frame, buf.subarray(fv.next)]));
+    fs.writeFileSync(file, Buffer.concat([buf.subarray(0, p), frame, buf.subarray(next)]));
     return;
   }
   throw new Error(`no ITEM frame to craft in ${file}`);
@@ -479,7 +422,7 @@ function registerTests(): void {
       assert.deepEqual(s.check(), [], `pristine ${p.kind}: check()`);
       s.close();
     }
-    const tally: Tally = { cases: 0, opened: 0, typedErrors: 0, warned: 0, repaired: 0, wrongValues: 0, stale: 0, misses: 0, unverifiable: 0, cutOff: 0, replayed: 0 };
+    const tally: Tally = { cases: 0, onLink: 0, chainOwn: 0, opened: 0, typedErrors: 0, warned: 0, repaired: 0, wrongValues: 0, stale: 0, misses: 0, unverifiable: 0, cutOff: 0, replayed: 0 };
     const dog = watchdog(CASE_LIMIT_MS);
     const started = Date.now();
     try {
