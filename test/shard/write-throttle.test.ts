@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { Cache, FanoutCache } from '../../src/index.js';
-import { LINK_FRACTION, THROTTLE_MAX_SHARE, THROTTLE_MIN_FACTOR, THROTTLE_RAMP, throttleShare } from '../../src/shard/compaction-rule.js';
+import { LINK_FRACTION, LINK_THROTTLE_FACTOR, LINK_THROTTLE_MIN_FACTOR, THROTTLE_MAX_SHARE, THROTTLE_MIN_FACTOR, THROTTLE_RAMP, throttleShare } from '../../src/shard/compaction-rule.js';
 import { MAX_SLEEP_MS, WriteThrottle } from '../../src/shard/write-throttle.js';
 import { tryLock } from '../../src/shard/lock.js';
 import { COMPACT_LOCK } from '../../src/format/files.js';
@@ -43,20 +43,20 @@ function fake() {
   return { th, sleeps, waits, advance: (ms: number) => { t += ms; } };
 }
 
-test('throttleShare counts the segments after the newest base too: past twice what a chain link compacts, dead or not', () => {
+test('throttleShare counts the segments after the newest base too: past half as much again as a chain link compacts, dead or not', () => {
   const min = 8 * MiB;
   const live = 1000 * MiB;
-  const start = (2 * live) / LINK_FRACTION; // 250 MiB: over THROTTLE_MIN_FACTOR × min
+  const start = (LINK_THROTTLE_FACTOR * live) / LINK_FRACTION; // 187.5 MiB: over LINK_THROTTLE_MIN_FACTOR × min
   const log = live + start; // nothing dead: the segments hold new items
   assert.equal(throttleShare(log, live, min, start), 0, 'at the point');
   const half = throttleShare(log, live, min, start + (THROTTLE_RAMP / 2) * start);
   assert.ok(Math.abs(half - THROTTLE_MAX_SHARE / 2) < 1e-9, `half way up the ramp: ${half}`);
   assert.equal(throttleShare(log, live, min, 3 * start), THROTTLE_MAX_SHARE, 'capped');
   assert.equal(throttleShare(log, live, min), 0, 'segments not counted (no background compactor): dead bytes only');
-  // A small store: not before THROTTLE_MIN_FACTOR × minBytes of segments.
+  // A small store: not before LINK_THROTTLE_MIN_FACTOR × minBytes of segments.
   const grown = 40 * MiB; // all live: the segments hold every item
-  assert.equal(throttleShare(grown, grown, min, THROTTLE_MIN_FACTOR * min), 0);
-  assert.ok(throttleShare(grown, grown, min, THROTTLE_MIN_FACTOR * min + MiB) > 0);
+  assert.equal(throttleShare(grown, grown, min, LINK_THROTTLE_MIN_FACTOR * min), 0);
+  assert.ok(throttleShare(grown, grown, min, LINK_THROTTLE_MIN_FACTOR * min + MiB) > 0);
 });
 
 test('WriteThrottle: owes share ÷ (1 − share) of the time between writes, and sleeps it in short pieces', () => {
@@ -144,8 +144,9 @@ for (const kind of ['Cache', 'FanoutCache'] as const) {
     const release = tryLock(shardDir, COMPACT_LOCK);
     assert.ok(release);
     const writes = writeUntilThrottled(cache, 2000);
-    // Backpressure starts past THROTTLE_MIN_FACTOR × 64 KiB of dead bytes: ~256 writes of 1 KiB.
-    assert.ok(writes > 200 && writes < 800, `throttled after ${writes} writes`);
+    // Backpressure starts past LINK_THROTTLE_MIN_FACTOR × 64 KiB of segments (~128 writes of 1 KiB), before the
+    // THROTTLE_MIN_FACTOR × 64 KiB of dead bytes (~256).
+    assert.ok(writes > 100 && writes < 800, `throttled after ${writes} writes`);
     await cache.whenWritable('k');
     release!();
     const shard = kind === 'Cache' ? (cache as Cache) : (cache as FanoutCache).shards[0]!;
