@@ -85,6 +85,8 @@ export interface LinkPlan {
 
 /** A chain longer than this merges its oldest bases until LINKS_AFTER_MERGE are left: a load opens every one. */
 export const MAX_LINKS = 32;
+/** After the writes, a link merges the oldest bases with dead items in them, up to this share of the live bytes. */
+export const IDLE_MERGE_FRACTION = 0.25;
 const LINKS_AFTER_MERGE = 16;
 
 /**
@@ -92,9 +94,10 @@ const LINKS_AFTER_MERGE = 16;
  * link's plan. A link is written only by a handle that kept its removals since its newest base's seal and met no
  * DONE seal since (Shard.chain.fresh). It merges the oldest bases while each is at least half dead (so a base is
  * rewritten once most of it is dead, and the extra disk a compaction takes is those bases' live part and the
- * segments', not the whole store's), or `merge` of them when given (tests); all of them is a whole base.
+ * segments', not the whole store's), or `merge` of them when given (tests); all of them is a whole base. Once the
+ * writes stopped (`idle`), also the next oldest bases with anything dead, up to IDLE_MERGE_FRACTION of the live bytes.
  */
-export function planLink(shard: Shard, merge?: number): LinkPlan | null {
+export function planLink(shard: Shard, merge?: number, idle = false): LinkPlan | null {
   const ch = shard.chain;
   if (shard.state.removedKeys === null || !ch.fresh || shard.baseId === 0) return null;
   const ids = [...ch.ids, shard.baseId];
@@ -112,6 +115,14 @@ export function planLink(shard: Shard, merge?: number): LinkPlan | null {
   // The oldest bases that are each at least half dead (a run of them: a link merges a prefix of the chain).
   let j = 0;
   while (j < ids.length && held[j]!.bytes - live[j]! >= live[j]!) j++;
+  if (idle) {
+    // After the writes (the idle rule): the oldest bases with anything dead, up to IDLE_MERGE_FRACTION of the live
+    // bytes rewritten in one link (the idle rule asks again while a quarter of the log is dead, so the chain is
+    // cleaned a part at a time, never rewritten whole at once).
+    let rewritten = 0;
+    const budget = kd.liveFrameBytes * IDLE_MERGE_FRACTION;
+    while (j < ids.length && held[j]!.bytes > live[j]! && (rewritten === 0 || rewritten + live[j]! <= budget)) rewritten += live[j++]!;
+  }
   if (ids.length - j > MAX_LINKS) j = ids.length - LINKS_AFTER_MERGE;
   if (merge !== undefined) j = Math.max(0, Math.min(ids.length, merge));
   if (j >= ids.length) return null;

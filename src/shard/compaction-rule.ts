@@ -43,7 +43,8 @@ export const THROTTLE_MAX_SHARE = 0.8;
  * exceed max(live, THROTTLE_MIN_FACTOR × minBytes) (past the compaction trigger, so a compaction is wanted and has
  * not caught up), then rising with them to THROTTLE_MAX_SHARE once they exceed that by THROTTLE_RAMP of it. The same
  * for the segments after the newest base (`segmentBytes` ≥ 0: a background compactor writes chain links) once they
- * exceed max(LINK_THROTTLE_MIN_FACTOR × minBytes, LINK_THROTTLE_FACTOR × live ÷ LINK_FRACTION): half as much again
+ * exceed max(floor, LINK_THROTTLE_FACTOR × live ÷ LINK_FRACTION), the floor falling from THROTTLE_MIN_FACTOR to
+ * LINK_THROTTLE_MIN_FACTOR × minBytes as the live bytes grow to twice the difference: half as much again
  * as what a link compacts, so a link never rewrites much more than that (the stall bench at 100,000 × 1 KiB: disk at
  * most 2.27× live with twice, 4 × minBytes at least; 2.07× with twice, 2 × minBytes; 1.81× with this; benchmarks.md).
  * `minBytes` ≤ 0 (automatic compaction off): 0.
@@ -51,13 +52,17 @@ export const THROTTLE_MAX_SHARE = 0.8;
 export function throttleShare(logBytes: number, liveBytes: number, minBytes: number, segmentBytes = -1): number {
   if (minBytes <= 0) return 0;
   const dead = over(logBytes - liveBytes, Math.max(liveBytes, THROTTLE_MIN_FACTOR * minBytes));
-  const segments = segmentBytes < 0 ? 0 : over(segmentBytes, Math.max(LINK_THROTTLE_MIN_FACTOR * minBytes, (LINK_THROTTLE_FACTOR * liveBytes) / LINK_FRACTION));
+  // (A small store's floor is THROTTLE_MIN_FACTOR × minBytes, as for dead bytes: eight writers on one small shard
+  // outrun a compactor that has just started, and would wait; it falls to LINK_THROTTLE_MIN_FACTOR × minBytes as the
+  // live bytes grow, where a link's share of the disk matters.)
+  const floor = Math.max(LINK_THROTTLE_MIN_FACTOR * minBytes, THROTTLE_MIN_FACTOR * minBytes - liveBytes / 2);
+  const segments = segmentBytes < 0 ? 0 : over(segmentBytes, Math.max(floor, (LINK_THROTTLE_FACTOR * liveBytes) / LINK_FRACTION));
   const worst = Math.max(dead, segments);
   return worst <= 0 ? 0 : Math.min(worst / THROTTLE_RAMP, 1) * THROTTLE_MAX_SHARE;
 }
 
-/** Backpressure on the segments starts at LINK_THROTTLE_FACTOR links' worth of them, and at least this many times
- * minBytes (a small store's link takes a moment). */
+/** Backpressure on the segments starts at LINK_THROTTLE_FACTOR links' worth of them, and, in a store of more than
+ * 4 × minBytes live, at least LINK_THROTTLE_MIN_FACTOR × minBytes. */
 export const LINK_THROTTLE_FACTOR = 1.5;
 export const LINK_THROTTLE_MIN_FACTOR = 2;
 

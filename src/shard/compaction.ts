@@ -46,11 +46,11 @@ export function logDiskBytes(shard: Shard): number {
 /** Compacts now, unless another process holds the compaction lock, or the log holds nothing a base would reclaim
  * (`force`, for a repair that must rewrite the log, compacts anyway). A failed file-system call gives an IOError;
  * what it leaves (a START seal without a base, a temporary file) is harmless and the next compaction redoes it. */
-export function compact(shard: Shard, force = false, finishSwitch = true, merge?: number): CompactionResult {
+export function compact(shard: Shard, force = false, finishSwitch = true, merge?: number, idle = false): CompactionResult {
   // The state holds the open transaction's uncommitted commands: a base written from it would make them durable.
   if (shard.inTxn) throw new InTransactionError('compact()');
   try {
-    return compactLocked(shard, force, finishSwitch, merge);
+    return compactLocked(shard, force, finishSwitch, merge, idle);
   } catch (err) {
     throw err instanceof LogcacheError ? err : new IOError(`compaction in ${shard.dir}`, err);
   }
@@ -58,15 +58,15 @@ export function compact(shard: Shard, force = false, finishSwitch = true, merge?
 
 /** `force`: write a whole base even with nothing to reclaim (a repair). `finishSwitch`: move this process's items to the
  * new base before returning (a background compactor, about to exit, does not). `merge`: how many of the oldest bases
- * a chain link merges (tests; chain.ts chooses otherwise). */
-function compactLocked(shard: Shard, force: boolean, finishSwitch: boolean, merge?: number): CompactionResult {
+ * a chain link merges (tests; chain.ts chooses otherwise). `idle`: the writes stopped (chain.ts merges more). */
+function compactLocked(shard: Shard, force: boolean, finishSwitch: boolean, merge: number | undefined, idle: boolean): CompactionResult {
   shard.onChunk?.(true); // the lock is entries in the directory: a compactor whose user closed the store creates none
   const release = tryLock(shard.dir, COMPACT_LOCK);
   if (!release) return { base: 0, items: 0, bytesBefore: 0, bytesAfter: 0, skipped: 'locked' };
   try {
     const bytesBefore = logDiskBytes(shard);
     shard.sync();
-    const link = force ? null : planLink(shard, merge);
+    const link = force ? null : planLink(shard, merge, idle);
     // Only when the base, and the segments after it holding the DONE seal, would take less than the files they replace
     // (a log compacted a moment ago holds nothing else: rewriting it would change nothing).
     const replaced = bytesBefore - (link?.keptBytes ?? 0);

@@ -116,15 +116,16 @@ export class WarmShards {
     this.#timer = null;
   }
 
-  /** `whole`: a whole base (compactAsync() asks for the store at its live size), not a chain link. */
-  #compact(w: Warm | undefined, shard: Shard, whole = false): CompactionResult {
+  /** `whole`: a whole base (compactAsync() asks for the store at its live size), not a chain link. `idle`: no write
+   * for IDLE_MS (a link then merges more of the chain: chain.ts). */
+  #compact(w: Warm | undefined, shard: Shard, whole = false, idle = false): CompactionResult {
     if (w) w.shard = null;
     let failed = false;
     try {
       shard.sync();
       // finishSwitch: the copy moves its items to the new base before the job's answer, so it stays warm (and keeps
       // the removals a chain link needs from that base's seal on) without reading the store again.
-      const result = compact(shard, false, true, whole ? Infinity : undefined);
+      const result = compact(shard, false, true, whole ? Infinity : undefined, idle);
       if (result.base === 0 && w) this.#retryLater(w, shard);
       return result;
     } catch (err) {
@@ -231,7 +232,7 @@ export class WarmShards {
       } else if (compactionWanted(shard.logBytes, shard.state.kd.liveFrameBytes, w.job.compactMinBytes, now - w.grewAt >= IDLE_MS, shard.segmentLogBytes)
         && !(w.retryBase === shard.baseId && shard.logBytes < w.retryAt)) {
         try {
-          this.#compact(w, shard);
+          this.#compact(w, shard, false, now - w.grewAt >= IDLE_MS);
         } catch { /* tried again once the log has grown by compactMinBytes */ }
       }
     }

@@ -290,3 +290,23 @@ test('a whole base cut inside its header, the only base: the store opens on the 
   assert.equal(Buffer.from(b.valueBytes(b.state.kd.find(encodeKey('k7')))!).readUInt8(0), 207);
   assert.ok(b.reports.some((r) => r.file === baseName(whole)), 'the base is reported');
 });
+
+test('once the writes stopped, a link also merges the oldest bases with anything dead in them (a quarter of the live bytes at a time)', (t) => {
+  const dir = tempDir(t);
+  const k = open(t, dir, true);
+  let time = T0; // (each store at its own time: a load orders stores by time)
+  const set = (key: string, fill: number) => k.append(OP_SET, { time: time++, key: encodeKey(key), value: Buffer.alloc(200, fill), mode: 1 });
+  for (let i = 0; i < 100; i++) set(`a${i}`, 1);
+  compact(k);
+  for (let i = 0; i < 300; i++) set(`b${i}`, 2);
+  assert.equal(compact(k, false, true, 0).kept, 1, 'a link over the whole base');
+  for (let i = 0; i < 20; i++) set(`a${i}`, 3); // a fifth of the whole base dead: under half
+  for (let i = 0; i < 100; i++) set(`c${i}`, 4);
+  const busy = compact(k);
+  assert.deepEqual([busy.merged, busy.kept], [0, 2], 'while writing: no base is half dead, none is merged');
+  for (let i = 20; i < 40; i++) set(`a${i}`, 5);
+  const idle = compact(k, false, true, undefined, true);
+  assert.equal(idle.merged, 1, 'idle: the oldest base, with a dead part, is merged');
+  const reopened = open(t, dir);
+  assert.deepEqual(fingerprint(reopened), fingerprint(k));
+});

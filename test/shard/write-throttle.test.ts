@@ -53,10 +53,13 @@ test('throttleShare counts the segments after the newest base too: past half as 
   assert.ok(Math.abs(half - THROTTLE_MAX_SHARE / 2) < 1e-9, `half way up the ramp: ${half}`);
   assert.equal(throttleShare(log, live, min, 3 * start), THROTTLE_MAX_SHARE, 'capped');
   assert.equal(throttleShare(log, live, min), 0, 'segments not counted (no background compactor): dead bytes only');
-  // A small store: not before LINK_THROTTLE_MIN_FACTOR × minBytes of segments.
+  // A store of 4 × minBytes live or more: not before LINK_THROTTLE_MIN_FACTOR × minBytes of segments.
   const grown = 40 * MiB; // all live: the segments hold every item
   assert.equal(throttleShare(grown, grown, min, LINK_THROTTLE_MIN_FACTOR * min), 0);
   assert.ok(throttleShare(grown, grown, min, LINK_THROTTLE_MIN_FACTOR * min + MiB) > 0);
+  // A small one (many writers on one shard outrun a compactor just started): not before THROTTLE_MIN_FACTOR × minBytes.
+  const tiny = 64 * 1024;
+  assert.equal(throttleShare(THROTTLE_MIN_FACTOR * min - MiB, tiny, min, THROTTLE_MIN_FACTOR * min - MiB), 0);
 });
 
 test('WriteThrottle: owes share ÷ (1 − share) of the time between writes, and sleeps it in short pieces', () => {
