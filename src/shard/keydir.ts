@@ -348,14 +348,7 @@ export class KeyDir {
 export function rebuildStoreOrder(kd: KeyDir): void {
   const slots = [...kd.slots()];
   slots.sort((a, b) => kd.storeTime[a] - kd.storeTime[b] || kd.rowid[a] - kd.rowid[b]);
-  kd.stoHead = kd.stoTail = NIL;
-  for (const s of slots) {
-    kd.stoPrev[s] = kd.stoTail;
-    kd.stoNext[s] = NIL;
-    if (kd.stoTail !== NIL) kd.stoNext[kd.stoTail] = s;
-    else kd.stoHead = s;
-    kd.stoTail = s;
-  }
+  [kd.stoHead, kd.stoTail] = relink(slots, kd.stoPrev, kd.stoNext);
 }
 
 /** After loading a chain of bases (whose later bases replace items of earlier ones): relinks the insertion-order list
@@ -363,12 +356,19 @@ export function rebuildStoreOrder(kd: KeyDir): void {
 export function rebuildInsertionOrder(kd: KeyDir): void {
   const slots = [...kd.slots()];
   slots.sort((a, b) => kd.rowid[a] - kd.rowid[b]);
-  kd.insHead = kd.insTail = NIL;
+  [kd.insHead, kd.insTail] = relink(slots, kd.insPrev, kd.insNext);
+}
+
+/** Links `slots` in that order through `prev`/`next`; returns the list's head and tail. */
+function relink(slots: readonly number[], prev: Int32Array, next: Int32Array): [number, number] {
+  let head = NIL;
+  let tail = NIL;
   for (const s of slots) {
-    kd.insPrev[s] = kd.insTail;
-    kd.insNext[s] = NIL;
-    if (kd.insTail !== NIL) kd.insNext[kd.insTail] = s;
-    else kd.insHead = s;
-    kd.insTail = s;
+    prev[s] = tail;
+    next[s] = NIL;
+    if (tail !== NIL) next[tail] = s;
+    else head = s;
+    tail = s;
   }
+  return [head, tail];
 }
