@@ -24,6 +24,14 @@ export const BIG_KEYS = 2;
 export const COUNTERS = 4;
 export const ACCOUNTS = 4;
 export const ACCOUNT_START = 1000;
+/**
+ * Keys a writer sets now and then, with larger values, each seldom overwritten (one of many, picked at random): the
+ * bases that hold them stay mostly live for a while, so a background compaction writes a chain link (a base holding
+ * what changed since the newest base, on top of the older ones) rather than a whole base, and merges the oldest bases
+ * as they die (docs/engine.md, "Chains of bases"). With only the small, hot key space above, every base is soon mostly
+ * dead and nearly every compaction writes a whole base.
+ */
+export const COLD_KEYS = 1500;
 /** Bytes of a "big" value: above diskMinFileSize (32 KiB), so it lives in a value file. */
 export const BIG_BYTES = 40_000;
 /**
@@ -46,7 +54,8 @@ export type Op =
   | { s: number; op: 'compact' };
 
 type Ack = { a: number; r: unknown };
-type CrashMark = { crash: string; call: string; path: string | null };
+/** `link`: the crash landed in a chain link's compaction, or in a read of a link (writer.ts). */
+type CrashMark = { crash: string; call: string; path: string | null; link?: boolean };
 type Drift = { diverged: string[] };
 
 /** A value the model expects: missing, a string, a number, or a big value (a file) named by its id. */
@@ -67,6 +76,8 @@ export interface SlotKeys {
   small: string[];
   big: string[];
   counters: string[];
+  /** COLD_KEYS keys, each seldom overwritten. */
+  cold: string[];
   group: [string, string, string];
   queue: string;
 }
@@ -78,6 +89,7 @@ export function slotKeys(slot: number, shards: number): SlotKeys {
     small: Array.from({ length: SMALL_KEYS }, (_, j) => `${p}k${j}`),
     big: Array.from({ length: BIG_KEYS }, (_, j) => `${p}b${j}`),
     counters: Array.from({ length: COUNTERS }, (_, j) => `${p}n${j}`),
+    cold: Array.from({ length: COLD_KEYS }, (_, j) => `${p}c${j}`),
     group: [g[0], g[1], g[2]],
     queue: `s${slot}q`,
   };
@@ -367,7 +379,7 @@ export class SlotModel {
 
   /** Every key of the slot holds what the model says. Returns how many keys were checked. `stored`: as for resolve. */
   verify(h: Handle, where: string, stored: readonly string[]): number {
-    const all = [...this.keys.small, ...this.keys.big, ...this.keys.counters, ...this.keys.group];
+    const all = [...this.keys.small, ...this.keys.big, ...this.keys.counters, ...this.keys.group, ...this.keys.cold];
     for (const k of all) {
       const v = observe(h, k, where);
       assert.ok(same(v, this.get(k)), `${where}: ${k} holds ${show(v)}; the acknowledged operations say ${show(this.get(k))}`);

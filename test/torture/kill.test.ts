@@ -25,6 +25,7 @@ import { FanoutCache } from '../../src/api/fanout.js';
 import { BASE_SEED, HERE, Rng, count, figures, tmpdir } from './harness.js';
 import { ACCOUNT_START, SharedModel, SlotModel, readJournal, storedKeys } from './journal.js';
 import type { CrashPlan, WriterConfig } from './writer.js';
+import { chainOf } from '../../src/shard/chain.js';
 
 const KILLS = count('LOGCACHE_TORTURE_KILLS', 50, 1000);
 const SEGMENT_BYTES = 64 * 1024;
@@ -85,6 +86,12 @@ interface Tally {
   keyChecks: number;
   checks: number;
   fixes: number;
+  /** Chain links (version-4 bases) and whole bases seen on disk at the checks, each file counted once. */
+  links: number;
+  wholeBases: number;
+  /** Checks that opened a store with a chain link on disk, and the longest chain seen (bases, the link included). */
+  chainOpens: number;
+  longestChain: number;
 }
 
 class Arena {
@@ -95,6 +102,8 @@ class Arena {
   readonly procs: (Proc | null)[];
   readonly shared: SharedModel;
   readonly models: SlotModel[];
+  /** Bases already counted in the tally (shard directory / id). */
+  readonly #seenBases = new Set<string>();
 
   constructor(readonly kind: 'cache' | 'fanout', root: string, readonly writers: number, readonly rng: Rng, readonly tally: Tally) {
     this.dir = path.join(root, kind);
@@ -133,6 +142,8 @@ class Arena {
       seed: (BASE_SEED * 1000 + slot * 100_003 + gen) >>> 0, segmentBytes: SEGMENT_BYTES,
       compactMinBytes: COMPACT_MIN_BYTES, shards: this.shards, crash: this.#plan(),
     };
+    // Half the writers with a crash plan also run a compactor's copies of the shards, so crashes land in links too.
+    cfg.copies = cfg.crash !== null && this.rng.chance(0.5);
     const child = spawn(process.execPath, [WRITER, JSON.stringify(cfg)], { stdio: ['ignore', 'pipe', 'pipe'] });
     const proc: Proc = { child, cfg, exited: false, stderr: '', exit: null as never };
     child.stdout!.resume();
@@ -174,6 +185,7 @@ class Arena {
     const quiet = victims.size === this.writers;
     this.tally.kills += victims.size;
     this.tally[quiet ? 'killAllRounds' : 'killOneRounds']++;
+    this.#countBases();
     const h = this.open();
     try {
       const stored = storedKeys(h);
@@ -181,7 +193,7 @@ class Arena {
         const p = this.procs[slot]!;
         const where = `${this.kind} round ${round} slot ${slot} gen ${p.cfg.gen}`;
         const { crash, outcome } = this.#settle(slot, h, where, stored);
-        const cause = crash ? `${crash.crash}` : 'timer';
+        const cause = crash ? `${crash.crash}${crash.link ? '-link' : ''}` : 'timer';
         this.tally.byCause[cause] = (this.tally.byCause[cause] ?? 0) + 1;
         if (crash && p.cfg.crash?.tear !== undefined && crash.call.startsWith('write')) this.tally.tornWrites++;
         if (outcome) this.tally.inflight[outcome] = (this.tally.inflight[outcome] ?? 0) + 1;
@@ -198,6 +210,31 @@ class Arena {
       h.close();
     }
     for (const slot of victims) this.spawn(slot);
+  }
+
+  /** Tallies the bases on disk now: links and whole bases (each file once), and whether a chain is there to load. */
+  #countBases(): void {
+    const dirs = this.shards === 0 ? [this.dir] : Array.from({ length: this.shards }, (_, i) => path.join(this.dir, String(i).padStart(3, '0')));
+    let chain = false;
+    for (const d of dirs) {
+      let names: string[];
+      try { names = fs.readdirSync(d); } catch { continue; }
+      for (const n of names) {
+        const m = /^(\d+)\.base$/.exec(n);
+        if (!m) continue;
+        const c = chainOf(fs, d, Number(m[1]));
+        if (c === 'gone' || 'bad' in c) continue;
+        if (c.link) {
+          chain = true;
+          this.tally.longestChain = Math.max(this.tally.longestChain, c.ids.length + 1);
+        }
+        const key = `${d}/${m[1]}`;
+        if (this.#seenBases.has(key)) continue;
+        this.#seenBases.add(key);
+        this.tally[c.link ? 'links' : 'wholeBases']++;
+      }
+    }
+    if (chain) this.tally.chainOpens++;
   }
 
   /** Replays the journal of the slot's last writer against its model (acknowledged operations checked and applied),
@@ -254,7 +291,7 @@ function allowedAfterCrash(w: { category: string; message: string }, tornWrites:
 }
 
 function newTally(): Tally {
-  return { kills: 0, compactorKills: 0, killOneRounds: 0, killAllRounds: 0, byCause: {}, tornWrites: 0, inflight: {}, acknowledged: 0, keyChecks: 0, checks: 0, fixes: 0 };
+  return { kills: 0, compactorKills: 0, killOneRounds: 0, killAllRounds: 0, byCause: {}, tornWrites: 0, inflight: {}, acknowledged: 0, keyChecks: 0, checks: 0, fixes: 0, links: 0, wholeBases: 0, chainOpens: 0, longestChain: 0 };
 }
 
 for (const [kind, writers, share] of [['cache', 3, 0.6], ['fanout', 2, 0.4]] as const) {
@@ -273,7 +310,8 @@ for (const [kind, writers, share] of [['cache', 3, 0.6], ['fanout', 2, 0.4]] as 
     t.diagnostic(figures(`kill-${kind}`, {
       kills: tally.kills, compactorKills: tally.compactorKills, killOneRounds: tally.killOneRounds, killAllRounds: tally.killAllRounds, causes,
       tornWrites: tally.tornWrites, acknowledgedVerified: tally.acknowledged, inflightResolved: inflight,
-      keyChecks: tally.keyChecks, checks: tally.checks, lost: 0,
+      keyChecks: tally.keyChecks, checks: tally.checks, links: tally.links, wholeBases: tally.wholeBases,
+      chainOpens: tally.chainOpens, longestChain: tally.longestChain, lost: 0,
     }));
   });
 }

@@ -6,8 +6,14 @@
  * compaction start), while creating a segment, or halfway through writing a frame (a torn write).
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Cache } from '../../src/api/cache.js';
 import { FanoutCache } from '../../src/api/fanout.js';
+import { shardDirectory } from '../../src/api/subpath.js';
+import { Shard } from '../../src/shard/shard.js';
+import { compact } from '../../src/shard/compaction.js';
+import { compactionWanted } from '../../src/shard/compaction-rule.js';
+import { chainOf, planLink } from '../../src/shard/chain.js';
 import { OP_SEAL } from '../../src/format/record.js';
 import { FaultyFs, FsCall, FaultAction } from './faulty-fs.js';
 import { Rng } from './harness.js';
@@ -37,6 +43,60 @@ export interface WriterConfig {
   /** The FanoutCache's shards; 0 for a Cache (keys are then not placed by shard). */
   shards: number;
   crash: CrashPlan | null;
+  /** With a crash plan: also run a background compactor's copy of each shard in this process (CompactorCopies), so
+   * the crash points land in its chain links too. */
+  copies?: boolean;
+}
+
+/**
+ * A background compactor's copies (warm-shards.ts) of the writer's shards, run in the writer's process through its
+ * crash layer: each opened with keepRemovals, caught up every few operations, and compacted by the compactor's rule
+ * (compaction-rule.ts), so it writes chain links, and a crash point (a compaction, a seal, a torn frame) can kill it
+ * inside one. (A real compactor runs in its own process, out of the crash layer's reach: the rounds kill those at
+ * random moments only.) Read again after another process's compaction, as a warm copy is.
+ */
+class CompactorCopies {
+  readonly #copies: { dir: string; shard: Shard | null; base: number }[];
+  /** A compaction of a copy is running, and whether it writes a chain link (for the crash mark). */
+  busy = false;
+  link = false;
+
+  constructor(dirs: string[], readonly fs: typeof import('node:fs'), readonly cfg: WriterConfig) {
+    this.#copies = dirs.map((dir) => ({ dir, shard: null, base: 0 }));
+  }
+
+  tick(): void {
+    for (const c of this.#copies) {
+      try {
+        if (!c.shard) {
+          c.shard = new Shard(c.dir, { segmentBytes: this.cfg.segmentBytes, compactMinBytes: 0, fs: this.fs, existing: true, keepRemovals: true });
+          c.base = c.shard.baseId;
+        }
+        const sh = c.shard;
+        sh.sync();
+        if (sh.baseId !== c.base) throw new Error('another process compacted: read the shard again');
+        if (!compactionWanted(sh.logBytes, sh.state.kd.liveFrameBytes, this.cfg.compactMinBytes, false, sh.segmentLogBytes)) continue;
+        this.link = planLink(sh) !== null;
+        this.busy = true;
+        try {
+          if (compact(sh, false, true).base !== 0) c.base = sh.baseId;
+        } finally {
+          this.busy = false;
+        }
+      } catch {
+        c.shard?.close();
+        c.shard = null;
+      }
+    }
+  }
+}
+
+/** Whether `file` is a chain link (a base whose first record is a CHAIN). */
+function isLink(file: string | null): boolean {
+  const m = file === null ? null : /(\d+)\.base$/.exec(file);
+  if (!m) return false;
+  const c = chainOf(fs, path.dirname(file!), Number(m[1]));
+  return typeof c === 'object' && 'link' in c && c.link;
 }
 
 /** The fs decide function for a crash plan. */
@@ -74,23 +134,29 @@ async function main(cfg: WriterConfig): Promise<void> {
   const journal = fs.openSync(cfg.journal, 'a');
   const log = (entry: unknown) => fs.writeSync(journal, JSON.stringify(entry) + '\n');
   let layer: FaultyFs | undefined;
+  let copies: CompactorCopies | undefined;
   if (cfg.crash) {
     layer = new FaultyFs(crashDecider(cfg.crash));
-    layer.onCrash = (c) => log({ crash: cfg.crash!.at, call: c.name, path: c.path });
+    layer.onCrash = (c) => log({ crash: cfg.crash!.at, call: c.name, path: c.path, link: copies?.busy ? copies.link : isLink(c.path) });
   }
   const options = { timeout: 120, segmentBytes: cfg.segmentBytes, compactMinBytes: cfg.compactMinBytes, fs: layer?.fs };
   const fanout = cfg.kind === 'fanout';
   const h: Cache | FanoutCache = fanout ? new FanoutCache(cfg.dir, { ...options, shards: cfg.shards }) : new Cache(cfg.dir, options);
   process.stdout.write('ready\n');
+  if (layer && cfg.copies) {
+    copies = new CompactorCopies(fanout ? Array.from({ length: cfg.shards }, (_, i) => shardDirectory(cfg.dir, i)) : [cfg.dir], layer.fs, cfg);
+  }
 
   const rng = new Rng(cfg.seed);
   const keys = slotKeys(cfg.slot, cfg.shards);
   const accounts = accountKeys(cfg.shards);
   const tagOf = (s: number) => `${cfg.slot}.${cfg.gen}.${s}`;
-  const text = (s: number) => `${tagOf(s)}|${'x'.repeat(rng.int(300))}`;
+  const text = (s: number, most = 300) => `${tagOf(s)}|${'x'.repeat(rng.int(most))}`;
   const weights = {
-    set: 30, del: 8, add: 8, incr: 10, pop: 4, get: 6, big: 3, txn: 6, ctr: 8, xfer: 5, claim: 5,
-    push: fanout ? 0 : 5, pull: fanout ? 0 : 5, compact: 1,
+    set: 30, cold: 15, del: 8, add: 8, incr: 10, pop: 4, get: 6, big: 3, txn: 6, ctr: 8, xfer: 5, claim: 5,
+    // compact: an explicit compaction writes a whole base; at 1 in ~150 operations they were most of the bases, and the
+    // background compactors' chain links (cold, above) were rare.
+    push: fanout ? 0 : 5, pull: fanout ? 0 : 5, compact: 0.2,
   };
   // LOGCACHE_TORTURE_WEIGHTS='{"txn":0,"xfer":0}' narrows the mix (to find which operations a failure needs).
   Object.assign(weights, JSON.parse(process.env.LOGCACHE_TORTURE_WEIGHTS ?? '{}'));
@@ -98,9 +164,11 @@ async function main(cfg: WriterConfig): Promise<void> {
     // A turn of the event loop now and then, as a server's writer has: a background compaction is started, and its
     // answer read, from the event loop (a loop that never yields would compact nothing in the background).
     if (s % 8 === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (copies && s % 16 === 0) copies.tick();
     let op: Op;
     switch (rng.weighted(weights)) {
       case 'set': op = { s, op: 'set', k: rng.pick(keys.small), v: text(s) }; break;
+      case 'cold': op = { s, op: 'set', k: rng.pick(keys.cold), v: text(s, 800) }; break;
       case 'add': op = { s, op: 'add', k: rng.pick(keys.small), v: text(s) }; break;
       case 'del': op = { s, op: 'del', k: rng.pick([...keys.small, ...keys.big]) }; break;
       case 'pop': op = { s, op: 'pop', k: rng.pick(keys.small) }; break;
