@@ -49,9 +49,10 @@ test('the tarball of a clean clone holds the built entry points, their types, LI
   // build) and its docs (format.md; README's Upgrading; engine.md's plan for partial compaction); 483 kB with write
   // backpressure (write-throttle.ts in each build) and its docs; 486 kB with the stores' asynchronous waits for another
   // process (writeWhenWritable in each store's two bundles, NextCacheStore's getAsync, and their docs); 489 kB with
-  // the compactor's look before it creates anything (warm-shards.ts) and the day's figures in the docs; 503 kB with
-  // chains of bases (chain.ts, the link writer, the chain load and switch, in each build) and their docs.
-  assert.ok(got().size < 510_000, `packed size ${got().size} B`);
+  // the compactor's look before it creates anything (warm-shards.ts) and the day's figures in the docs; 509 kB with
+  // chains of bases (chain.ts, the link writer, the chain load and switch, in each build) and their docs (format.md,
+  // engine.md, reliability.md, benchmarks.md).
+  assert.ok(got().size < 516_000, `packed size ${got().size} B`);
 });
 
 test('the install adds no dependency, runs no install script and no compiler, and adds no .node file', () => {
