@@ -102,9 +102,10 @@ export class ShardState {
    */
   chainLoad = false;
   /**
-   * The keys (latin1 of their encoded bytes) of items removed since the state was loaded, or null when not kept: a
-   * background compactor keeps them, so that a chain link it writes can say which items of earlier bases are gone
-   * (compaction.ts). Null in every other process: nothing is kept.
+   * The keys (latin1 of their encoded bytes) of items removed since the newest base's seal (cleared at each load and
+   * at each base this handle writes: Shard.wroteBase), or null when not kept: a background compactor's copy keeps
+   * them, so that a chain link it writes can say which items of earlier bases are gone (compaction.ts). Null in every
+   * other process: nothing is kept.
    */
   removedKeys: Set<string> | null = null;
   /** The group (FanoutCache transaction) the window belongs to, or null: see group-commit.ts. */
