@@ -11,7 +11,7 @@ import { IOError } from '../errors.js';
 import { compact, type CompactionResult } from './compaction.js';
 import { compactInBackground, useCompactor, warmCompactor, type CompactorJob } from './compactor.js';
 import { compactorEntry } from './compactor-entry.js';
-import { IDLE_MS, LINK_FRACTION, compactionWanted, throttleShare } from './compaction-rule.js';
+import { IDLE_MS, compactionHalfWay, compactionWanted, throttleShare } from './compaction-rule.js';
 import { WriteThrottle } from './write-throttle.js';
 import type { Shard, SyncPolicy } from './shard.js';
 
@@ -72,8 +72,7 @@ export class AutoCompaction {
       // Half way there: have the compactor process ready (started from the event loop, not in this call) and reading
       // this shard, so the job starts from a state already read. Once per base: the compactor closes a warm shard
       // that stopped growing.
-      if (this.background && this.#warmedBase !== sh.baseId
-        && (sh.logBytes - live > sh.compactMinBytes / 2 || sh.segmentLogBytes > Math.max(sh.compactMinBytes, live / LINK_FRACTION) / 2)) {
+      if (this.background && this.#warmedBase !== sh.baseId && compactionHalfWay(sh.logBytes, live, sh.compactMinBytes, sh.segmentLogBytes)) {
         this.#warmedBase = sh.baseId;
         warmCompactor(this.#job());
       }

@@ -95,15 +95,12 @@ export class Switching {
       return false;
     }
     const keep = new Set(chain);
-    let kept: { file: number; bytes: number }[];
+    let kept: { file: number; bytes: number }[] | null = null;
     try {
       kept = c.segments.heldBases(keep);
-    } catch {
-      try { c.fs.closeSync(fd); } catch { /* gone */ }
-      return false;
-    }
+    } catch { /* a held base that cannot be looked at: rebuild, below */ }
     // Every base it builds on is held: a process that holds fewer (it loaded before one of them was written) rebuilds.
-    if (kept.length !== keep.size) {
+    if (kept === null || kept.length !== keep.size) {
       try { c.fs.closeSync(fd); } catch { /* gone */ }
       return false;
     }

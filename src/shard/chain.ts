@@ -107,10 +107,9 @@ export function planLink(shard: Shard, merge?: number, idle = false): LinkPlan |
   held.forEach((h, i) => fileOf.set(h.file, i));
   const live = new Float64Array(ids.length);
   const kd = shard.state.kd;
-  const own = kd.itemBytes;
   for (let s = kd.insHead; s !== NIL; s = kd.insNext[s]) {
     const i = fileOf.get(kd.file[s]);
-    if (i !== undefined) live[i] += (own.size > 0 ? own.get(s) : undefined) ?? kd.frameLength[s];
+    if (i !== undefined) live[i] += kd.itemBytesOf(s);
   }
   // The oldest bases that are each at least half dead (a run of them: a link merges a prefix of the chain).
   let j = 0;

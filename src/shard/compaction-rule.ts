@@ -16,9 +16,18 @@ export const IDLE_DEAD_FRACTION = 0.25;
 export function compactionWanted(logBytes: number, liveBytes: number, minBytes: number, idle: boolean, segmentBytes = -1): boolean {
   if (minBytes <= 0) return false;
   const dead = logBytes - liveBytes;
-  if (segmentBytes >= 0 && segmentBytes > Math.max(minBytes, liveBytes / LINK_FRACTION)) return true;
+  if (segmentBytes >= 0 && segmentBytes > linkBytes(liveBytes, minBytes)) return true;
   return dead > minBytes && dead > (idle ? liveBytes * IDLE_DEAD_FRACTION : liveBytes);
 }
+
+/** Whether a writing process is half way to asking for a compaction (by either rule above, not idle): its compactor
+ * is then started and asked to read the shard ahead (warm-shards.ts). */
+export function compactionHalfWay(logBytes: number, liveBytes: number, minBytes: number, segmentBytes = -1): boolean {
+  return logBytes - liveBytes > minBytes / 2 || (segmentBytes >= 0 && segmentBytes > linkBytes(liveBytes, minBytes) / 2);
+}
+
+/** The segments' bytes past which a background compactor writes a chain link. */
+const linkBytes = (liveBytes: number, minBytes: number): number => Math.max(minBytes, liveBytes / LINK_FRACTION);
 
 /**
  * With a background compactor, which writes chain links (chain.ts): the segments after the newest base are compacted

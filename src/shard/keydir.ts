@@ -313,10 +313,15 @@ export class KeyDir {
     this.free.push(slot);
   }
 
+  /** The bytes the item of `slot` counts for: its frame's, or its own record's inside a larger frame (a TXN). */
+  itemBytesOf(slot: number): number {
+    const own = this.itemBytes.size > 0 ? this.itemBytes.get(slot) : undefined;
+    return own ?? this.frameLength[slot];
+  }
+
   /** Adds (sign 1) or removes (sign -1) an item's bytes from the live totals. */
   #account(slot: number, sign: 1 | -1): void {
-    const own = this.itemBytes.size > 0 ? this.itemBytes.get(slot) : undefined;
-    this.liveFrameBytes += sign * (own ?? this.frameLength[slot]);
+    this.liveFrameBytes += sign * this.itemBytesOf(slot);
     if (this.files.size > 0) this.liveFileBytes += sign * (this.files.get(slot)?.size ?? 0);
   }
 

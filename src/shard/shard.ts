@@ -145,9 +145,9 @@ export class Shard {
 
   /** The bases the newest one builds on, and whether they (and the removals kept) describe the state exactly: see
    * ShardCore.chainFresh. */
-  get chain(): { fresh: boolean; ids: readonly number[]; seq: number; baseBytes: number } {
+  get chain(): { fresh: boolean; ids: readonly number[]; seq: number } {
     const c = this.#c;
-    return { fresh: c.chainFresh && !c.switching.active, ids: c.chain, seq: c.chainSeq, baseBytes: c.baseBytes };
+    return { fresh: c.chainFresh && !c.switching.active, ids: c.chain, seq: c.chainSeq };
   }
 
   /** This handle wrote base `id` at its seal (the state is as of that seal): removals are kept afresh from here, and the
